@@ -1,0 +1,150 @@
+"""Writes on users and device sessions; the only way to change them."""
+
+import re
+
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import DeviceSession, User
+from accounts.snapshots import user_snapshot
+from config.errors import Forbidden, Invalid, NotAuthenticated
+from realtime import events
+from realtime.events import publish
+
+LOGIN_RE = re.compile(r"^[\w.@+\-]{1,150}$")
+DEVICE_ID_MAX = 255
+
+
+def _validate_login(login: object) -> str:
+    if not isinstance(login, str) or not LOGIN_RE.match(login):
+        raise Invalid("login must be 1-150 letters, digits or . @ + - _", code="invalid_login")
+    return login
+
+
+def _validate_password(password: object, user: User | None = None) -> str:
+    if not isinstance(password, str) or not password:
+        raise Invalid("password is required", code="invalid_password")
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as error:
+        raise Invalid(" ".join(error.messages), code="invalid_password") from error
+    return password
+
+
+def _validate_profile(fields: dict) -> dict:
+    clean = {}
+    for name, limit in (("first_name", 150), ("last_name", 150), ("phone", 32), ("about", 2000)):
+        value = fields.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, str) or len(value) > limit:
+            raise Invalid(f"{name} must be a string of at most {limit} characters")
+        clean[name] = value.strip()
+    email = fields.get("email")
+    if email is not None:
+        if not isinstance(email, str):
+            raise Invalid("email must be a string")
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError as error:
+                raise Invalid("email is not valid", code="invalid_email") from error
+        clean["email"] = email
+    return clean
+
+
+@transaction.atomic
+def user_create(*, login: object, password: object, **profile: object) -> User:
+    """Register a user; logins are unique whatever their case."""
+    login = _validate_login(login)
+    password = _validate_password(password)
+    clean = _validate_profile(profile)
+    if User.objects.filter(username__iexact=login).exists():
+        raise Invalid("User already exists", code="user_exists")
+    user = User(username=login, **clean)
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as error:
+        raise Invalid("User already exists", code="user_exists") from error
+    publish(events.UserCreated(recipients=(), actor_id=user.pk, user=user_snapshot(user)))
+    return user
+
+
+def user_authenticate(*, login: object, password: object) -> User:
+    """The active user with this login and password, or NotAuthenticated."""
+    if not isinstance(login, str) or not isinstance(password, str) or not login or not password:
+        raise NotAuthenticated("Incorrect login or password")
+    user = User.objects.filter(username__iexact=login, is_active=True).first()
+    if user is None or not user.check_password(password):
+        raise NotAuthenticated("Incorrect login or password")
+    return user
+
+
+def _validate_device_id(device_id: object) -> str:
+    if isinstance(device_id, int) and not isinstance(device_id, bool):
+        device_id = str(device_id)
+    if not isinstance(device_id, str) or not device_id or len(device_id) > DEVICE_ID_MAX:
+        raise Invalid("device_id is required (a string of at most 255 characters)", code="invalid_device_id")
+    return device_id
+
+
+@transaction.atomic
+def device_session_open(user: User, *, device_id: object, info: dict | None = None) -> DeviceSession:
+    """Start (or resume) the session of one of a user's devices."""
+    device_id = _validate_device_id(device_id)
+    session, created = DeviceSession.objects.get_or_create(
+        user=user, device_id=device_id, defaults={"info": info or {}}
+    )
+    if not created:
+        session.info = info or session.info
+        session.save(update_fields=["info", "last_seen_at"])
+    return session
+
+
+def device_session_close(session: DeviceSession) -> None:
+    """End a device session: its tokens stop working."""
+    DeviceSession.objects.filter(pk=session.pk).delete()
+
+
+@transaction.atomic
+def user_update(
+    user: User,
+    *,
+    current_password: object = None,
+    new_password: object = None,
+    login: object = None,
+    **profile: object,
+) -> User:
+    """Change a user's own profile; a new password needs the current one."""
+    fields = _validate_profile(profile)
+    if login is not None and login != user.username:
+        login = _validate_login(login)
+        if User.objects.filter(username__iexact=login).exclude(pk=user.pk).exists():
+            raise Invalid("User already exists", code="user_exists")
+        fields["username"] = login
+    if new_password is not None:
+        if not isinstance(current_password, str) or not user.check_password(current_password):
+            raise Forbidden("Incorrect current password", code="wrong_password")
+        user.set_password(_validate_password(new_password, user))
+    for name, value in fields.items():
+        setattr(user, name, value)
+    user.save()
+    return user
+
+
+@transaction.atomic
+def user_delete(user: User) -> None:
+    """Delete a user's account and everything only they own."""
+    user_id = user.pk
+    user.delete()
+    publish(events.UserDeleted(recipients=(), actor_id=user_id, user_id=user_id))
+
+
+def user_touch_activity(user_id: int) -> None:
+    """Record that the user was active now (called when a connection closes)."""
+    User.objects.filter(pk=user_id).update(last_activity_at=timezone.now())

@@ -1,0 +1,24 @@
+"""Protocol-neutral plain-data views of users, carried in events and rendered by adapters."""
+
+from accounts.models import User
+
+
+def timestamp(value) -> float | None:
+    """A datetime as Unix seconds (float), or None."""
+    return value.timestamp() if value is not None else None
+
+
+def user_snapshot(user: User) -> dict:
+    return {
+        "id": user.pk,
+        "login": user.username,
+        "sid": user.sid,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "phone": user.phone,
+        "about": user.about,
+        "last_activity_at": timestamp(user.last_activity_at),
+        "created_at": timestamp(user.date_joined),
+        "updated_at": timestamp(user.updated_at),
+    }

@@ -1,0 +1,35 @@
+"""Protocol-neutral plain-data views of conversations, carried in events."""
+
+from accounts.snapshots import timestamp
+from chats.models import Conversation
+
+
+def conversation_snapshot(conversation: Conversation, participants: list | None = None) -> dict:
+    """The conversation with its participants as `{id, login, sid}` (queried unless given)."""
+    if participants is None:
+        participants = list(
+            conversation.participants.select_related("user")
+            .order_by("user_id")
+            .values_list("user_id", "user__username", "user__country_code", "user__phone_number")
+        )
+        members = [
+            {"id": uid, "login": login, "sid": f"{cc}.{pn}" if pn else login} for uid, login, cc, pn in participants
+        ]
+    else:
+        members = [{"id": u.pk, "login": u.username, "sid": u.sid} for u in participants]
+    return {
+        "id": conversation.pk,
+        "type": conversation.type,
+        "name": conversation.name,
+        "description": conversation.description,
+        "owner_id": conversation.owner_id,
+        "opponent_id": conversation.opponent_id,
+        "images": conversation.images,
+        "participants": members,
+        "created_at": timestamp(conversation.created_at),
+        "updated_at": timestamp(conversation.updated_at),
+    }
+
+
+def participant_ids(snapshot: dict) -> list[int]:
+    return [member["id"] for member in snapshot["participants"]]

@@ -1,0 +1,96 @@
+"""Messages, delivery receipts, hidden messages, files and the per-user operations log."""
+
+from django.conf import settings
+from django.db import models
+
+
+class Message(models.Model):
+    """A message in a conversation; system messages have `is_system` and carry their data in `x`."""
+
+    conversation = models.ForeignKey("chats.Conversation", on_delete=models.CASCADE, related_name="messages")
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    client_id = models.CharField(max_length=128, blank=True, help_text="The id the sending client chose.")
+    body = models.TextField(blank=True)
+    x = models.JSONField(default=dict, blank=True)
+    attachments = models.JSONField(default=list, blank=True)
+    is_system = models.BooleanField(default=False)
+    is_visible = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # A client that resends the same id after a lost acknowledgement gets the same message.
+            models.UniqueConstraint(
+                fields=["sender", "client_id"],
+                condition=~models.Q(client_id=""),
+                name="messaging_message_client_id_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["conversation", "-id"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} in {self.conversation_id}"
+
+
+class HiddenMessage(models.Model):
+    """A message a user deleted for themselves only."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="hidden_for")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "message"], name="messaging_hiddenmessage_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} hidden for {self.user_id}"
+
+
+class DeliveryReceipt(models.Model):
+    """A client acknowledged receiving a message (Hooligram store-and-forward)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="receipts")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "message"], name="messaging_deliveryreceipt_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} delivered to {self.user_id}"
+
+
+class StoredFile(models.Model):
+    """An uploaded file (attachment, chat image), stored through Django's storage API."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    storage_name = models.CharField(max_length=512, blank=True)
+    uploaded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OpLogEntry(models.Model):
+    """One event a user was sent (or would have been sent while offline), replayable in order."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=64)
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "created_at"]), models.Index(fields=["user", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.user_id}"

@@ -1,0 +1,54 @@
+"""Reads on messages and the operations log."""
+
+from datetime import datetime
+
+from accounts.models import User
+from chats.selectors import clamp_limit, conversation_access
+from messaging.models import HiddenMessage, Message, OpLogEntry
+
+OPLOG_LIMIT = 500
+
+
+def visible_messages(user: User, conversation_id: int):
+    """The conversation's messages the user has not deleted for themselves."""
+    return Message.objects.filter(conversation_id=conversation_id).exclude(
+        pk__in=HiddenMessage.objects.filter(user=user).values("message_id")
+    )
+
+
+def message_list(
+    user: User,
+    *,
+    conversation_id: int,
+    limit: int | None = None,
+    after: datetime | None = None,
+    before: datetime | None = None,
+    before_id: int | None = None,
+    include_deleted: bool = False,
+) -> list[Message]:
+    """The newest messages of a conversation the user takes part in, newest first."""
+    conversation_access(user, conversation_id)
+    rows = visible_messages(user, conversation_id).select_related("sender")
+    if not include_deleted:
+        rows = rows.filter(deleted_at__isnull=True)
+    if after is not None:
+        rows = rows.filter(created_at__gt=after)
+    if before is not None:
+        rows = rows.filter(created_at__lt=before)
+    if before_id is not None:
+        rows = rows.filter(pk__lt=before_id)
+    return list(rows.order_by("-id")[: clamp_limit(limit)])
+
+
+def messages_by_ids(ids: list[int]) -> dict[int, Message]:
+    return {m.pk: m for m in Message.objects.filter(pk__in=ids).select_related("sender")}
+
+
+def oplog_list(user: User, *, after: datetime | None = None, before: datetime | None = None) -> list[OpLogEntry]:
+    """The user's operations log in order, oldest first, at most OPLOG_LIMIT entries."""
+    rows = OpLogEntry.objects.filter(user=user)
+    if after is not None:
+        rows = rows.filter(created_at__gt=after)
+    if before is not None:
+        rows = rows.filter(created_at__lt=before)
+    return list(rows.order_by("id")[:OPLOG_LIMIT])

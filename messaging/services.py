@@ -1,0 +1,331 @@
+"""Writes on messages, read state and the operations log; authorization for them lives here."""
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from chats.models import Conversation, Participant
+from chats.selectors import conversation_access, participant_ids_of, participation_get
+from config.errors import Forbidden, Invalid, NotFound
+from messaging.models import HiddenMessage, Message, OpLogEntry
+from messaging.snapshots import message_snapshot
+from realtime import events
+from realtime.events import Event, publish
+
+CLIENT_ID_MAX = 128
+ATTACHMENTS_MAX = 10
+READ_EVENT_IDS_MAX = 500
+DELETE_IDS_MAX = 100
+
+
+def _body(value: object, *, required: bool = False) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise Invalid("body must be a string", code="invalid_body")
+    limit = settings.MESSAGE_BODY_MAX_LENGTH
+    if len(value) > limit:
+        raise Invalid(f"body is longer than {limit} characters", code="body_too_long")
+    if required and not value.strip():
+        raise Invalid("body is required", code="invalid_body")
+    return value
+
+
+def _x(value: object) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise Invalid("x must be an object", code="invalid_x")
+    return value
+
+
+def _attachments(value: object) -> list[dict]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(a, dict) for a in value):
+        raise Invalid("attachments must be a list of objects", code="invalid_attachments")
+    if len(value) > ATTACHMENTS_MAX:
+        raise Invalid(f"at most {ATTACHMENTS_MAX} attachments", code="invalid_attachments")
+    return value
+
+
+def _client_id(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or len(value) > CLIENT_ID_MAX:
+        raise Invalid(f"id must be a string of at most {CLIENT_ID_MAX} characters", code="invalid_id")
+    return value
+
+
+@transaction.atomic
+def message_send(
+    actor: User,
+    *,
+    conversation_id: int,
+    body: object = "",
+    x: object = None,
+    attachments: object = None,
+    client_id: object = None,
+    is_visible: bool = True,
+    origin: str | None = None,
+) -> tuple[Message, bool]:
+    """Store a message and deliver it to every participant; answers (message, created).
+
+    A message the same sender already sent with the same client id is answered again, not stored
+    twice. Costs the same number of queries whatever the number of participants."""
+    body, x, attachments, client_id = _body(body), _x(x), _attachments(attachments), _client_id(client_id)
+    if not body.strip() and not attachments and not x:
+        raise Invalid("A message needs a body, attachments or x", code="empty_message")
+    rows = list(
+        Participant.objects.filter(conversation_id=conversation_id).values_list(
+            "user_id", "is_blocked", "conversation__type"
+        )
+    )
+    mine = [row for row in rows if row[0] == actor.pk]
+    if not mine:
+        raise NotFound("Conversation not found", code="conversation_not_found")
+    if mine[0][1]:
+        raise Forbidden("You are blocked from posting in this conversation", code="blocked")
+    message = Message(
+        conversation_id=conversation_id,
+        sender=actor,
+        client_id=client_id,
+        body=body,
+        x=x,
+        attachments=attachments,
+        is_visible=is_visible,
+    )
+    try:
+        with transaction.atomic():
+            message.save()
+    except IntegrityError:
+        existing = Message.objects.filter(sender=actor, client_id=client_id).first()
+        if existing is None or existing.conversation_id != conversation_id:
+            raise Invalid("This message id is already used", code="duplicate_id") from None
+        return existing, False
+    Conversation.objects.filter(pk=conversation_id).update(updated_at=message.created_at)
+    snapshot = message_snapshot(message, actor, mine[0][2])
+    publish(
+        events.MessageCreated(
+            recipients=tuple(row[0] for row in rows), actor_id=actor.pk, origin=origin, message=snapshot
+        )
+    )
+    return message, True
+
+
+def system_message_store(actor: User, *, conversation: Conversation, body: str, x: dict) -> Message:
+    """Store a system message (inside the caller's transaction) and deliver it to the participants."""
+    message = Message.objects.create(conversation=conversation, sender=actor, body=body, x=x, is_system=True)
+    publish(
+        events.MessageCreated(
+            recipients=tuple(participant_ids_of(conversation.pk)),
+            actor_id=actor.pk,
+            message=message_snapshot(message, actor, conversation.type),
+        )
+    )
+    return message
+
+
+def _own_message_for_change(actor: User, message_id: int) -> Message:
+    message = Message.objects.select_for_update().select_related("conversation").filter(pk=message_id).first()
+    if message is None or message.deleted_at is not None:
+        raise NotFound("Message not found", code="message_not_found")
+    participation_get(actor, message.conversation_id)
+    if message.sender_id != actor.pk or message.is_system:
+        raise Forbidden("Only the sender changes a message", code="not_sender")
+    return message
+
+
+@transaction.atomic
+def message_edit(
+    actor: User,
+    *,
+    message_id: int,
+    body: object = None,
+    is_visible: bool | None = None,
+    origin: str | None = None,
+) -> Message:
+    """The sender changes their message's text; locks the message row."""
+    message = _own_message_for_change(actor, message_id)
+    if body is not None:
+        message.body = _body(body, required=not message.attachments)
+        message.edited_at = timezone.now()
+    if is_visible is not None:
+        message.is_visible = bool(is_visible)
+    message.save()
+    publish(
+        events.MessageEdited(
+            recipients=tuple(participant_ids_of(message.conversation_id)),
+            actor_id=actor.pk,
+            origin=origin,
+            message=message_snapshot(message, actor, message.conversation.type),
+        )
+    )
+    return message
+
+
+def _ids(values: Iterable[int], limit: int) -> list[int]:
+    ids = sorted({int(v) for v in values})
+    if not ids:
+        raise Invalid("ids must not be empty", code="invalid_ids")
+    if len(ids) > limit:
+        raise Invalid(f"at most {limit} ids", code="invalid_ids")
+    return ids
+
+
+@transaction.atomic
+def message_delete(
+    actor: User,
+    *,
+    conversation_id: int,
+    message_ids: Iterable[int],
+    everyone: bool,
+    origin: str | None = None,
+) -> list[Message]:
+    """Delete messages for the actor only, or (their own messages) for everyone."""
+    conversation = conversation_access(actor, conversation_id)
+    ids = _ids(message_ids, DELETE_IDS_MAX)
+    messages = list(Message.objects.select_for_update().filter(conversation=conversation, pk__in=ids))
+    if len(messages) != len(ids):
+        raise NotFound("Message not found", code="message_not_found")
+    if not everyone:
+        HiddenMessage.objects.bulk_create(
+            [HiddenMessage(user=actor, message=m) for m in messages], ignore_conflicts=True
+        )
+        return messages
+    if any(m.sender_id != actor.pk for m in messages):
+        raise Forbidden("Only the sender deletes a message for everyone", code="not_sender")
+    now = timezone.now()
+    for message in messages:
+        message.deleted_at = now
+        message.body, message.x, message.attachments = "", {}, []
+    Message.objects.bulk_update(messages, ["deleted_at", "body", "x", "attachments", "updated_at"])
+    publish(
+        events.MessagesDeleted(
+            recipients=tuple(participant_ids_of(conversation.pk)),
+            actor_id=actor.pk,
+            origin=origin,
+            conversation_id=conversation.pk,
+            message_ids=tuple(ids),
+            messages=tuple(message_snapshot(m, actor, conversation.type) for m in messages),
+        )
+    )
+    return messages
+
+
+@transaction.atomic
+def message_read(
+    actor: User,
+    *,
+    conversation_id: int,
+    message_ids: Iterable[int] | None = None,
+    origin: str | None = None,
+) -> list[int]:
+    """Move the actor's read position forward to the newest given message (or the newest of all);
+    answers the ids newly read. Locks the actor's participant row."""
+    participation = Participant.objects.select_for_update().filter(conversation_id=conversation_id, user=actor).first()
+    if participation is None:
+        raise NotFound("Conversation not found", code="conversation_not_found")
+    messages = Message.objects.filter(conversation_id=conversation_id)
+    if message_ids is not None:
+        ids = [int(i) for i in message_ids]
+        messages = messages.filter(pk__in=ids) if ids else messages.none()
+    newest = messages.order_by("-id").values_list("id", flat=True).first()
+    if newest is None or newest <= participation.last_read_message_id:
+        return []
+    newly = list(
+        Message.objects.filter(
+            conversation_id=conversation_id,
+            id__gt=participation.last_read_message_id,
+            id__lte=newest,
+            deleted_at__isnull=True,
+            is_system=False,
+        )
+        .exclude(sender=actor)
+        .order_by("-id")
+        .values_list("id", "sender_id")[:READ_EVENT_IDS_MAX]
+    )
+    now = timezone.now()
+    participation.last_read_message_id = newest
+    participation.last_read_at = now
+    participation.save(update_fields=["last_read_message_id", "last_read_at"])
+    if newly:
+        publish(
+            events.MessagesRead(
+                recipients=tuple(participant_ids_of(conversation_id)),
+                actor_id=actor.pk,
+                origin=origin,
+                conversation_id=conversation_id,
+                message_ids=tuple(sorted(i for i, _ in newly)),
+                sender_ids=tuple(s for _, s in sorted(newly)),
+                reader_id=actor.pk,
+                read_at=now.timestamp(),
+            )
+        )
+    return sorted(i for i, _ in newly)
+
+
+def typing_notify(actor: User, *, conversation_id: int, origin: str | None = None) -> None:
+    """Tell the other participants the actor is typing; stores nothing."""
+    members = participant_ids_of(conversation_id)
+    if actor.pk not in members:
+        raise NotFound("Conversation not found", code="conversation_not_found")
+    publish(
+        events.Typing(
+            recipients=tuple(uid for uid in members if uid != actor.pk),
+            actor_id=actor.pk,
+            origin=origin,
+            conversation_id=conversation_id,
+            user_id=actor.pk,
+        )
+    )
+
+
+@transaction.atomic
+def system_message_send(
+    actor: User,
+    *,
+    client_id: object,
+    x: object,
+    conversation_id: int | None = None,
+    user_ids: Iterable[int] | None = None,
+    origin: str | None = None,
+) -> events.SystemNotice:
+    """Send a custom system message to a conversation's participants or to some users."""
+    notice_id, x = _client_id(client_id), _x(x)
+    if conversation_id is not None:
+        conversation_access(actor, conversation_id)
+        recipients = tuple(participant_ids_of(conversation_id))
+    elif user_ids is not None:
+        wanted = {int(i) for i in user_ids}
+        if not wanted or len(wanted) > 100:
+            raise Invalid("uids must hold 1 to 100 ids", code="invalid_uids")
+        recipients = tuple(User.objects.filter(pk__in=wanted, is_active=True).values_list("pk", flat=True))
+        if len(recipients) != len(wanted):
+            raise NotFound("Users not found", code="user_not_found")
+    else:
+        raise Invalid("cid or uids is required", code="invalid_recipients")
+    notice = events.SystemNotice(
+        recipients=recipients,
+        actor_id=actor.pk,
+        origin=origin,
+        notice_id=notice_id,
+        conversation_id=conversation_id,
+        x=x,
+        t=int(timezone.now().timestamp()),
+    )
+    publish(notice)
+    return notice
+
+
+def oplog_record(event: Event) -> None:
+    """Write the event into each recipient's operations log (one query, inside the transaction)."""
+    payload = event.data()
+    OpLogEntry.objects.bulk_create(
+        [OpLogEntry(user_id=uid, kind=event.kind, payload=payload) for uid in sorted(set(event.recipients))]
+    )

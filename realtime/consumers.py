@@ -1,0 +1,92 @@
+"""One ASGI WebSocket consumer for every protocol; its adapter does the protocol's work."""
+
+import json
+import logging
+from typing import Any
+
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+from accounts.models import DeviceSession, User
+from realtime import presence
+from realtime.events import BROADCAST_GROUP, CHANNEL_MESSAGE_TYPE, event_from_channel_message, user_group
+from realtime.protocols.base import ProtocolAdapter
+
+logger = logging.getLogger("realtime")
+
+assert CHANNEL_MESSAGE_TYPE == "domain.event"  # handled by `domain_event` below
+
+
+class ChatConsumer(AsyncWebsocketConsumer):
+    """Holds the connection's user, device session and adapter; nothing protocol-specific."""
+
+    adapter_class: type[ProtocolAdapter] = ProtocolAdapter
+
+    async def connect(self) -> None:
+        self.user: User | None = None
+        self.session: DeviceSession | None = None
+        self.in_broadcast = False
+        self.adapter = self.adapter_class(self)
+        if await self.adapter.on_connect():
+            await self.accept()
+        else:
+            await self.close(code=4401)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if text_data is None:
+            try:
+                text_data = (bytes_data or b"").decode("utf-8")
+            except UnicodeDecodeError:
+                text_data = ""
+        try:
+            await self.adapter.handle(text_data)
+        except Exception:
+            logger.exception("%s: unhandled error for frame %.200r", self.adapter.name, text_data)
+
+    async def send_frame(self, frame: dict[str, Any]) -> None:
+        await self.send(text_data=json.dumps(frame, separators=(",", ":"), ensure_ascii=False))
+
+    async def domain_event(self, message: dict[str, Any]) -> None:
+        event = event_from_channel_message(message)
+        try:
+            frames = self.adapter.render_event(event, is_origin=event.origin == self.channel_name)
+        except Exception:
+            logger.exception("%s: cannot render %s", self.adapter.name, event.kind)
+            return
+        for frame in frames:
+            await self.send_frame(frame)
+
+    async def bind(self, user: User, session: DeviceSession | None = None) -> None:
+        """Attach the connection to a user: it receives that user's events from now on."""
+        if self.user is not None and self.user.pk != user.pk:
+            await self.unbind()
+        self.session = session
+        if self.user is None:
+            self.user = user
+            await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
+            await presence.connection_opened(user.pk, self.channel_name)
+
+    async def unbind(self) -> None:
+        """Detach the connection from its user."""
+        if self.user is None:
+            return
+        user_id, self.user, self.session = self.user.pk, None, None
+        await self.channel_layer.group_discard(user_group(user_id), self.channel_name)
+        await presence.connection_closed(user_id, self.channel_name)
+
+    async def join_broadcast(self) -> None:
+        if not self.in_broadcast:
+            self.in_broadcast = True
+            await self.channel_layer.group_add(BROADCAST_GROUP, self.channel_name)
+
+    async def disconnect(self, code: int) -> None:
+        try:
+            await self.adapter.on_disconnect()
+        finally:
+            await self.unbind()
+            if self.in_broadcast:
+                await self.channel_layer.group_discard(BROADCAST_GROUP, self.channel_name)
+
+
+def consumer_for(adapter_class: type[ProtocolAdapter]) -> type[ChatConsumer]:
+    """A consumer class serving one protocol."""
+    return type(f"{adapter_class.__name__}Consumer", (ChatConsumer,), {"adapter_class": adapter_class})

@@ -1,0 +1,247 @@
+"""Protocol-neutral domain events, published after commit to one channel-layer group per user.
+
+Services build an event, say who may see it (`recipients`), and call `publish`. Every connection
+of every recipient receives it, and its protocol adapter renders it in its own wire format.
+"""
+
+import asyncio
+import logging
+from dataclasses import asdict, dataclass, field
+from typing import Any, ClassVar
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+CHANNEL_MESSAGE_TYPE = "domain.event"
+BROADCAST_GROUP = "broadcast"
+
+
+def user_group(user_id: int) -> str:
+    """The channel-layer group every connection of this user joins."""
+    return f"user.{int(user_id)}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Event:
+    """Base of every event: who may see it, who caused it, and from which connection."""
+
+    kind: ClassVar[str] = ""
+    # Broadcast events go to every connection that joined BROADCAST_GROUP, not to recipients.
+    broadcast: ClassVar[bool] = False
+    # Logged events are written to each recipient's operations log (SAMA op_log_list).
+    logged: ClassVar[bool] = True
+
+    recipients: tuple[int, ...]
+    actor_id: int | None = None
+    origin: str | None = None
+
+    def data(self) -> dict[str, Any]:
+        values = asdict(self)
+        values.pop("recipients")
+        return values
+
+
+EVENT_KINDS: dict[str, type[Event]] = {}
+
+
+def event_kind(cls: type[Event]) -> type[Event]:
+    """Register an event class under its `kind` so a consumer can rebuild it."""
+    assert cls.kind and cls.kind not in EVENT_KINDS, cls
+    EVENT_KINDS[cls.kind] = cls
+    return cls
+
+
+# --- messages --------------------------------------------------------------------------------
+
+
+@event_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MessageCreated(Event):
+    kind: ClassVar[str] = "message_created"
+    logged: ClassVar[bool] = False  # recovered through message history instead
+    message: dict
+
+
+@event_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MessageEdited(Event):
+    kind: ClassVar[str] = "message_edited"
+    message: dict
+
+
+@event_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MessagesDeleted(Event):
+    kind: ClassVar[str] = "messages_deleted"
+    conversation_id: int
+    message_ids: tuple[int, ...]
+    messages: tuple[dict, ...] = ()
+
+
+@event_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MessagesRead(Event):
+    kind: ClassVar[str] = "messages_read"
+    conversation_id: int
+    message_ids: tuple[int, ...]
+    sender_ids: tuple[int, ...]  # the sender of each message in message_ids, in the same order
+    reader_id: int
+    read_at: float
+
+
+@event_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Typing(Event):
+    kind: ClassVar[str] = "typing"
+    logged: ClassVar[bool] = False
+    conversation_id: int
+    user_id: int
+
+
+@event_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SystemNotice(Event):
+    """A custom system message (SAMA `system_message`), stored nowhere but the operations log."""
+
+    kind: ClassVar[str] = "system_notice"
+    notice_id: str
+    conversation_id: int | None
+    x: dict
+    t: int
+
+
+@event_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Notify(Event):
+    """Auxiliary data sent to a conversation and not stored (REST `/chats/<id>/notify`)."""
+
+    kind: ClassVar[str] = "notify"
+    logged: ClassVar[bool] = False
+    conversation_id: int
+    body: dict
+
+
+# --- conversations ---------------------------------------------------------------------------
+
+
+@event_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConversationCreated(Event):
+    kind: ClassVar[str] = "conversation_created"
+    conversation: dict
+
+
+@event_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConversationUpdated(Event):
+    """Name, description, images or other attributes changed."""
+
+    kind: ClassVar[str] = "conversation_updated"
+    conversation: dict
+
+
+@event_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MembersAdded(Event):
+    kind: ClassVar[str] = "members_added"
+    conversation: dict
+    user_ids: tuple[int, ...]
+
+
+@event_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MembersRemoved(Event):
+    """Users left or were removed; `recipients` includes them, `conversation` no longer does."""
+
+    kind: ClassVar[str] = "members_removed"
+    conversation: dict
+    user_ids: tuple[int, ...]
+
+
+@event_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConversationDeleted(Event):
+    kind: ClassVar[str] = "conversation_deleted"
+    conversation: dict
+
+
+@event_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConversationCleared(Event):
+    """Every message of the conversation was deleted."""
+
+    kind: ClassVar[str] = "conversation_cleared"
+    conversation: dict
+
+
+# --- users -----------------------------------------------------------------------------------
+
+
+@event_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UserCreated(Event):
+    kind: ClassVar[str] = "user_created"
+    broadcast: ClassVar[bool] = True
+    logged: ClassVar[bool] = False
+    user: dict
+
+
+@event_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UserDeleted(Event):
+    kind: ClassVar[str] = "user_deleted"
+    broadcast: ClassVar[bool] = True
+    logged: ClassVar[bool] = False
+    user_id: int
+
+
+@event_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LastActivity(Event):
+    """A user came online (`seconds_ago` None) or went offline."""
+
+    kind: ClassVar[str] = "last_activity"
+    logged: ClassVar[bool] = False
+    user_id: int
+    seconds_ago: int | None = field(default=None)
+
+
+# --- transport -------------------------------------------------------------------------------
+
+
+def event_to_channel_message(event: Event) -> dict[str, Any]:
+    return {"type": CHANNEL_MESSAGE_TYPE, "kind": event.kind, "data": event.data()}
+
+
+def event_from_channel_message(message: dict[str, Any]) -> Event:
+    cls = EVENT_KINDS[message["kind"]]
+    data = dict(message["data"])
+    return cls(recipients=(), **data)
+
+
+def publish(event: Event) -> None:
+    """Log the event for its recipients now, and send it to them once the transaction commits."""
+    if event.logged and event.recipients:
+        from messaging.services import oplog_record
+
+        oplog_record(event)
+    transaction.on_commit(lambda: send_now(event))
+
+
+def send_now(event: Event) -> None:
+    """Send an event to its recipients' groups (or the broadcast group) right away."""
+    groups = [BROADCAST_GROUP] if event.broadcast else [user_group(uid) for uid in sorted(set(event.recipients))]
+    if groups:
+        async_to_sync(send_to_groups)(groups, event_to_channel_message(event))
+
+
+async def send_to_groups(groups: list[str], message: dict[str, Any]) -> None:
+    """Send one channel-layer message to several groups concurrently; failures are logged."""
+    layer = get_channel_layer()
+    results = await asyncio.gather(*(layer.group_send(g, message) for g in groups), return_exceptions=True)
+    for group, result in zip(groups, results, strict=True):
+        if isinstance(result, Exception):
+            logger.error("event %s to %s not sent: %r", message.get("kind"), group, result)

@@ -1,0 +1,80 @@
+"""Who is online: the open connections of each user, shared by every server process.
+
+With Redis configured the connection sets live there (so several processes agree); without it,
+in this process's memory."""
+
+import asyncio
+import weakref
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+
+from accounts.services import user_touch_activity
+
+_local: dict[int, set[str]] = {}
+_clients: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, object]" = weakref.WeakKeyDictionary()
+KEY_TTL = 24 * 3600
+
+
+def _client():
+    """This event loop's Redis client (a client cannot be shared between loops), or None."""
+    if not settings.REDIS_URL:
+        return None
+    loop = asyncio.get_running_loop()
+    client = _clients.get(loop)
+    if client is None:
+        import redis.asyncio
+
+        client = _clients[loop] = redis.asyncio.from_url(settings.REDIS_URL)
+    return client
+
+
+def _key(user_id: int) -> str:
+    return f"presence:{int(user_id)}"
+
+
+async def connection_opened(user_id: int, channel_name: str) -> bool:
+    """Record an open connection; True when the user just came online."""
+    client = _client()
+    if client is None:
+        channels = _local.setdefault(user_id, set())
+        channels.add(channel_name)
+        return len(channels) == 1
+    async with client.pipeline(transaction=True) as pipe:
+        pipe.sadd(_key(user_id), channel_name)
+        pipe.expire(_key(user_id), KEY_TTL)
+        pipe.scard(_key(user_id))
+        added, _, count = await pipe.execute()
+    return bool(added) and count == 1
+
+
+async def connection_closed(user_id: int, channel_name: str) -> bool:
+    """Forget a connection; True when it was the user's last one (they went offline)."""
+    client = _client()
+    if client is None:
+        channels = _local.get(user_id, set())
+        channels.discard(channel_name)
+        offline = not channels
+        if offline:
+            _local.pop(user_id, None)
+    else:
+        async with client.pipeline(transaction=True) as pipe:
+            pipe.srem(_key(user_id), channel_name)
+            pipe.scard(_key(user_id))
+            removed, count = await pipe.execute()
+        offline = bool(removed) and count == 0
+    if offline:
+        await database_sync_to_async(user_touch_activity)(user_id)
+    return offline
+
+
+async def online_user_ids(user_ids: list[int]) -> set[int]:
+    """Those of the users with at least one open connection."""
+    client = _client()
+    if client is None:
+        return {uid for uid in user_ids if _local.get(uid)}
+    async with client.pipeline(transaction=False) as pipe:
+        for uid in user_ids:
+            pipe.scard(_key(uid))
+        counts = await pipe.execute()
+    return {uid for uid, count in zip(user_ids, counts, strict=True) if count}

@@ -1,0 +1,111 @@
+"""What every protocol adapter shares: the connection it serves, JSON decoding, service calls."""
+
+import json
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+
+from config.errors import Invalid, ServiceError, TooLarge
+from realtime.events import EVENT_KINDS, Event
+
+if TYPE_CHECKING:
+    from realtime.consumers import ChatConsumer
+
+logger = logging.getLogger("realtime")
+
+
+def decode_json_object(text: str) -> dict[str, Any]:
+    """The frame as a JSON object, or Invalid."""
+    try:
+        frame = json.loads(text)
+    except (ValueError, TypeError) as error:
+        raise Invalid("Frame is not valid JSON", code="invalid_json") from error
+    if not isinstance(frame, dict):
+        raise Invalid("Frame must be a JSON object", code="invalid_frame")
+    return frame
+
+
+async def call(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Run a (synchronous) service or selector off the event loop."""
+    return await database_sync_to_async(function)(*args, **kwargs)
+
+
+def to_id(value: object, field: str = "id") -> int:
+    """A database id from a wire id (integer, or a string of digits), or Invalid."""
+    if isinstance(value, bool):
+        raise Invalid(f"{field} is not a valid id", code="invalid_id")
+    if isinstance(value, int) and 0 < value < 2**63:
+        return value
+    if isinstance(value, str) and value.isdigit() and 0 < len(value) < 19:
+        return int(value)
+    raise Invalid(f"{field} is not a valid id", code="invalid_id")
+
+
+def to_ids(values: object, field: str = "ids", limit: int = 1000) -> list[int]:
+    """A list of database ids from a wire list, or Invalid."""
+    if not isinstance(values, list):
+        raise Invalid(f"{field} must be a list", code="invalid_ids")
+    if len(values) > limit:
+        raise Invalid(f"{field} holds at most {limit} ids", code="invalid_ids")
+    return [to_id(v, field) for v in values]
+
+
+class ProtocolAdapter:
+    """Translates one connection's frames into service calls and events into frames.
+
+    Subclasses map every event kind to a renderer in `renderers` (checked by a test)."""
+
+    name: ClassVar[str] = ""
+    renderers: ClassVar[dict[str, str]] = {}
+
+    def __init__(self, connection: "ChatConsumer") -> None:
+        self.connection = connection
+
+    @property
+    def user(self):
+        return self.connection.user
+
+    async def on_connect(self) -> bool:
+        """Called before the handshake is accepted; False refuses the connection."""
+        return True
+
+    async def on_disconnect(self) -> None:
+        return None
+
+    async def handle(self, text: str) -> None:
+        """Decode a frame and dispatch it; a frame that is too large or not a JSON object gets the
+        protocol's error answer."""
+        if len(text) > settings.WEBSOCKET_FRAME_MAX_BYTES:
+            await self.send_error(None, TooLarge("Frame is too large", code="frame_too_large"))
+            return
+        try:
+            frame = decode_json_object(text)
+        except ServiceError as error:
+            await self.send_error(None, error)
+            return
+        await self.dispatch(frame)
+
+    async def dispatch(self, frame: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    async def send_error(self, frame: dict[str, Any] | None, error: ServiceError) -> None:
+        """Answer a frame (None: one that could not be decoded) with the protocol's error shape."""
+        raise NotImplementedError
+
+    async def send(self, frame: dict[str, Any]) -> None:
+        await self.connection.send_frame(frame)
+
+    def render_event(self, event: Event, *, is_origin: bool) -> list[dict[str, Any]]:
+        """The frames this connection sends for the event (often none)."""
+        renderer = getattr(self, self.renderers[event.kind])
+        return renderer(event, is_origin)
+
+    @classmethod
+    def unrendered_kinds(cls) -> set[str]:
+        return set(EVENT_KINDS) - set(cls.renderers)
+
+    def ignore(self, event: Event, is_origin: bool) -> list[dict[str, Any]]:
+        return []

@@ -1,0 +1,473 @@
+"""SAMA over WebSocket: `{request: {<name>: {...}, id}}`, `message`, `system_message`, `typing`."""
+
+import time
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from accounts import selectors as account_selectors
+from accounts import services as account_services
+from accounts import tokens
+from chats import selectors as chat_selectors
+from chats import services as chat_services
+from config.errors import Invalid, NotAuthenticated, ServiceError
+from messaging import selectors as message_selectors
+from messaging import services as message_services
+from messaging.models import Message
+from messaging.snapshots import message_snapshot
+from realtime import events
+from realtime.protocols import sama_render as render
+from realtime.protocols.base import ProtocolAdapter, call, logger, to_id, to_ids
+
+ANONYMOUS_REQUESTS = {"user_create", "user_login", "connect"}
+LAST_ACTIVITY_IDS_MAX = 10
+
+
+def _params(value: object, name: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise Invalid(f"{name} must be an object")
+    return value
+
+
+def _ms_filter(value: object) -> tuple[datetime | None, datetime | None]:
+    """`{gt: ms, lt: ms}` as (after, before) datetimes."""
+    if value is None or value == "":
+        return None, None
+    if not isinstance(value, dict):
+        raise Invalid("updated_at must be an object with gt or lt")
+    bounds = []
+    for key in ("gt", "lt"):
+        ms = value.get(key)
+        if ms is None:
+            bounds.append(None)
+        elif isinstance(ms, (int, float)) and not isinstance(ms, bool) and 0 <= ms < 1e14:
+            bounds.append(datetime.fromtimestamp(ms / 1000, UTC))
+        else:
+            raise Invalid(f"updated_at.{key} must be a timestamp in milliseconds")
+    return bounds[0], bounds[1]
+
+
+def _limit(value: object) -> int | None:
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise Invalid("limit must be a positive integer")
+    return value
+
+
+class SamaAdapter(ProtocolAdapter):
+    name = "sama"
+    renderers: ClassVar[dict[str, str]] = {
+        events.MessageCreated.kind: "render_message",
+        events.MessageEdited.kind: "render_message_edit",
+        events.MessagesDeleted.kind: "render_message_delete",
+        events.MessagesRead.kind: "render_message_read",
+        events.Typing.kind: "render_typing",
+        events.SystemNotice.kind: "render_system_notice",
+        events.Notify.kind: "ignore",
+        events.ConversationCreated.kind: "render_conversation_created",
+        events.ConversationUpdated.kind: "render_conversation_updated",
+        events.MembersAdded.kind: "render_members_added",
+        events.MembersRemoved.kind: "render_members_removed",
+        events.ConversationDeleted.kind: "render_conversation_deleted",
+        events.ConversationCleared.kind: "ignore",
+        events.UserCreated.kind: "ignore",
+        events.UserDeleted.kind: "ignore",
+        events.LastActivity.kind: "render_last_activity",
+    }
+
+    # --- decoding and dispatch -----------------------------------------------------------------
+
+    async def dispatch(self, frame: dict[str, Any]) -> None:
+        if "request" in frame:
+            await self.dispatch_request(frame["request"])
+        elif "message" in frame:
+            await self.on_message(frame["message"])
+        elif "system_message" in frame:
+            await self.on_system_message(frame["system_message"])
+        elif "typing" in frame:
+            await self.on_typing(frame["typing"])
+        elif "id" in frame:
+            # get_users_by_ids as the document shows it, without the `request` wrapper.
+            await self.dispatch_request(frame)
+        else:
+            await self.send_error(frame, Invalid("Unknown frame"))
+
+    async def dispatch_request(self, request: object) -> None:
+        if not isinstance(request, dict):
+            await self.send_error(None, Invalid("request must be an object"))
+            return
+        request_id = request.get("id")
+        names = [key for key in request if key != "id"]
+        if len(names) != 1 or names[0] not in self.REQUESTS:
+            await self.answer_error(request_id, Invalid("Unknown request"))
+            return
+        name = names[0]
+        if name not in ANONYMOUS_REQUESTS and self.user is None:
+            await self.answer_error(request_id, NotAuthenticated("Unauthorized"))
+            return
+        try:
+            body = await getattr(self, self.REQUESTS[name])(request[name])
+        except ServiceError as error:
+            await self.answer_error(request_id, error)
+            return
+        except Exception:
+            logger.exception("sama: %s failed", name)
+            await self.answer_error(request_id, ServiceError("Internal error"))
+            return
+        await self.send({"response": {"id": request_id, **body}})
+
+    async def answer_error(self, request_id: object, error: ServiceError) -> None:
+        await self.send({"response": {"id": request_id, "error": render.error(error.status, error.message)}})
+
+    async def send_error(self, frame: dict[str, Any] | None, error: ServiceError) -> None:
+        await self.answer_error(None, error)
+
+    # --- users ---------------------------------------------------------------------------------
+
+    async def user_create(self, params: object) -> dict:
+        p = _params(params, "user_create")
+        profile = {k: p.get(k) for k in ("email", "phone", "first_name", "last_name")}
+        user = await call(account_services.user_create, login=p.get("login"), password=p.get("password"), **profile)
+        return {"user": render.user(user)}
+
+    async def connect(self, params: object) -> dict:
+        p = _params(params, "connect")
+        session = await call(tokens.session_from_access_token, p.get("token"))
+        await self.connection.bind(session.user, session)
+        return {"success": True}
+
+    async def user_login(self, params: object) -> dict:
+        p = _params(params, "user_login")
+        if p.get("token") is not None:
+            session = await call(tokens.session_from_access_token, p.get("token"))
+        else:
+            user = await call(account_services.user_authenticate, login=p.get("login"), password=p.get("password"))
+            session = await call(account_services.device_session_open, user, device_id=p.get("device_id"))
+        access, _refresh, _expiry = await call(tokens.tokens_issue, session)
+        await self.connection.bind(session.user, session)
+        return {"user": render.user(session.user), "token": access}
+
+    async def user_logout(self, params: object) -> dict:
+        session = self.connection.session
+        await self.connection.unbind()
+        if session is not None:
+            await call(account_services.device_session_close, session)
+        return {"success": True}
+
+    async def user_edit(self, params: object) -> dict:
+        p = _params(params, "user_edit")
+        fields = {k: p[k] for k in ("login", "email", "phone", "first_name", "last_name") if k in p}
+        user = await call(
+            account_services.user_update,
+            self.user,
+            current_password=p.get("current_password"),
+            new_password=p.get("new_password"),
+            **fields,
+        )
+        rendered = render.user(user)
+        return {"user": {**rendered, "id": rendered["_id"]}}
+
+    async def user_delete(self, params: object) -> dict:
+        user = self.user
+        await self.connection.unbind()
+        await call(account_services.user_delete, user)
+        return {"success": True}
+
+    async def user_search(self, params: object) -> dict:
+        p = _params(params, "user_search")
+        keyword = p.get("keyword") or ""
+        if not isinstance(keyword, str):
+            raise Invalid("keyword must be a string")
+        after, _ = _ms_filter(p.get("updated_at"))
+        ignore = to_ids(p.get("ignore_ids") or [], "ignore_ids")
+        users = await call(
+            account_selectors.user_search,
+            keyword=keyword,
+            limit=_limit(p.get("limit")) or account_selectors.SEARCH_LIMIT_MAX,
+            updated_after=after,
+            ignore_ids=[*ignore, self.user.pk],
+        )
+        return {"users": [render.user(u) for u in users]}
+
+    async def get_users_by_ids(self, params: object) -> dict:
+        ids = to_ids(_params(params, "get_users_by_ids").get("ids"), "ids", limit=100)
+        users = await call(account_selectors.users_by_ids, ids)
+        return {"users": [render.user(u) for u in users]}
+
+    # --- conversations -------------------------------------------------------------------------
+
+    async def conversation_create(self, params: object) -> dict:
+        p = _params(params, "conversation_create")
+        conversation, _ = await call(
+            chat_services.conversation_create,
+            self.user,
+            type=p.get("type"),
+            name=p.get("name"),
+            description=p.get("description"),
+            participant_ids=to_ids(p.get("participants") or [], "participants"),
+            origin=self.connection.channel_name,
+        )
+        return {"conversation": render.conversation(conversation)}
+
+    async def conversation_update(self, params: object) -> dict:
+        p = _params(params, "conversation_update")
+        participants = _params(p.get("participants"), "participants")
+        conversation = await call(
+            chat_services.conversation_update,
+            self.user,
+            conversation_id=to_id(p.get("id")),
+            name=p.get("name"),
+            description=p.get("description"),
+            add_ids=to_ids(participants.get("add") or [], "participants.add"),
+            remove_ids=to_ids(participants.get("remove") or [], "participants.remove"),
+            origin=self.connection.channel_name,
+        )
+        return {"conversation": render.conversation(conversation)}
+
+    async def conversation_delete(self, params: object) -> dict:
+        cid = to_id(_params(params, "conversation_delete").get("id"))
+        await call(
+            chat_services.conversation_delete, self.user, conversation_id=cid, origin=self.connection.channel_name
+        )
+        return {"success": True}
+
+    async def conversation_list(self, params: object) -> dict:
+        p = _params(params, "conversation_list")
+        after, before = _ms_filter(p.get("updated_at"))
+        ids = to_ids(p["ids"], "ids", limit=100) if p.get("ids") is not None else None
+        conversations = await call(
+            self._conversation_list, limit=_limit(p.get("limit")), after=after, before=before, ids=ids
+        )
+        return {"conversations": conversations}
+
+    def _conversation_list(self, **filters: Any) -> list[dict]:
+        conversations = chat_selectors.conversation_list(
+            self.user,
+            limit=filters["limit"],
+            updated_after=filters["after"],
+            updated_before=filters["before"],
+            ids=filters["ids"],
+        )
+        last = message_selectors.messages_by_ids([c.last_message_id for c in conversations if c.last_message_id])
+        rendered = []
+        for c in conversations:
+            m = last.get(c.last_message_id)
+            last_message = render.message(message_snapshot(m, m.sender, c.type)) if m else None
+            rendered.append(render.conversation(c, last_message=last_message, unread=c.unread_count))
+        return rendered
+
+    async def get_participants_by_cids(self, params: object) -> dict:
+        cids = to_ids(_params(params, "get_participants_by_cids").get("cids"), "cids", limit=100)
+        users, conversations = await call(chat_selectors.participants_of_conversations, self.user, cids)
+        return {
+            "users": [render.user(u) for u in users],
+            "conversations": {str(cid): [str(uid) for uid in uids] for cid, uids in conversations.items()},
+        }
+
+    async def conversation_search(self, params: object) -> dict:
+        p = _params(params, "conversation_search")
+        name = p.get("name") or ""
+        if not isinstance(name, str):
+            raise Invalid("name must be a string")
+        after, _ = _ms_filter(p.get("updated_at"))
+        found = await call(
+            chat_selectors.conversation_search, self.user, name=name, limit=_limit(p.get("limit")), updated_after=after
+        )
+        return {"conversations": [render.conversation(c) for c in found]}
+
+    # --- messages ------------------------------------------------------------------------------
+
+    async def on_message(self, params: object) -> None:
+        client_id = params.get("id") if isinstance(params, dict) else None
+        try:
+            if self.user is None:
+                raise NotAuthenticated("Unauthorized")
+            p = _params(params, "message")
+            message, _ = await call(
+                message_services.message_send,
+                self.user,
+                conversation_id=to_id(p.get("cid"), "cid"),
+                body=p.get("body"),
+                x=p.get("x"),
+                attachments=p.get("attachments"),
+                client_id=client_id,
+                origin=self.connection.channel_name,
+            )
+        except ServiceError as error:
+            await self.send({"message": {"id": client_id, "error": render.error(error.status, error.message)}})
+            return
+        ack = {"mid": client_id, "server_mid": str(message.pk), "t": int(message.created_at.timestamp())}
+        await self.send({"ack": ack, "ask": ack})
+
+    async def on_system_message(self, params: object) -> None:
+        client_id = params.get("id") if isinstance(params, dict) else None
+        try:
+            if self.user is None:
+                raise NotAuthenticated("Unauthorized")
+            p = _params(params, "system_message")
+            await call(
+                message_services.system_message_send,
+                self.user,
+                client_id=client_id,
+                x=p.get("x"),
+                conversation_id=to_id(p["cid"], "cid") if p.get("cid") is not None else None,
+                user_ids=to_ids(p["uids"], "uids") if p.get("uids") is not None else None,
+                origin=self.connection.channel_name,
+            )
+        except ServiceError as error:
+            await self.send({"system_message": {"id": client_id, "error": render.error(error.status, error.message)}})
+
+    async def on_typing(self, params: object) -> None:
+        """Typing gets no answer, not even for a bad frame; it is only relayed."""
+        if self.user is None or not isinstance(params, dict):
+            return
+        try:
+            await call(
+                message_services.typing_notify,
+                self.user,
+                conversation_id=to_id(params.get("cid"), "cid"),
+                origin=self.connection.channel_name,
+            )
+        except ServiceError as error:
+            logger.debug("sama: typing ignored: %s", error.message)
+
+    async def message_list(self, params: object) -> dict:
+        p = _params(params, "message_list")
+        after, before = _ms_filter(p.get("updated_at"))
+        messages: list[Message] = await call(
+            message_selectors.message_list,
+            self.user,
+            conversation_id=to_id(p.get("cid"), "cid"),
+            limit=_limit(p.get("limit")),
+            after=after,
+            before=before,
+        )
+        return {"messages": [render.message(message_snapshot(m, m.sender, ""), with_status=True) for m in messages]}
+
+    async def message_read(self, params: object) -> dict:
+        p = _params(params, "message_read")
+        ids = to_ids(p["ids"], "ids") if p.get("ids") is not None else None
+        await call(
+            message_services.message_read,
+            self.user,
+            conversation_id=to_id(p.get("cid"), "cid"),
+            message_ids=ids,
+            origin=self.connection.channel_name,
+        )
+        return {"success": True}
+
+    async def message_delete(self, params: object) -> dict:
+        p = _params(params, "message_delete")
+        if p.get("type") not in ("myself", "all"):
+            raise Invalid("type must be 'myself' or 'all'")
+        await call(
+            message_services.message_delete,
+            self.user,
+            conversation_id=to_id(p.get("cid"), "cid"),
+            message_ids=to_ids(p.get("ids"), "ids"),
+            everyone=p["type"] == "all",
+            origin=self.connection.channel_name,
+        )
+        return {"success": True}
+
+    async def message_edit(self, params: object) -> dict:
+        p = _params(params, "message_edit")
+        if not isinstance(p.get("body"), str):
+            raise Invalid("body must be a string")
+        await call(
+            message_services.message_edit,
+            self.user,
+            message_id=to_id(p.get("id")),
+            body=p["body"],
+            origin=self.connection.channel_name,
+        )
+        return {"success": True}
+
+    REQUESTS: ClassVar[dict[str, str]] = {
+        name: name
+        for name in (
+            "user_create",
+            "connect",
+            "user_login",
+            "user_logout",
+            "user_edit",
+            "user_delete",
+            "user_search",
+            "get_users_by_ids",
+            "conversation_create",
+            "conversation_update",
+            "conversation_delete",
+            "conversation_list",
+            "get_participants_by_cids",
+            "conversation_search",
+            "message_list",
+            "message_read",
+            "message_delete",
+            "message_edit",
+        )
+    }
+
+    # --- events --------------------------------------------------------------------------------
+
+    def render_message(self, event: events.MessageCreated, is_origin: bool) -> list[dict]:
+        if is_origin:
+            return []  # the sending connection gets the ack instead
+        return [{"message": render.message(event.message)}]
+
+    def render_message_edit(self, event: events.MessageEdited, is_origin: bool) -> list[dict]:
+        if is_origin:
+            return []
+        m = event.message
+        return [{"message_edit": {"id": str(m["id"]), "body": m["body"], "from": render.sid(event.actor_id)}}]
+
+    def render_message_delete(self, event: events.MessagesDeleted, is_origin: bool) -> list[dict]:
+        if is_origin:
+            return []
+        ids = [str(i) for i in event.message_ids]
+        body = {"cid": str(event.conversation_id), "ids": ids, "type": "all", "from": render.sid(event.actor_id)}
+        return [{"message_delete": body}]
+
+    def render_message_read(self, event: events.MessagesRead, is_origin: bool) -> list[dict]:
+        mine = [str(m) for m, s in zip(event.message_ids, event.sender_ids, strict=True) if s == self.user.pk]
+        if not mine:
+            return []
+        return [{"message_read": {"cid": str(event.conversation_id), "ids": mine, "from": str(event.reader_id)}}]
+
+    def render_typing(self, event: events.Typing, is_origin: bool) -> list[dict]:
+        return [{"typing": {"cid": str(event.conversation_id), "from": str(event.user_id)}}]
+
+    def render_system_notice(self, event: events.SystemNotice, is_origin: bool) -> list[dict]:
+        body = {"_id": event.notice_id, "t": event.t, "from": render.sid(event.actor_id), "x": event.x}
+        if event.conversation_id is not None:
+            body["cid"] = str(event.conversation_id)
+        return [{"system_message": body}]
+
+    def _conversation_notice(self, event: Any, key: str, is_origin: bool) -> list[dict]:
+        if is_origin:
+            return []
+        return [render.system_message(event.conversation, key, actor_id=event.actor_id, t=int(time.time()))]
+
+    def render_conversation_created(self, event: events.ConversationCreated, is_origin: bool) -> list[dict]:
+        return self._conversation_notice(event, "conversation_created", is_origin)
+
+    def render_conversation_updated(self, event: events.ConversationUpdated, is_origin: bool) -> list[dict]:
+        return self._conversation_notice(event, "conversation_updated", is_origin)
+
+    def render_members_added(self, event: events.MembersAdded, is_origin: bool) -> list[dict]:
+        if self.user.pk not in event.user_ids:
+            return []
+        return self._conversation_notice(event, "conversation_updated", is_origin)
+
+    def render_members_removed(self, event: events.MembersRemoved, is_origin: bool) -> list[dict]:
+        if self.user.pk not in event.user_ids:
+            return []
+        return self._conversation_notice(event, "conversation_kicked", is_origin)
+
+    def render_conversation_deleted(self, event: events.ConversationDeleted, is_origin: bool) -> list[dict]:
+        return self._conversation_notice(event, "conversation_kicked", is_origin)
+
+    def render_last_activity(self, event: events.LastActivity, is_origin: bool) -> list[dict]:
+        value = "online" if event.seconds_ago is None else event.seconds_ago
+        return [{"last_activity": {str(event.user_id): value}}]

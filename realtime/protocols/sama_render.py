@@ -1,0 +1,121 @@
+"""SAMA's wire shapes: ids as strings, `t` in Unix seconds, other times ISO 8601 with `Z`."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from accounts.models import User
+from accounts.snapshots import user_snapshot
+from chats.models import Conversation
+
+
+def iso(ts: float | None) -> str | None:
+    """Unix seconds as "2022-10-13T13:11:04.447Z"."""
+    if ts is None:
+        return None
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{int(ts * 1000) % 1000:03d}Z"
+
+
+def sid(value: int | None) -> str | None:
+    return str(value) if value is not None else None
+
+
+def user(u: User | dict) -> dict[str, Any]:
+    s = u if isinstance(u, dict) else user_snapshot(u)
+    out = {
+        "_id": str(s["id"]),
+        "native_id": str(s["id"]),
+        "login": s["login"],
+        "first_name": s["first_name"],
+        "last_name": s["last_name"],
+        "email": s["email"],
+        "phone": s["phone"],
+        "created_at": iso(s["created_at"]),
+        "updated_at": iso(s["updated_at"]),
+    }
+    if s["last_activity_at"] is not None:
+        out["recent_activity"] = int(s["last_activity_at"])
+    return out
+
+
+def attachment(a: dict) -> dict[str, Any]:
+    out = {k: v for k, v in a.items() if k != "name"}
+    name = a.get("file_name", a.get("name"))
+    out.setdefault("file_id", a.get("id", name))
+    out["file_name"] = name
+    out.pop("id", None)
+    return out
+
+
+def message(m: dict, *, with_status: bool = False) -> dict[str, Any]:
+    """A message snapshot as SAMA delivers and lists it."""
+    out = {
+        "_id": str(m["id"]),
+        "t": int(m["created_at"]),
+        "from": sid(m["sender_id"]),
+        "body": m["body"],
+        "cid": str(m["conversation_id"]),
+        "x": m["x"],
+        "attachments": [attachment(a) for a in m["attachments"]],
+        "created_at": iso(m["created_at"]),
+    }
+    if with_status:
+        out["status"] = "sent"
+    return out
+
+
+def conversation_brief(c: dict) -> dict[str, Any]:
+    """A conversation snapshot as SAMA's system messages carry it."""
+    return {
+        "_id": str(c["id"]),
+        "type": c["type"],
+        "name": c["name"],
+        "description": c["description"],
+        "opponent_id": sid(c["opponent_id"]),
+        "owner_id": sid(c["owner_id"]),
+        "participants": [str(p["id"]) for p in c["participants"]],
+        "created_at": iso(c["created_at"]),
+        "updated_at": iso(c["updated_at"]),
+    }
+
+
+def conversation(c: Conversation, *, last_message: dict | None = None, unread: int | None = None) -> dict:
+    """A conversation as SAMA's requests answer it."""
+    out: dict[str, Any] = {
+        "_id": str(c.pk),
+        "name": c.name,
+        "type": c.type,
+        "description": c.description,
+        "owner_id": sid(c.owner_id),
+        "opponent_id": sid(c.opponent_id),
+        "created_at": iso(c.created_at.timestamp()),
+        "updated_at": iso(c.updated_at.timestamp()),
+    }
+    if last_message is not None:
+        out["last_message"] = {
+            "_id": last_message["_id"],
+            "body": last_message["body"],
+            "from": last_message["from"],
+            "t": last_message["t"],
+            "x": last_message["x"],
+            "attachments": last_message["attachments"],
+        }
+    if unread is not None:
+        out["unread_messages_count"] = unread
+    return out
+
+
+def system_message(c: dict, key: str, *, actor_id: int | None, t: int) -> dict[str, Any]:
+    """`{system_message: {...x: {<key>: conversation}}}`, as the SDK acts on them."""
+    return {
+        "system_message": {
+            "_id": str(c["id"]),
+            "t": t,
+            "cid": str(c["id"]),
+            "from": sid(actor_id),
+            "x": {key: conversation_brief(c)},
+        }
+    }
+
+
+def error(status: int, message: str) -> dict[str, Any]:
+    return {"status": status, "message": message}

@@ -1,0 +1,3 @@
+import os
+
+os.environ.setdefault("FAST_PASSWORD_HASHER", "1")

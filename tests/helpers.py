@@ -1,0 +1,87 @@
+"""Test helpers: users made through the service layer and WebSocket clients over the real ASGI app."""
+
+import asyncio
+import itertools
+import json
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+
+from accounts import services, tokens
+from accounts.models import User
+from config.asgi import application
+
+PASSWORD = "secret-pass-1"
+_counter = itertools.count(1)
+
+
+def make_user(login: str | None = None, **profile: Any) -> User:
+    return services.user_create(login=login or f"user{next(_counter)}", password=PASSWORD, **profile)
+
+
+def access_token_for(user: User, device_id: str = "device-1") -> str:
+    session = services.device_session_open(user, device_id=device_id)
+    return tokens.tokens_issue(session)[0]
+
+
+class WsClient:
+    """A WebSocket client speaking JSON text frames to the ASGI application."""
+
+    def __init__(self, path: str, headers: list[tuple[bytes, bytes]] | None = None) -> None:
+        self.communicator = WebsocketCommunicator(application, path, headers=headers or [])
+
+    async def open(self) -> "WsClient":
+        connected, code = await self.communicator.connect(timeout=5)
+        assert connected, f"handshake refused with {code}"
+        return self
+
+    async def send(self, frame: Any) -> None:
+        await self.communicator.send_to(text_data=frame if isinstance(frame, str) else json.dumps(frame))
+
+    async def receive(self, timeout: float = 3) -> dict:
+        return json.loads(await self.communicator.receive_from(timeout=timeout))
+
+    async def nothing(self, timeout: float = 0.3) -> None:
+        """Assert that no frame arrives within `timeout`."""
+        assert await self.communicator.receive_nothing(timeout=timeout), "unexpected frame"
+
+    async def close(self) -> None:
+        await self.communicator.disconnect()
+
+
+class SamaClient(WsClient):
+    _ids = itertools.count(1)
+
+    def __init__(self, headers: list[tuple[bytes, bytes]] | None = None) -> None:
+        super().__init__("/", headers)
+        self.user: User | None = None
+
+    async def request(self, name: str, params: Any = None, request_id: str | None = None) -> dict:
+        """Send a request and answer its `response` object (which echoes the id)."""
+        request_id = request_id or f"{next(self._ids)}:{name}"
+        await self.send({"request": {name: params if params is not None else {}, "id": request_id}})
+        frame = await self.receive()
+        assert "response" in frame, frame
+        assert frame["response"]["id"] == request_id, frame
+        return frame["response"]
+
+    async def login_as(self, user: User, device_id: str = "device-1") -> "SamaClient":
+        token = await database_sync_to_async(access_token_for)(user, device_id)
+        response = await self.request("connect", {"token": token, "device_id": device_id})
+        assert response.get("success") is True, response
+        self.user = user
+        return self
+
+
+async def sama_connected(user: User, device_id: str = "device-1") -> SamaClient:
+    client = await SamaClient().open()
+    return await client.login_as(user, device_id)
+
+
+async def settle() -> None:
+    """Let in-flight channel-layer deliveries arrive."""
+    await asyncio.sleep(0.05)
+
+
+db = database_sync_to_async

@@ -1,0 +1,141 @@
+import pytest
+
+from tests.helpers import PASSWORD, SamaClient, db, make_user, sama_connected
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def test_user_create_answers_the_user():
+    client = await SamaClient().open()
+    response = await client.request("user_create", {"login": "user_1", "password": "pass1234"}, "r1")
+    user = response["user"]
+    assert set(user) >= {"_id", "login", "created_at", "updated_at"}
+    assert user["login"] == "user_1"
+    assert isinstance(user["_id"], str)
+    assert user["created_at"].endswith("Z") and len(user["created_at"]) == 24
+    await client.close()
+
+
+async def test_user_create_refuses_a_taken_login_whatever_its_case():
+    await db(make_user)("Alice")
+    client = await SamaClient().open()
+    response = await client.request("user_create", {"login": "alice", "password": "pass1234"}, "r2")
+    assert response == {"id": "r2", "error": {"status": 422, "message": "User already exists"}}
+    await client.close()
+
+
+async def test_user_create_refuses_missing_password():
+    client = await SamaClient().open()
+    response = await client.request("user_create", {"login": "bob"}, "r3")
+    assert response["error"]["status"] == 422
+    await client.close()
+
+
+async def test_request_before_authentication_is_refused_and_socket_stays_usable():
+    client = await SamaClient().open()
+    response = await client.request("user_search", {"keyword": "a"}, "r4")
+    assert response == {"id": "r4", "error": {"status": 401, "message": "Unauthorized"}}
+    response = await client.request("user_create", {"login": "carol", "password": "pass1234"}, "r5")
+    assert response["user"]["login"] == "carol"
+    await client.close()
+
+
+async def test_invalid_json_and_unknown_requests_get_errors():
+    client = await SamaClient().open()
+    await client.send("{not json")
+    assert await client.receive() == {
+        "response": {"id": None, "error": {"status": 422, "message": "Frame is not valid JSON"}}
+    }
+    await client.send("[1, 2]")
+    assert (await client.receive())["response"]["error"]["status"] == 422
+    response = await client.request("no_such_thing", {}, "r6")
+    assert response == {"id": "r6", "error": {"status": 422, "message": "Unknown request"}}
+    await client.close()
+
+
+async def test_user_login_with_password_then_with_token():
+    user = await db(make_user)("dave")
+    client = await SamaClient().open()
+    response = await client.request(
+        "user_login", {"login": "DAVE", "password": PASSWORD, "device_id": "d1"}, "421cda83:user_login"
+    )
+    assert response["id"] == "421cda83:user_login"
+    assert response["user"]["_id"] == str(user.pk)
+    token = response["token"]
+    other = await SamaClient().open()
+    again = await other.request("user_login", {"token": token}, "3")
+    assert again["user"]["login"] == "dave" and again["token"]
+    await client.close()
+    await other.close()
+
+
+async def test_user_login_with_a_wrong_password_is_401():
+    await db(make_user)("erin")
+    client = await SamaClient().open()
+    response = await client.request("user_login", {"login": "erin", "password": "nope", "device_id": "d"}, "x")
+    assert response == {"id": "x", "error": {"status": 401, "message": "Incorrect login or password"}}
+    await client.close()
+
+
+async def test_connect_with_a_bad_token_is_401():
+    client = await SamaClient().open()
+    response = await client.request("connect", {"token": "garbage", "device_id": "d"}, "c")
+    assert response == {"id": "c", "error": {"status": 401, "message": "Invalid or expired token"}}
+    await client.close()
+
+
+async def test_user_logout_ends_the_session():
+    user = await db(make_user)()
+    client = await sama_connected(user)
+    assert await client.request("user_logout", {}, "3") == {"id": "3", "success": True}
+    response = await client.request("user_search", {"keyword": ""}, "4")
+    assert response["error"]["status"] == 401
+    await client.close()
+
+
+async def test_user_edit_changes_profile_and_password():
+    user = await db(make_user)("frank")
+    client = await sama_connected(user)
+    response = await client.request(
+        "user_edit",
+        {"current_password": PASSWORD, "new_password": "newpass99", "email": "f@example.com", "phone": "123"},
+        "e1",
+    )
+    assert response["user"]["id"] == str(user.pk)
+    assert response["user"]["login"] == "frank"
+    assert response["user"]["email"] == "f@example.com"
+    wrong = await client.request("user_edit", {"current_password": "bad", "new_password": "another1"}, "e2")
+    assert wrong == {"id": "e2", "error": {"status": 403, "message": "Incorrect current password"}}
+    bad_email = await client.request("user_edit", {"email": "not-an-email"}, "e3")
+    assert bad_email["error"]["status"] == 422
+    await client.close()
+
+
+async def test_user_search_and_get_users_by_ids():
+    me = await db(make_user)("searcher")
+    sam = await db(make_user)("sam_one", first_name="Sam")
+    other = await db(make_user)("samuel")
+    await db(make_user)("zed")
+    client = await sama_connected(me)
+    response = await client.request("user_search", {"keyword": "sam", "limit": 100, "ignore_ids": [str(other.pk)]})
+    assert [u["login"] for u in response["users"]] == ["sam_one"]
+    response = await client.request("get_users_by_ids", {"ids": [str(sam.pk), str(other.pk)]})
+    assert [u["_id"] for u in response["users"]] == [str(sam.pk), str(other.pk)]
+    # Without the `request` wrapper, as the document shows it.
+    await client.send({"get_users_by_ids": {"ids": [str(sam.pk)]}, "id": "4"})
+    frame = await client.receive()
+    assert frame["response"]["id"] == "4" and frame["response"]["users"][0]["login"] == "sam_one"
+    bad = await client.request("get_users_by_ids", {"ids": "nope"}, "5")
+    assert bad == {"id": "5", "error": {"status": 422, "message": "ids must be a list"}}
+    await client.close()
+
+
+async def test_user_delete():
+    user = await db(make_user)("gone")
+    client = await sama_connected(user)
+    assert await client.request("user_delete", {}, "3") == {"id": "3", "success": True}
+    fresh = await SamaClient().open()
+    response = await fresh.request("user_login", {"login": "gone", "password": PASSWORD, "device_id": "d"}, "l")
+    assert response["error"]["status"] == 401
+    await client.close()
+    await fresh.close()
