@@ -1,0 +1,93 @@
+"""How SAMA renders each protocol-neutral event (checked for every kind by a test)."""
+
+import time
+from typing import Any, ClassVar
+
+from realtime import events
+from realtime.protocols import sama_render as render
+
+
+class SamaEventsMixin:
+    """Event kind -> SAMA frames for the connection's user."""
+
+    user: Any
+
+    renderers: ClassVar[dict[str, str]] = {
+        events.MessageCreated.kind: "render_message",
+        events.MessageEdited.kind: "render_message_edit",
+        events.MessagesDeleted.kind: "render_message_delete",
+        events.MessagesRead.kind: "render_message_read",
+        events.Typing.kind: "render_typing",
+        events.SystemNotice.kind: "render_system_notice",
+        events.Notify.kind: "ignore",
+        events.ConversationCreated.kind: "render_conversation_created",
+        events.ConversationUpdated.kind: "render_conversation_updated",
+        events.MembersAdded.kind: "render_members_added",
+        events.MembersRemoved.kind: "render_members_removed",
+        events.ConversationDeleted.kind: "render_conversation_deleted",
+        events.ConversationCleared.kind: "ignore",
+        events.UserCreated.kind: "ignore",
+        events.UserDeleted.kind: "ignore",
+        events.LastActivity.kind: "render_last_activity",
+    }
+
+    def render_message(self, event: events.MessageCreated, is_origin: bool) -> list[dict]:
+        if is_origin:
+            return []  # the sending connection gets the ack instead
+        return [{"message": render.message(event.message)}]
+
+    def render_message_edit(self, event: events.MessageEdited, is_origin: bool) -> list[dict]:
+        if is_origin:
+            return []
+        m = event.message
+        return [{"message_edit": {"id": str(m["id"]), "body": m["body"], "from": render.sid(event.actor_id)}}]
+
+    def render_message_delete(self, event: events.MessagesDeleted, is_origin: bool) -> list[dict]:
+        if is_origin:
+            return []
+        ids = [str(i) for i in event.message_ids]
+        body = {"cid": str(event.conversation_id), "ids": ids, "type": "all", "from": render.sid(event.actor_id)}
+        return [{"message_delete": body}]
+
+    def render_message_read(self, event: events.MessagesRead, is_origin: bool) -> list[dict]:
+        mine = [str(m) for m, s in zip(event.message_ids, event.sender_ids, strict=True) if s == self.user.pk]
+        if not mine:
+            return []
+        return [{"message_read": {"cid": str(event.conversation_id), "ids": mine, "from": str(event.reader_id)}}]
+
+    def render_typing(self, event: events.Typing, is_origin: bool) -> list[dict]:
+        return [{"typing": {"cid": str(event.conversation_id), "from": str(event.user_id)}}]
+
+    def render_system_notice(self, event: events.SystemNotice, is_origin: bool) -> list[dict]:
+        body = {"_id": event.notice_id, "t": event.t, "from": render.sid(event.actor_id), "x": event.x}
+        if event.conversation_id is not None:
+            body["cid"] = str(event.conversation_id)
+        return [{"system_message": body}]
+
+    def _conversation_notice(self, event: Any, key: str, is_origin: bool) -> list[dict]:
+        if is_origin:
+            return []
+        return [render.system_message(event.conversation, key, actor_id=event.actor_id, t=int(time.time()))]
+
+    def render_conversation_created(self, event: events.ConversationCreated, is_origin: bool) -> list[dict]:
+        return self._conversation_notice(event, "conversation_created", is_origin)
+
+    def render_conversation_updated(self, event: events.ConversationUpdated, is_origin: bool) -> list[dict]:
+        return self._conversation_notice(event, "conversation_updated", is_origin)
+
+    def render_members_added(self, event: events.MembersAdded, is_origin: bool) -> list[dict]:
+        if self.user.pk not in event.user_ids:
+            return []
+        return self._conversation_notice(event, "conversation_updated", is_origin)
+
+    def render_members_removed(self, event: events.MembersRemoved, is_origin: bool) -> list[dict]:
+        if self.user.pk not in event.user_ids:
+            return []
+        return self._conversation_notice(event, "conversation_kicked", is_origin)
+
+    def render_conversation_deleted(self, event: events.ConversationDeleted, is_origin: bool) -> list[dict]:
+        return self._conversation_notice(event, "conversation_kicked", is_origin)
+
+    def render_last_activity(self, event: events.LastActivity, is_origin: bool) -> list[dict]:
+        value = "online" if event.seconds_ago is None else event.seconds_ago
+        return [{"last_activity": {str(event.user_id): value}}]
