@@ -1,0 +1,179 @@
+import pytest
+
+from tests.helpers import db, make_user, sama_connected
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+BRIEF_KEYS = {
+    "_id",
+    "type",
+    "name",
+    "description",
+    "opponent_id",
+    "owner_id",
+    "participants",
+    "created_at",
+    "updated_at",
+}
+
+
+async def test_private_conversation_is_created_once_and_announced():
+    alice, bob = await db(make_user)(), await db(make_user)()
+    a = await sama_connected(alice)
+    b = await sama_connected(bob)
+    response = await a.request("conversation_create", {"type": "u", "participants": [str(bob.pk)]}, "4")
+    conversation = response["conversation"]
+    assert conversation["type"] == "u"
+    assert conversation["owner_id"] == str(alice.pk) and conversation["opponent_id"] == str(bob.pk)
+    notice = (await b.receive())["system_message"]
+    assert set(notice) == {"_id", "t", "cid", "from", "x"}
+    assert notice["cid"] == conversation["_id"] and notice["from"] == str(alice.pk)
+    created = notice["x"]["conversation_created"]
+    assert set(created) == BRIEF_KEYS and created["participants"] == [str(alice.pk), str(bob.pk)]
+    again = await b.request("conversation_create", {"type": "u", "participants": [str(alice.pk)]})
+    assert again["conversation"]["_id"] == conversation["_id"]
+    await a.nothing()
+    await a.close()
+    await b.close()
+
+
+async def test_conversation_create_errors():
+    alice, bob, carol = await db(make_user)(), await db(make_user)(), await db(make_user)()
+    a = await sama_connected(alice)
+    too_many = await a.request("conversation_create", {"type": "u", "participants": [str(bob.pk), str(carol.pk)]}, "1")
+    assert too_many == {
+        "id": "1",
+        "error": {"status": 422, "message": "A private conversation has exactly one other participant"},
+    }
+    bad_type = await a.request("conversation_create", {"type": "x", "participants": [str(bob.pk)]}, "2")
+    assert bad_type == {"id": "2", "error": {"status": 422, "message": "type must be 'u' or 'g'"}}
+    unknown = await a.request("conversation_create", {"type": "g", "participants": ["987654"]}, "3")
+    assert unknown == {"id": "3", "error": {"status": 404, "message": "Users not found: 987654"}}
+    await a.close()
+
+
+async def test_group_update_adds_and_removes_with_events_and_stored_messages():
+    owner, bob, carol = await db(make_user)("owner"), await db(make_user)("bob"), await db(make_user)("carol")
+    o = await sama_connected(owner)
+    b = await sama_connected(bob)
+    c = await sama_connected(carol)
+    cid = (await o.request("conversation_create", {"type": "g", "name": "G", "participants": [str(bob.pk)]}))[
+        "conversation"
+    ]["_id"]
+    await b.receive()
+    response = await o.request(
+        "conversation_update",
+        {"id": cid, "name": "New", "description": "Desc", "participants": {"add": [str(carol.pk)], "remove": []}},
+        "5",
+    )
+    assert response["conversation"]["name"] == "New" and response["conversation"]["description"] == "Desc"
+    # bob: the rename, then the stored "added" message
+    assert (await b.receive())["system_message"]["x"]["conversation_updated"]["name"] == "New"
+    added = (await b.receive())["message"]
+    assert added["body"] == "carol has been added to the group"
+    assert added["x"]["type"] == "added_participant" and added["x"]["user"]["login"] == "carol"
+    # carol: told about the conversation she was added to, then the stored message
+    assert (await c.receive())["system_message"]["x"]["conversation_updated"]["_id"] == cid
+    assert (await c.receive())["message"]["x"]["type"] == "added_participant"
+    # the stored message reaches the acting user's connections too, so their history shows it
+    assert (await o.receive())["message"]["_id"] == added["_id"]
+
+    refused = await b.request("conversation_update", {"id": cid, "participants": {"remove": [str(carol.pk)]}}, "6")
+    assert refused == {"id": "6", "error": {"status": 403, "message": "Only the owner removes participants"}}
+
+    await o.request("conversation_update", {"id": cid, "participants": {"remove": [str(carol.pk)]}})
+    kicked = (await c.receive())["system_message"]
+    assert kicked["x"]["conversation_kicked"]["_id"] == cid
+    removed = (await b.receive())["message"]
+    assert removed["x"]["type"] == "removed_participant" and removed["x"]["user"]["login"] == "carol"
+    assert (await o.receive())["message"]["_id"] == removed["_id"]
+    gone = await c.request("message_list", {"cid": cid}, "7")
+    assert gone == {"id": "7", "error": {"status": 404, "message": "Conversation not found"}}
+    for client in (o, b, c):
+        await client.close()
+
+
+async def test_leaving_and_deleting_a_group():
+    owner, bob = await db(make_user)("own"), await db(make_user)("lane1991")
+    o = await sama_connected(owner)
+    b = await sama_connected(bob)
+    cid = (await o.request("conversation_create", {"type": "g", "name": "G", "participants": [str(bob.pk)]}))[
+        "conversation"
+    ]["_id"]
+    await b.receive()
+    assert await b.request("conversation_delete", {"id": cid}, "4") == {"id": "4", "success": True}
+    left = (await o.receive())["message"]
+    assert left["body"] == "lane1991 has left the group" and left["x"]["type"] == "left_participants"
+    assert set(left["x"]["user"]) >= {"_id", "native_id", "login"}
+    assert (await b.request("conversation_list", {}))["conversations"] == []
+    # the owner deletes the group for everyone
+    cid2 = (await o.request("conversation_create", {"type": "g", "name": "H", "participants": [str(bob.pk)]}))[
+        "conversation"
+    ]["_id"]
+    await b.receive()
+    assert await o.request("conversation_delete", {"id": cid2}, "5") == {"id": "5", "success": True}
+    assert (await b.receive())["system_message"]["x"]["conversation_kicked"]["_id"] == cid2
+    missing = await o.request("conversation_delete", {"id": cid2}, "6")
+    assert missing == {"id": "6", "error": {"status": 404, "message": "Conversation not found"}}
+    await o.close()
+    await b.close()
+
+
+async def test_list_search_and_participants():
+    alice, bob, carol = await db(make_user)("alice"), await db(make_user)("breadpit"), await db(make_user)("carol18")
+    a = await sama_connected(alice)
+    first = await a.request(
+        "conversation_create", {"type": "g", "name": "conversationNameTest", "participants": [str(bob.pk)]}
+    )
+    second = await a.request("conversation_create", {"type": "u", "participants": [str(carol.pk)]})
+    cid1, cid2 = first["conversation"]["_id"], second["conversation"]["_id"]
+    listed = (await a.request("conversation_list", {"limit": 67}))["conversations"]
+    assert [c["_id"] for c in listed] == [cid2, cid1]
+    assert set(listed[0]) == {
+        "_id",
+        "name",
+        "type",
+        "description",
+        "owner_id",
+        "opponent_id",
+        "created_at",
+        "updated_at",
+        "unread_messages_count",
+    }
+    assert (await a.request("conversation_list", {"limit": 1}))["conversations"][0]["_id"] == cid2
+    bad = await a.request("conversation_list", {"updated_at": {"gt": "yesterday"}}, "b")
+    assert bad["error"]["status"] == 422
+    found = (await a.request("conversation_search", {"name": "nameTest", "limit": 100}))["conversations"]
+    assert [(c["_id"], c["name"]) for c in found] == [(cid1, "conversationNameTest")]
+    participants = await a.request("get_participants_by_cids", {"cids": [cid1, cid2, "999999"]})
+    assert sorted(u["login"] for u in participants["users"]) == ["alice", "breadpit", "carol18"]
+    assert participants["conversations"] == {
+        cid1: [str(alice.pk), str(bob.pk)],
+        cid2: [str(alice.pk), str(carol.pk)],
+    }
+    await a.close()
+
+
+async def test_system_messages_by_uids_and_by_cid():
+    alice, bob, carol = await db(make_user)(), await db(make_user)(), await db(make_user)()
+    a = await sama_connected(alice)
+    b = await sama_connected(bob)
+    c = await sama_connected(carol)
+    await a.send({"system_message": {"id": "s1", "uids": [str(bob.pk)], "x": {"param1": "value"}}})
+    notice = (await b.receive())["system_message"]
+    assert notice == {"_id": "s1", "t": notice["t"], "from": str(alice.pk), "x": {"param1": "value"}}
+    await c.nothing()
+    cid = (await a.request("conversation_create", {"type": "g", "name": "G", "participants": [str(carol.pk)]}))[
+        "conversation"
+    ]["_id"]
+    await c.receive()
+    await a.send({"system_message": {"id": "s2", "cid": cid, "x": {"k": 1}}})
+    notice = (await c.receive())["system_message"]
+    assert notice == {"_id": "s2", "t": notice["t"], "cid": cid, "from": str(alice.pk), "x": {"k": 1}}
+    await b.nothing()
+    await b.send({"system_message": {"id": "s3", "cid": cid, "x": {}}})
+    assert await b.receive() == {
+        "system_message": {"id": "s3", "error": {"status": 404, "message": "Conversation not found"}}
+    }
+    for client in (a, b, c):
+        await client.close()
