@@ -1,3 +1,0 @@
-import os
-
-os.environ.setdefault("FAST_PASSWORD_HASHER", "1")

@@ -1,0 +1,42 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from chats.services import conversation_create
+from config.errors import Invalid, NotFound
+from messaging.models import Message
+from messaging.services import message_send
+from tests.helpers import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def _queries_to_send_in_group_of(size: int) -> int:
+    sender = make_user()
+    others = [make_user() for _ in range(size - 1)]
+    conversation, _ = conversation_create(sender, type="g", name="G", participant_ids=[u.pk for u in others])
+    with CaptureQueriesContext(connection) as captured:
+        message_send(sender, conversation_id=conversation.pk, body="hello", client_id="c1")
+    return len(captured)
+
+
+def test_send_costs_the_same_queries_for_2_and_50_recipients():
+    assert _queries_to_send_in_group_of(2) == _queries_to_send_in_group_of(50)
+
+
+def test_resending_the_same_client_id_answers_the_stored_message():
+    sender, other = make_user(), make_user()
+    conversation, _ = conversation_create(sender, type="u", participant_ids=[other.pk])
+    first, created = message_send(sender, conversation_id=conversation.pk, body="once", client_id="same")
+    again, created_again = message_send(sender, conversation_id=conversation.pk, body="once", client_id="same")
+    assert created and not created_again and first.pk == again.pk
+    assert Message.objects.filter(conversation=conversation).count() == 1
+
+
+def test_only_participants_send_and_empty_messages_are_refused():
+    sender, other, stranger = make_user(), make_user(), make_user()
+    conversation, _ = conversation_create(sender, type="u", participant_ids=[other.pk])
+    with pytest.raises(NotFound):
+        message_send(stranger, conversation_id=conversation.pk, body="hi")
+    with pytest.raises(Invalid):
+        message_send(sender, conversation_id=conversation.pk, body="   ")
