@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import DeviceSession, User
 from accounts.snapshots import user_snapshot
-from config.errors import Forbidden, Invalid, NotAuthenticated
+from config.errors import Forbidden, Invalid, NotAuthenticated, NotFound
 from realtime import events
 from realtime.events import publish
 
@@ -143,6 +143,17 @@ def user_delete(user: User) -> None:
     user_id = user.pk
     user.delete()
     publish(events.UserDeleted(recipients=(), actor_id=user_id, user_id=user_id))
+
+
+@transaction.atomic
+def user_destroy(actor: User, *, user_id: int) -> None:
+    """Delete the account with this id: a user deletes only themselves, staff delete anyone."""
+    if user_id != actor.pk and not actor.is_staff:
+        raise Forbidden("Only staff delete other users", code="not_self")
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        raise NotFound("User not found", code="user_not_found")
+    user_delete(user)
 
 
 def user_touch_activity(user_id: int) -> None:

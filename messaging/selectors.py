@@ -4,6 +4,7 @@ from datetime import datetime
 
 from accounts.models import User
 from chats.selectors import clamp_limit, conversation_access
+from config.errors import NotFound
 from messaging.models import HiddenMessage, Message, OpLogEntry
 
 OPLOG_LIMIT = 500
@@ -52,3 +53,15 @@ def oplog_list(user: User, *, after: datetime | None = None, before: datetime | 
     if before is not None:
         rows = rows.filter(created_at__lt=before)
     return list(rows.order_by("id")[:OPLOG_LIMIT])
+
+
+def message_get(user: User, message_id: int, *, conversation_id: int | None = None) -> Message:
+    """A message the user sees (in one of their conversations, not deleted, not hidden from them),
+    in `conversation_id` if given; the same NotFound otherwise."""
+    rows = Message.objects.filter(pk=message_id, deleted_at__isnull=True, conversation__participants__user=user)
+    if conversation_id is not None:
+        rows = rows.filter(conversation_id=conversation_id)
+    message = rows.exclude(pk__in=HiddenMessage.objects.filter(user=user).values("message_id")).first()
+    if message is None:
+        raise NotFound("Message not found", code="message_not_found")
+    return message

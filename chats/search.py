@@ -1,0 +1,150 @@
+"""Paged search over users, conversations and messages, done in the database.
+
+Each entity has a whitelist of fields one may filter on (equality) and sort on; a search answers the
+total number of matches and one page of them. Conversations and messages are searched only among
+those the acting user takes part in. Field names here are the model's; protocols map their own.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Expression, F, OrderBy, QuerySet
+from django.db.models.functions import Lower
+
+from accounts.models import User
+from chats.models import Conversation
+from config.errors import Invalid
+from messaging.models import HiddenMessage, Message
+
+SIZE_DEFAULT = 10
+SIZE_MAX = 100
+OFFSET_MAX = 10_000
+SORT_FIELDS_MAX = 4
+TEXT_MAX = 255
+
+ID, TEXT, CI_TEXT = "id", "text", "ci_text"
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """How to filter on (by equality) and sort on one field; `kind` says what a filter value is."""
+
+    expression: str | Expression
+    kind: str = TEXT
+    filterable: bool = True
+    sortable: bool = True
+
+    def as_expression(self) -> Expression:
+        return F(self.expression) if isinstance(self.expression, str) else self.expression
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """The number of matches and the requested slice of them."""
+
+    total: int
+    items: list[Any]
+
+
+USER_FIELDS: dict[str, Field] = {
+    "id": Field("pk", kind=ID),
+    # Logins are unique whatever their case; this expression is the unique index's.
+    "login": Field(Lower("username"), kind=CI_TEXT),
+    "first_name": Field("first_name"),
+    "last_name": Field("last_name"),
+    "email": Field("email"),
+    "phone": Field("phone"),
+    "created_at": Field("date_joined", filterable=False),
+    "updated_at": Field("updated_at", filterable=False),
+}
+
+CONVERSATION_FIELDS: dict[str, Field] = {
+    "id": Field("pk", kind=ID),
+    "name": Field("name"),
+    "description": Field("description", filterable=False, sortable=False),
+    "owner_id": Field("owner_id", kind=ID),
+    "type": Field("type", sortable=False),
+    "created_at": Field("created_at", filterable=False),
+    "updated_at": Field("updated_at", filterable=False),
+}
+
+MESSAGE_FIELDS: dict[str, Field] = {
+    "id": Field("pk", kind=ID),
+    "conversation_id": Field("conversation_id", kind=ID),
+    "sender_id": Field("sender_id", kind=ID),
+    "created_at": Field("created_at", filterable=False),
+    "updated_at": Field("updated_at", filterable=False),
+}
+
+
+def _filter_value(name: str, kind: str, value: object) -> object:
+    if kind == ID:
+        if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63:
+            return value
+        if isinstance(value, str) and value.isdigit() and 0 < len(value) < 19:
+            return int(value)
+        raise Invalid(f"filter {name} must be an id", code="invalid_filter")
+    if not isinstance(value, str) or len(value) > TEXT_MAX:
+        raise Invalid(f"filter {name} must be a string of at most {TEXT_MAX} characters", code="invalid_filter")
+    return value.lower() if kind == CI_TEXT else value
+
+
+def _count(value: object, name: str, default: int, maximum: int) -> int:
+    if value is None:
+        return default
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise Invalid(f"{name} must be a non-negative integer", code=f"invalid_{name}")
+    return min(value, maximum)
+
+
+def search_page(
+    rows: QuerySet,
+    fields: Mapping[str, Field],
+    *,
+    filters: Mapping[str, object] | None = None,
+    sort_by: Sequence[str] = (),
+    descending: bool = False,
+    offset: object = 0,
+    size: object = None,
+) -> Page:
+    """Filter `rows` by equality on whitelisted fields, sort them (ties by id), answer one page."""
+    offset = _count(offset, "from", 0, OFFSET_MAX)
+    size = _count(size, "size", SIZE_DEFAULT, SIZE_MAX)
+    for position, (name, value) in enumerate((filters or {}).items()):
+        field = fields.get(name)
+        if field is None or not field.filterable:
+            raise Invalid(f"cannot filter on {name}", code="invalid_filter")
+        alias = f"search_filter_{position}"
+        rows = rows.alias(**{alias: field.as_expression()}).filter(**{alias: _filter_value(name, field.kind, value)})
+    if len(sort_by) > SORT_FIELDS_MAX:
+        raise Invalid(f"sort on at most {SORT_FIELDS_MAX} fields", code="invalid_sort")
+    ordering = []
+    for name in sort_by:
+        field = fields.get(name)
+        if field is None or not field.sortable:
+            raise Invalid(f"cannot sort on {name}", code="invalid_sort")
+        ordering.append(OrderBy(field.as_expression(), descending=descending))
+    ordering.append(OrderBy(F("pk"), descending=descending))
+    total = rows.count()
+    items = list(rows.order_by(*ordering)[offset : offset + size]) if size and offset < total else []
+    return Page(total=total, items=items)
+
+
+def user_search_page(actor: User, **params: Any) -> Page:
+    """Active users, searched with `search_page`'s parameters."""
+    return search_page(User.objects.filter(is_active=True), USER_FIELDS, **params)
+
+
+def conversation_search_page(actor: User, **params: Any) -> Page:
+    """The actor's conversations, searched with `search_page`'s parameters."""
+    rows = Conversation.objects.filter(participants__user=actor)
+    return search_page(rows, CONVERSATION_FIELDS, **params)
+
+
+def message_search_page(actor: User, **params: Any) -> Page:
+    """The messages the actor sees (in their conversations, neither deleted nor hidden from them)."""
+    rows = Message.objects.filter(conversation__participants__user=actor, deleted_at__isnull=True).exclude(
+        pk__in=HiddenMessage.objects.filter(user=actor).values("message_id")
+    )
+    return search_page(rows, MESSAGE_FIELDS, **params)
