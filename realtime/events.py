@@ -6,6 +6,7 @@ of every recipient receives it, and its protocol adapter renders it in its own w
 
 import asyncio
 import logging
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
@@ -231,11 +232,31 @@ def publish(event: Event) -> None:
     transaction.on_commit(lambda: send_now(event))
 
 
+# Set by `realtime.protocols.base.call` around a service call made from a connection: committed
+# events are collected here and sent from the event loop, so the database thread never waits on
+# the channel layer. Elsewhere (views, commands) events are sent on the spot.
+outbox: ContextVar[list[Event] | None] = ContextVar("event_outbox", default=None)
+
+
 def send_now(event: Event) -> None:
-    """Send an event to its recipients' groups (or the broadcast group) right away."""
-    groups = [BROADCAST_GROUP] if event.broadcast else [user_group(uid) for uid in sorted(set(event.recipients))]
-    if groups:
-        async_to_sync(send_to_groups)(groups, event_to_channel_message(event))
+    """Send an event to its recipients (into the caller's outbox when there is one)."""
+    pending = outbox.get()
+    if pending is not None:
+        pending.append(event)
+        return
+    async_to_sync(send_events)([event])
+
+
+def _groups(event: Event) -> list[str]:
+    return [BROADCAST_GROUP] if event.broadcast else [user_group(uid) for uid in sorted(set(event.recipients))]
+
+
+async def send_events(pending: list[Event]) -> None:
+    """Send committed events, in order, each to all its groups at once."""
+    for event in pending:
+        groups = _groups(event)
+        if groups:
+            await send_to_groups(groups, event_to_channel_message(event))
 
 
 async def send_to_groups(groups: list[str], message: dict[str, Any]) -> None:

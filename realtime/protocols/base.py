@@ -9,6 +9,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 
 from config.errors import Invalid, ServiceError, TooLarge
+from realtime import events
 from realtime.events import EVENT_KINDS, Event
 
 if TYPE_CHECKING:
@@ -29,8 +30,15 @@ def decode_json_object(text: str) -> dict[str, Any]:
 
 
 async def call(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Run a (synchronous) service or selector off the event loop."""
-    return await database_sync_to_async(function)(*args, **kwargs)
+    """Run a (synchronous) service or selector off the event loop, then send the events it committed."""
+    pending: list[Event] = []
+    token = events.outbox.set(pending)
+    try:
+        return await database_sync_to_async(function)(*args, **kwargs)
+    finally:
+        events.outbox.reset(token)
+        if pending:
+            await events.send_events(pending)
 
 
 def to_id(value: object, field: str = "id") -> int:
