@@ -80,12 +80,24 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
+        # Each process talks to the database from one thread: keep its connection open.
+        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
     )
 }
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
+CHANNEL_LAYER_PREFIX = os.environ.get("CHANNEL_LAYER_PREFIX", "asgi")
+if REDIS_URL and os.environ.get("CHANNEL_LAYER", "pubsub") == "pubsub":
+    # Redis pub/sub: one PUBLISH per group, pushed to the processes that have members. Nothing is
+    # queued for a process that is gone; clients catch up through history, as after any outage.
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": CHANNEL_LAYER_PREFIX},
+        }
+    }
+elif REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
@@ -93,7 +105,7 @@ if REDIS_URL:
                 "hosts": [REDIS_URL],
                 "capacity": int(os.environ.get("CHANNEL_LAYER_CAPACITY", "1000")),
                 "expiry": 60,
-                "prefix": os.environ.get("CHANNEL_LAYER_PREFIX", "asgi"),
+                "prefix": CHANNEL_LAYER_PREFIX,
             },
         }
     }
