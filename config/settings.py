@@ -157,3 +157,26 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.channels.server": {"level": os.environ.get("ACCESS_LOG_LEVEL", "INFO")}},
 }
+
+# Hooligram / phone verification --------------------------------------------------------------
+# Where codes go: accounts.sms.ConsoleSmsBackend (logs them), accounts.sms.InMemorySmsBackend
+# (tests) or accounts.sms.TwilioVerifyBackend (production, needs the TWILIO_* variables).
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "accounts.sms.ConsoleSmsBackend")
+SMS_HTTP_TIMEOUT = float(os.environ.get("SMS_HTTP_TIMEOUT", "10"))
+TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
+TWILIO_VERIFY_SERVICE_SID = os.environ.get("TWILIO_VERIFY_SERVICE_SID", "")
+TWILIO_VERIFY_URL = os.environ.get("TWILIO_VERIFY_URL", "https://verify.twilio.com/v2")
+# Seconds a code may be submitted after it was sent.
+VERIFICATION_CODE_TTL = int(os.environ.get("VERIFICATION_CODE_TTL", "600"))
+VERIFICATION_CODE_LENGTH = int(os.environ.get("VERIFICATION_CODE_LENGTH", "6"))
+# Wrong codes allowed per code (submit and sign-in together) before a new code is needed.
+VERIFICATION_MAX_ATTEMPTS = int(os.environ.get("VERIFICATION_MAX_ATTEMPTS", "5"))
+# At most VERIFICATION_RATE_LIMIT code requests per phone number in VERIFICATION_RATE_WINDOW seconds.
+VERIFICATION_RATE_LIMIT = int(os.environ.get("VERIFICATION_RATE_LIMIT", "5"))
+VERIFICATION_RATE_WINDOW = int(os.environ.get("VERIFICATION_RATE_WINDOW", "3600"))
+# Seconds a verified code keeps signing in (Hooligram clients sign in again with it on reconnect).
+VERIFICATION_SIGN_IN_TTL = int(os.environ.get("VERIFICATION_SIGN_IN_TTL", str(30 * 86400)))
+# Most unacknowledged messages sent again at one Hooligram sign-in (oldest first).
+HOOLIGRAM_REDELIVERY_LIMIT = int(os.environ.get("HOOLIGRAM_REDELIVERY_LIMIT", "1000"))
+# --- end Hooligram / phone verification --------------------------------------------------------

@@ -1,0 +1,52 @@
+"""Delivery receipts (Hooligram store-and-forward): a client acknowledges each delivered message;
+what a user has not acknowledged is delivered again at their next sign-in."""
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef
+
+from accounts.models import User
+from chats.models import Participant
+from chats.snapshots import conversation_snapshot
+from config.errors import NotFound
+from messaging.models import DeliveryReceipt, HiddenMessage, Message
+
+
+def receipt_record(user: User, *, message_id: int) -> None:
+    """Record that the user received a message of a conversation they take part in (idempotent)."""
+    visible = Message.objects.filter(pk=message_id, conversation__participants__user=user).exists()
+    if not visible:
+        raise NotFound("Message not found", code="message_not_found")
+    DeliveryReceipt.objects.bulk_create([DeliveryReceipt(user=user, message_id=message_id)], ignore_conflicts=True)
+
+
+def undelivered_message_list(user: User, *, limit: int | None = None) -> list[Message]:
+    """The messages the user has not acknowledged, oldest first, in one query: those of the
+    user's conversations sent by others since the user joined, neither system messages, deleted,
+    nor hidden by the user. At most HOOLIGRAM_REDELIVERY_LIMIT (or `limit`)."""
+    member_since = Participant.objects.filter(
+        conversation_id=OuterRef("conversation_id"), user=user, joined_at__lte=OuterRef("created_at")
+    )
+    acknowledged = DeliveryReceipt.objects.filter(message_id=OuterRef("pk"), user=user)
+    hidden = HiddenMessage.objects.filter(message_id=OuterRef("pk"), user=user)
+    rows = (
+        Message.objects.filter(Exists(member_since), is_system=False, deleted_at__isnull=True)
+        .exclude(sender=user)
+        .exclude(Exists(acknowledged))
+        .exclude(Exists(hidden))
+        .select_related("sender")
+        .order_by("id")
+    )
+    return list(rows[: limit or settings.HOOLIGRAM_REDELIVERY_LIMIT])
+
+
+def member_conversation_snapshots(user: User) -> list[dict]:
+    """Every conversation the user takes part in, as snapshots with all participants, in one query."""
+    rows = (
+        Participant.objects.filter(conversation__participants__user=user)
+        .select_related("conversation", "user")
+        .order_by("conversation_id", "user_id")
+    )
+    conversations: dict[int, tuple] = {}
+    for row in rows:
+        conversations.setdefault(row.conversation_id, (row.conversation, []))[1].append(row.user)
+    return [conversation_snapshot(conversation, members) for conversation, members in conversations.values()]

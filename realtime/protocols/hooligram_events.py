@@ -1,0 +1,54 @@
+"""How Hooligram V2 renders each protocol-neutral event (checked for every kind by a test).
+
+Hooligram knows only groups and messages: a new message becomes MESSAGING_DELIVER_REQUEST, and
+any change of a group the user is still in becomes GROUP_DELIVER_REQUEST with the whole group.
+Everything else has no Hooligram form and is ignored."""
+
+from typing import Any, ClassVar
+
+from realtime import events
+from realtime.protocols import hooligram_render as render
+
+
+class HooligramEventsMixin:
+    """Event kind -> Hooligram frames for the connection's user."""
+
+    user: Any
+    # Ids of messages this connection was just sent at sign-in; their live event is a duplicate.
+    backlog_ids: set[int]
+
+    renderers: ClassVar[dict[str, str]] = {
+        events.MessageCreated.kind: "render_message_created",
+        events.MessageEdited.kind: "ignore",
+        events.MessagesDeleted.kind: "ignore",
+        events.MessagesRead.kind: "ignore",
+        events.Typing.kind: "ignore",
+        events.SystemNotice.kind: "ignore",
+        events.Notify.kind: "ignore",
+        events.ConversationCreated.kind: "render_group",
+        events.ConversationUpdated.kind: "render_group",
+        events.MembersAdded.kind: "render_group",
+        events.MembersRemoved.kind: "render_group",
+        events.ConversationDeleted.kind: "ignore",
+        events.ConversationCleared.kind: "ignore",
+        events.UserCreated.kind: "ignore",
+        events.UserDeleted.kind: "ignore",
+        events.LastActivity.kind: "ignore",
+    }
+
+    def render_message_created(self, event: events.MessageCreated, is_origin: bool) -> list[dict]:
+        """Every participant's connections but the sending one get the message to acknowledge."""
+        message = event.message
+        if is_origin or message["is_system"] or self.user is None:
+            return []  # the sending connection got MESSAGING_SEND_SUCCESS
+        if message["id"] in self.backlog_ids:
+            self.backlog_ids.discard(message["id"])
+            return []
+        return [render.messaging_deliver_request(message)]
+
+    def render_group(self, event: Any, is_origin: bool) -> list[dict]:
+        """The group as it now is, to its members (not to those who just left or were removed)."""
+        conversation = event.conversation
+        if self.user is None or self.user.pk not in {m["id"] for m in conversation["participants"]}:
+            return []
+        return [render.group_deliver_request(conversation)]
