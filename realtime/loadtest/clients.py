@@ -1,0 +1,219 @@
+"""Protocol clients the scenario drives: one signed-in user on one real WebSocket each.
+
+A client opens its socket, signs in, creates a group, sends messages and reports what comes back
+to a `Ledger`. Each protocol is one subclass; `CLIENTS` maps protocol names to them.
+"""
+
+import asyncio
+import contextlib
+import itertools
+import json
+import time
+import urllib.request
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import WebSocketException
+
+from realtime.loadtest.stats import Ledger
+
+
+class ClientError(Exception):
+    """A request the server refused, or a socket that failed."""
+
+
+@dataclass(frozen=True, slots=True)
+class UserSpec:
+    """Who a client signs in as, and where; `token` is an access token issued beforehand, if any."""
+
+    index: int
+    login: str
+    password: str
+    url: str
+    device_id: str = "loadtest"
+    user_id: int | None = None
+    token: str | None = None
+    country_code: str = ""
+    phone_number: str = ""
+
+    @property
+    def http_url(self) -> str:
+        return "http" + self.url.removeprefix("ws")
+
+
+class LoadClient:
+    """One user on one WebSocket: the interface every protocol client implements."""
+
+    protocol: ClassVar[str] = ""
+    path: ClassVar[str] = "/"
+    _ids = itertools.count(1)
+
+    def __init__(self, user: UserSpec, ledger: Ledger, *, timeout: float = 10.0) -> None:
+        self.user = user
+        self.user_id = user.user_id
+        self.ledger = ledger
+        self.timeout = timeout
+        self.ws: ClientConnection | None = None
+        self.closed = asyncio.Event()
+        self.pending: dict[str, asyncio.Future] = {}
+        self.reader: asyncio.Task | None = None
+
+    async def open(self) -> None:
+        """Open the WebSocket (no compression, as native clients) and start reading."""
+        self.ws = await connect(
+            self.user.url.rstrip("/") + self.path,
+            compression=None,
+            open_timeout=self.timeout,
+            max_size=2**22,
+            ping_interval=None,
+        )
+        self.reader = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        assert self.ws is not None
+        try:
+            async for raw in self.ws:
+                now = time.time()
+                try:
+                    frame = json.loads(raw)
+                except ValueError:
+                    continue
+                if isinstance(frame, dict):
+                    self.on_frame(frame, now)
+        except (WebSocketException, OSError):
+            pass
+        finally:
+            self.closed.set()
+            for future in self.pending.values():
+                if not future.done():
+                    future.set_exception(ClientError("connection closed"))
+
+    def new_id(self, name: str) -> str:
+        return f"{next(self._ids)}:{name}"
+
+    async def send_frame(self, frame: dict[str, Any]) -> None:
+        if self.ws is None:
+            raise ClientError("not open")
+        try:
+            await self.ws.send(json.dumps(frame, separators=(",", ":")))
+        except (WebSocketException, OSError) as error:
+            raise ClientError(f"send failed: {error!r}") from error
+
+    async def call(self, request_id: str, frame: dict[str, Any]) -> dict[str, Any]:
+        """Send a frame and wait for the answer that `on_frame` resolves under `request_id`."""
+        future = asyncio.get_running_loop().create_future()
+        self.pending[request_id] = future
+        try:
+            await self.send_frame(frame)
+            return await asyncio.wait_for(future, self.timeout)
+        except TimeoutError as error:
+            raise ClientError(f"no answer to {request_id}") from error
+        finally:
+            self.pending.pop(request_id, None)
+
+    def resolve(self, request_id: object, answer: dict[str, Any]) -> bool:
+        future = self.pending.get(request_id) if isinstance(request_id, str) else None
+        if future is None or future.done():
+            return False
+        future.set_result(answer)
+        return True
+
+    async def close(self) -> None:
+        if self.ws is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.ws.close(), 5)
+        if self.reader is not None:
+            self.reader.cancel()
+
+    # --- what each protocol implements -------------------------------------------------------
+
+    def on_frame(self, frame: dict[str, Any], now: float) -> None:
+        """Handle one frame from the server (answers, acknowledgements, deliveries)."""
+        raise NotImplementedError
+
+    async def sign_in(self) -> None:
+        """Authenticate the open connection as `self.user`."""
+        raise NotImplementedError
+
+    async def create_group(self, members: list["LoadClient"], name: str) -> str:
+        """Create a group of the signed-in `members` (self included) and answer its id."""
+        raise NotImplementedError
+
+    async def send_message(self, group_id: str, send_id: str, body: str) -> None:
+        """Send one message; its acknowledgement or failure reaches the ledger under `send_id`."""
+        raise NotImplementedError
+
+    async def register(self) -> None:
+        """Create the user over the protocol (for servers whose database this command cannot reach)."""
+        raise NotImplementedError
+
+
+def http_post_json(url: str, body: dict[str, Any], timeout: float) -> dict[str, Any]:
+    """POST a JSON body (a blocking call: run it in a thread)."""
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}, method="POST"
+    )
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return json.loads(response.read())
+
+
+class SamaClient(LoadClient):
+    """SAMA: `connect` with a token (from the command or from `POST /login`), `message` frames."""
+
+    protocol = "sama"
+    path = "/"
+
+    def on_frame(self, frame: dict[str, Any], now: float) -> None:
+        if "ack" in frame:
+            ack = frame["ack"]
+            if isinstance(ack, dict):
+                self.ledger.acked(str(ack.get("mid")), now)
+        elif "message" in frame:
+            message = frame["message"]
+            if not isinstance(message, dict):
+                return
+            if "error" in message:
+                self.ledger.failed(str(message.get("id")))
+            else:
+                self.ledger.delivered(message.get("body"), now)
+        elif "response" in frame:
+            response = frame["response"]
+            if isinstance(response, dict):
+                self.resolve(response.get("id"), response)
+
+    async def request(self, name: str, params: dict[str, Any]) -> dict[str, Any]:
+        """A SAMA request; answers the `response` object or raises ClientError with its error."""
+        request_id = self.new_id(name)
+        response = await self.call(request_id, {"request": {name: params, "id": request_id}})
+        if "error" in response:
+            raise ClientError(f"{name}: {response['error']}")
+        return response
+
+    async def register(self) -> None:
+        """Create the user with `user_create` (no authentication needed); one that exists is kept."""
+        try:
+            await self.request("user_create", {"login": self.user.login, "password": self.user.password})
+        except ClientError as error:
+            if "exists" not in str(error):
+                raise
+
+    async def sign_in(self) -> None:
+        token = self.user.token
+        if token is None:
+            body = {"login": self.user.login, "password": self.user.password, "device_id": self.user.device_id}
+            answer = await asyncio.to_thread(http_post_json, self.user.http_url + "/login", body, self.timeout)
+            token = answer["access_token"]
+            self.user_id = int(answer["user"]["_id"])
+        await self.request("connect", {"token": token, "device_id": self.user.device_id})
+
+    async def create_group(self, members: list[LoadClient], name: str) -> str:
+        others = [str(m.user_id) for m in members if m is not self]
+        response = await self.request("conversation_create", {"type": "g", "name": name, "participants": others})
+        return str(response["conversation"]["_id"])
+
+    async def send_message(self, group_id: str, send_id: str, body: str) -> None:
+        await self.send_frame({"message": {"id": send_id, "body": body, "cid": group_id}})
+
+
+CLIENTS: dict[str, type[LoadClient]] = {SamaClient.protocol: SamaClient}

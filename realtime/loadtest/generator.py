@@ -1,0 +1,202 @@
+"""One generator process: connects its share of the users, runs their groups, reports to the parent.
+
+The parent (the management command) starts several of these with `multiprocessing` (spawn), gives
+each whole groups (so a send and its deliveries are matched in one process) and a shared timeline
+in wall-clock seconds, then tells them when the steady phase starts and ends over a queue.
+"""
+
+import asyncio
+import contextlib
+import math
+import queue
+import resource
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from multiprocessing.queues import Queue
+from typing import Any
+
+from realtime.loadtest.clients import CLIENTS, ClientError, LoadClient, UserSpec
+from realtime.loadtest.stats import Ledger, make_body, percentile
+
+
+@dataclass
+class Plan:
+    """What one generator process does; times are Unix seconds shared by every process."""
+
+    worker: int
+    protocol: str
+    groups: list[list[UserSpec]]
+    total_users: int
+    start_at: float
+    ramp_rate: float
+    period: float = 5.0
+    send: bool = True
+    register: bool = False
+    timeout: float = 10.0
+    hard_deadline: float = math.inf
+
+
+@dataclass
+class Window:
+    """The steady phase, once the parent has announced it."""
+
+    start: float = math.inf
+    end: float = math.inf
+    drain_until: float = math.inf
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+def raise_fd_limit() -> int:
+    """Raise this process's open-file limit to the hard limit; answers the new soft limit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or hard > soft:
+        target = hard if hard != resource.RLIM_INFINITY else max(soft, 1 << 20)
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+async def sleep_until(moment: float) -> None:
+    delay = moment - time.time()
+    if delay > 0:
+        await asyncio.sleep(delay)
+
+
+class Worker:
+    """The asyncio side of one generator process."""
+
+    def __init__(self, plan: Plan, control: Queue, results: Queue) -> None:
+        self.plan = plan
+        self.control = control
+        self.results = results
+        self.ledger = Ledger()
+        self.window = Window()
+        self.clients: list[LoadClient] = []
+        self.failed_users = 0
+        self.groups_ready = 0
+        self.lags_ms: list[float] = []
+        self.senders: list[asyncio.Task] = []
+        self.errors: Counter[str] = Counter()
+
+    def note_error(self, error: Exception) -> None:
+        self.errors[f"{type(error).__name__}: {str(error)[:80]}"] += 1
+
+    async def connect_one(self, spec: UserSpec) -> LoadClient | None:
+        """Open and sign in one user at its place in the ramp; None when that fails."""
+        await sleep_until(self.plan.start_at + spec.index / self.plan.ramp_rate)
+        client = CLIENTS[self.plan.protocol](spec, self.ledger, timeout=self.plan.timeout)
+        try:
+            await client.open()
+            if self.plan.register:
+                await client.register()
+            await client.sign_in()
+        except Exception as error:  # any failure to sign in is counted, never fatal
+            self.note_error(error)
+            await client.close()
+            return None
+        self.clients.append(client)
+        return client
+
+    async def run_group(self, number: int, specs: list[UserSpec]) -> None:
+        members = await asyncio.gather(*(self.connect_one(s) for s in specs))
+        if any(m is None for m in members):
+            self.failed_users += sum(1 for m in members if m is None)
+            return
+        if not self.plan.send:
+            self.groups_ready += 1
+            return
+        try:
+            group_id = await members[0].create_group(members, f"loadtest {self.plan.worker}.{number}")
+        except Exception as error:
+            self.note_error(error)
+            self.failed_users += len(members)
+            return
+        self.groups_ready += 1
+        for member in members:
+            self.senders.append(asyncio.create_task(self.sender(member, group_id, len(members) - 1)))
+
+    async def sender(self, client: LoadClient, group_id: str, expected: int) -> None:
+        """Send every `period` seconds at this user's even share of the period, until the steady phase ends."""
+        plan, index = self.plan, client.user.index
+        moment = plan.start_at + (index / plan.total_users) * plan.period
+        while moment < time.time():
+            moment += plan.period
+        sequence = 0
+        while moment < min(self.window.end, plan.hard_deadline) and not self.window.stop.is_set():
+            await sleep_until(moment)
+            if moment >= self.window.end or client.closed.is_set():
+                break
+            send_id = f"{plan.worker}.{index}.{sequence}"
+            now = time.time()
+            measured = self.window.start <= moment < self.window.end
+            if measured:
+                self.lags_ms.append((now - moment) * 1000)
+            self.ledger.sent(send_id, now, expected, measured)
+            try:
+                await client.send_message(group_id, send_id, make_body(send_id, now))
+            except ClientError:
+                self.ledger.failed(send_id)
+            moment += plan.period
+            sequence += 1
+
+    async def listen(self) -> None:
+        """Apply the parent's control messages: ("steady", start, end, drain_until) or ("stop",)."""
+        loop = asyncio.get_running_loop()
+        while not self.window.stop.is_set():
+            try:
+                message = await loop.run_in_executor(None, self.control.get, True, 0.5)
+            except queue.Empty:
+                if time.time() > self.plan.hard_deadline:
+                    self.window.stop.set()
+                continue
+            if message[0] == "steady":
+                self.window.start, self.window.end, self.window.drain_until = message[1:4]
+            else:
+                self.window.stop.set()
+
+    async def run(self) -> None:
+        listener = asyncio.create_task(self.listen())
+        await asyncio.gather(*(self.run_group(n, specs) for n, specs in enumerate(self.plan.groups)))
+        connected = sum(1 for c in self.clients if not c.closed.is_set())
+        self.results.put(("ready", self.plan.worker, connected, self.failed_users, self.groups_ready))
+        if self.plan.send:
+            await self.until_drained()
+        else:
+            await self.until_stopped()
+        extra = self.extra()
+        self.results.put(("done", self.plan.worker, self.ledger.result() if self.plan.send else None, extra))
+        self.window.stop.set()
+        for task in self.senders:
+            task.cancel()
+        await asyncio.wait_for(asyncio.gather(*(c.close() for c in self.clients), return_exceptions=True), 30)
+        listener.cancel()
+
+    async def until_drained(self) -> None:
+        """Wait for the steady phase to end and its deliveries to arrive (or the drain time to pass)."""
+        while not self.window.stop.is_set() and time.time() < self.plan.hard_deadline:
+            now = time.time()
+            if now >= self.window.drain_until or (now >= self.window.end and self.ledger.pending() == 0):
+                return
+            await asyncio.sleep(0.25)
+
+    async def until_stopped(self) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.window.stop.wait(), max(0.0, self.plan.hard_deadline - time.time()))
+
+    def extra(self) -> dict[str, Any]:
+        lags = sorted(self.lags_ms)
+        return {
+            "connected_at_end": sum(1 for c in self.clients if not c.closed.is_set()),
+            "send_lag_p99_ms": round(percentile(lags, 0.99), 1),
+            "errors": dict(self.errors.most_common(5)),
+        }
+
+
+def worker_main(plan: Plan, control: Queue, results: Queue) -> None:
+    """Entry point of a generator process."""
+    raise_fd_limit()
+    try:
+        asyncio.run(Worker(plan, control, results).run())
+    except Exception as error:  # report, so the parent does not wait for nothing
+        results.put(("error", plan.worker, repr(error), {}))

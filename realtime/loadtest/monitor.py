@@ -1,0 +1,106 @@
+"""CPU and memory of the processes that take part in a run, measured with psutil."""
+
+import time
+from dataclasses import dataclass, field
+
+import psutil
+
+MB = 1024 * 1024
+
+
+def root_processes_named(*names: str) -> list[psutil.Process]:
+    """The processes named one of `names` whose parent is not (the PostgreSQL postmaster, redis-server)."""
+    roots = []
+    for process in psutil.process_iter(["name"]):
+        if process.info["name"] not in names:
+            continue
+        try:
+            parent = process.parent()
+        except psutil.Error:
+            continue
+        if parent is None or parent.name() not in names:
+            roots.append(process)
+    return roots
+
+
+def tree_cpu_seconds(root: psutil.Process) -> float:
+    """CPU seconds used by a process and all its children so far, reaped ones included.
+
+    A PostgreSQL backend that lives for one connection is counted too: once it exits, its time
+    moves into the postmaster's children times."""
+    try:
+        times = root.cpu_times()
+        total = times.user + times.system + times.children_user + times.children_system
+        children = root.children(recursive=True)
+    except psutil.Error:
+        return 0.0
+    for child in children:
+        try:
+            times = child.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
+
+
+def _cpu_seconds(processes: list[psutil.Process]) -> dict[int, float]:
+    seconds = {}
+    for process in processes:
+        if process.is_running():
+            seconds[process.pid] = tree_cpu_seconds(process)
+    return seconds
+
+
+def _busy_and_total(times: object) -> tuple[float, float]:
+    total = sum(times) - getattr(times, "guest", 0.0) - getattr(times, "guest_nice", 0.0)
+    return total - times.idle - getattr(times, "iowait", 0.0), total
+
+
+def rss_bytes(processes: list[psutil.Process]) -> int:
+    """The summed resident memory of the processes still alive (without their children)."""
+    total = 0
+    for process in processes:
+        try:
+            total += process.memory_info().rss
+        except psutil.Error:
+            continue
+    return total
+
+
+@dataclass
+class Monitor:
+    """CPU % (100 = one core busy) of named process sets between `start` and `stop`, and their peak RSS."""
+
+    sets: dict[str, list[psutil.Process]]
+    started_at: float = 0.0
+    cpu_start: dict[str, dict[int, float]] = field(default_factory=dict)
+    machine_start: object = None
+    peak_rss: dict[str, int] = field(default_factory=dict)
+
+    def start(self) -> None:
+        self.started_at = time.monotonic()
+        self.cpu_start = {name: _cpu_seconds(procs) for name, procs in self.sets.items()}
+        self.machine_start = psutil.cpu_times()
+        self.sample()
+
+    def sample(self) -> None:
+        """Record the current RSS of every set (keeping the peak)."""
+        for name, procs in self.sets.items():
+            self.peak_rss[name] = max(self.peak_rss.get(name, 0), rss_bytes(procs))
+
+    def stop(self) -> dict[str, float]:
+        """Figures since `start`: `<set>_cpu_pct`, `<set>_rss_mb` (peak), and the whole machine's busy CPU %."""
+        self.sample()
+        elapsed = max(1e-6, time.monotonic() - self.started_at)
+        figures: dict[str, float] = {}
+        for name, procs in self.sets.items():
+            before, after = self.cpu_start.get(name, {}), _cpu_seconds(procs)
+            used = sum(after[pid] - before[pid] for pid in after if pid in before)
+            figures[f"{name}_cpu_pct"] = round(100 * used / elapsed, 1)
+            figures[f"{name}_rss_mb"] = round(self.peak_rss.get(name, 0) / MB, 1)
+        busy_end, total_end = _busy_and_total(psutil.cpu_times())
+        busy_start, total_start = _busy_and_total(self.machine_start)
+        total = total_end - total_start
+        busy = busy_end - busy_start
+        figures["machine_cpu_pct"] = round(100 * psutil.cpu_count() * busy / total, 1) if total else 0.0
+        return figures

@@ -1,0 +1,96 @@
+"""The run's database: created and migrated if needed, and the load-test users with their tokens.
+
+Users are written in bulk with one password hash computed once: creating thousands of users one by
+one through `user_create` would spend most of a run in PBKDF2. They are ordinary users (the same
+password logs them in with `POST /login`); only the write is done in bulk. Their device sessions
+and access tokens come from the service layer's token module, so `connect {token}` is the real path.
+"""
+
+from urllib.parse import quote
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core.management import call_command
+from django.db import connection
+
+from accounts import tokens
+from accounts.models import DeviceSession, User
+
+SAFE_NAME_PARTS = ("load", "test")
+
+
+def database_name() -> str:
+    return str(connection.settings_dict["NAME"])
+
+
+def database_is_dedicated(name: str) -> bool:
+    """A run writes users and messages: only into a database named for it (holding "load" or "test")."""
+    return any(part in name.lower() for part in SAFE_NAME_PARTS)
+
+
+def database_url() -> str:
+    """This process's database as a DATABASE_URL for the server processes (PostgreSQL only)."""
+    if connection.vendor != "postgresql":
+        raise RuntimeError("Starting servers needs PostgreSQL: set DATABASE_URL=postgres://…")
+    s = connection.settings_dict
+    auth = quote(s["USER"] or "", safe="")
+    if s.get("PASSWORD"):
+        auth += ":" + quote(s["PASSWORD"], safe="")
+    host = s.get("HOST") or "127.0.0.1"
+    port = f":{s['PORT']}" if s.get("PORT") else ""
+    return f"postgres://{auth}@{host}{port}/{quote(s['NAME'], safe='')}"
+
+
+def ensure_database() -> bool:
+    """Create the PostgreSQL database if it does not exist yet; True when it was created."""
+    if connection.vendor != "postgresql":
+        return False
+    import psycopg
+    from psycopg import sql
+
+    s = connection.settings_dict
+    params = {"host": s.get("HOST") or None, "port": s.get("PORT") or None, "user": s.get("USER") or None}
+    params["password"] = s.get("PASSWORD") or None
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [s["NAME"]]).fetchone()
+        if exists:
+            return False
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(s["NAME"])))
+    return True
+
+
+def migrate() -> None:
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def login_for(prefix: str, index: int) -> str:
+    return f"{prefix}{index:06d}"
+
+
+def users_provision(count: int, *, prefix: str, password: str, device_id: str) -> list[tuple[int, str, str]]:
+    """(user id, login, access token) of `count` load-test users, creating the missing ones."""
+    logins = [login_for(prefix, n) for n in range(count)]
+    existing = set(User.objects.filter(username__in=logins).values_list("username", flat=True))
+    missing = [login for login in logins if login not in existing]
+    if missing:
+        hashed = make_password(password)
+        User.objects.bulk_create(
+            [User(username=login, password=hashed, first_name="Load", last_name=login) for login in missing],
+            batch_size=1000,
+        )
+    users = {u.username: u for u in User.objects.filter(username__in=logins).only("id", "username", "is_active")}
+    DeviceSession.objects.bulk_create(
+        [DeviceSession(user=users[login], device_id=device_id) for login in logins],
+        batch_size=1000,
+        ignore_conflicts=True,
+    )
+    sessions = {
+        s.user.username: s
+        for s in DeviceSession.objects.select_related("user").filter(user__username__in=logins, device_id=device_id)
+    }
+    return [(users[login].pk, login, tokens.tokens_issue(sessions[login])[0]) for login in logins]
+
+
+def secret_key() -> str:
+    """The signing key the servers must share with this process (tokens are issued here)."""
+    return settings.SECRET_KEY

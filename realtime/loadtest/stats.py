@@ -1,0 +1,161 @@
+"""Matching deliveries to sends, and the figures a run reports."""
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+BODY_PREFIX = "lt"
+
+
+def make_body(send_id: str, sent_at: float) -> str:
+    """A message body that carries its send id and send time (Unix seconds)."""
+    return f"{BODY_PREFIX}|{send_id}|{sent_at:.6f}"
+
+
+def parse_body(body: object) -> tuple[str, float] | None:
+    """(send id, send time) from a body made by `make_body`, or None for any other body."""
+    if not isinstance(body, str):
+        return None
+    parts = body.split("|")
+    if len(parts) != 3 or parts[0] != BODY_PREFIX:
+        return None
+    try:
+        return parts[1], float(parts[2])
+    except ValueError:
+        return None
+
+
+def percentile(ordered: list[float], fraction: float) -> float:
+    """The nearest-rank percentile of an already sorted list (0.0 when empty)."""
+    if not ordered:
+        return 0.0
+    rank = max(1, math.ceil(fraction * len(ordered)))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+@dataclass(slots=True)
+class SendRecord:
+    """One message sent: when, how many deliveries it should get, and what came back."""
+
+    sent_at: float
+    expected: int
+    measured: bool
+    received: int = 0
+    acked: bool = False
+    failed: bool = False
+
+
+@dataclass
+class Ledger:
+    """Sends and deliveries of one generator process; `measured` sends are those of the steady phase."""
+
+    sends: dict[str, SendRecord] = field(default_factory=dict)
+    latencies_ms: list[float] = field(default_factory=list)
+    ack_latencies_ms: list[float] = field(default_factory=list)
+    duplicates: int = 0
+    unknown: int = 0
+    late: int = 0
+
+    def sent(self, send_id: str, sent_at: float, expected: int, measured: bool) -> None:
+        self.sends[send_id] = SendRecord(sent_at, expected, measured)
+
+    def acked(self, send_id: str, now: float | None = None) -> None:
+        record = self.sends.get(send_id)
+        if record is None or record.acked:
+            return
+        record.acked = True
+        if record.measured:
+            self.ack_latencies_ms.append(((now or time.time()) - record.sent_at) * 1000)
+
+    def failed(self, send_id: str) -> None:
+        record = self.sends.get(send_id)
+        if record is not None:
+            record.failed = True
+
+    def delivered(self, body: object, now: float | None = None) -> None:
+        """Match a delivered body to its send and record the latency."""
+        parsed = parse_body(body)
+        record = self.sends.get(parsed[0]) if parsed else None
+        if record is None:
+            self.unknown += 1
+            return
+        record.received += 1
+        if record.received > record.expected:
+            self.duplicates += 1
+        elif record.measured:
+            self.latencies_ms.append(((now or time.time()) - record.sent_at) * 1000)
+
+    def pending(self) -> int:
+        """Deliveries and acknowledgements of measured sends still awaited."""
+        return sum(
+            max(0, r.expected - r.received) + (0 if r.acked or r.failed else 1)
+            for r in self.sends.values()
+            if r.measured
+        )
+
+    def result(self) -> "GroupsResult":
+        measured = [r for r in self.sends.values() if r.measured]
+        return GroupsResult(
+            sends=len(measured),
+            sends_failed=sum(1 for r in measured if r.failed or not r.acked),
+            expected=sum(r.expected for r in measured),
+            delivered=sum(min(r.received, r.expected) for r in measured),
+            duplicates=self.duplicates,
+            unknown=self.unknown,
+            latencies_ms=self.latencies_ms,
+            ack_latencies_ms=self.ack_latencies_ms,
+        )
+
+
+@dataclass
+class GroupsResult:
+    """The raw outcome of the steady phase, from one generator process or merged from several."""
+
+    sends: int = 0
+    sends_failed: int = 0
+    expected: int = 0
+    delivered: int = 0
+    duplicates: int = 0
+    unknown: int = 0
+    latencies_ms: list[float] = field(default_factory=list)
+    ack_latencies_ms: list[float] = field(default_factory=list)
+
+    @property
+    def lost(self) -> int:
+        return self.expected - self.delivered
+
+    def merge(self, other: "GroupsResult") -> None:
+        """Add another process's outcome to this one."""
+        for name in ("sends", "sends_failed", "expected", "delivered", "duplicates", "unknown"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.latencies_ms.extend(other.latencies_ms)
+        self.ack_latencies_ms.extend(other.ack_latencies_ms)
+
+    def summary(self, duration: float) -> dict[str, Any]:
+        """The reported figures for a steady phase of `duration` seconds."""
+        ordered = sorted(self.latencies_ms)
+        acks = sorted(self.ack_latencies_ms)
+        return {
+            "sends_per_s": round(self.sends / duration, 1) if duration else 0.0,
+            "deliveries_per_s": round(self.delivered / duration, 1) if duration else 0.0,
+            "sends": self.sends,
+            "sends_failed": self.sends_failed,
+            "deliveries": self.delivered,
+            "deliveries_lost": self.lost,
+            "duplicates": self.duplicates,
+            "p50_ms": round(percentile(ordered, 0.50), 1),
+            "p95_ms": round(percentile(ordered, 0.95), 1),
+            "p99_ms": round(percentile(ordered, 0.99), 1),
+            "max_ms": round(ordered[-1], 1) if ordered else 0.0,
+            "ack_p50_ms": round(percentile(acks, 0.50), 1),
+            "ack_p99_ms": round(percentile(acks, 0.99), 1),
+        }
+
+
+def format_report(title: str, figures: dict[str, Any]) -> str:
+    """A plain two-column report of a run's figures."""
+    width = max(len(k) for k in figures)
+    lines = [title, "-" * len(title)]
+    lines += [f"{key.ljust(width)}  {value}" for key, value in figures.items()]
+    return "\n".join(lines)

@@ -1,0 +1,156 @@
+"""`manage.py loadtest groups|max|idle`: measure the server under load over real WebSockets.
+
+See docs/performance.md for the scenario, the exact commands and the figures.
+"""
+
+import json
+import time
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from realtime.loadtest import provision
+from realtime.loadtest.clients import CLIENTS
+from realtime.loadtest.generator import raise_fd_limit
+from realtime.loadtest.idle import run_idle
+from realtime.loadtest.runner import Options, Target, machine_description, run_groups, run_max, user_specs
+from realtime.loadtest.servers import ServerGroup, is_loopback_url, server_env
+from realtime.loadtest.stats import format_report
+
+
+class Command(BaseCommand):
+    help = "Load-test the chat server: groups (fixed U), max (largest U within the latency bound), idle (memory)."
+    requires_system_checks: list[str] = []
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("mode", choices=["groups", "max", "idle"])
+        parser.add_argument("--protocol", choices=sorted(CLIENTS), default="sama")
+        parser.add_argument("--users", type=int, default=None, help="users (groups), connections (idle)")
+        parser.add_argument("--period", type=float, default=5.0, help="seconds between two sends of one user")
+        parser.add_argument("--ramp", type=float, default=100.0, help="users signed in per second while ramping up")
+        parser.add_argument("--duration", type=float, default=None, help="steady phase in seconds (60; max: 30)")
+        parser.add_argument("--drain", type=float, default=10.0, help="seconds to wait for late deliveries")
+        parser.add_argument("--settle", type=float, default=2.0, help="pause between ramp-up and steady phase")
+        parser.add_argument("--group-size", type=int, default=4)
+        parser.add_argument("--generators", type=int, default=1, help="generator processes")
+        parser.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for one answer")
+        parser.add_argument("--url", action="append", default=[], help="target a running server (loopback only)")
+        parser.add_argument("--servers", type=int, default=1, help="daphne processes to start (without --url)")
+        parser.add_argument("--server-env", action="append", default=[], metavar="KEY=VALUE")
+        parser.add_argument("--provision", choices=["db", "protocol"], default="db")
+        parser.add_argument("--auth", choices=["token", "password"], default="token")
+        parser.add_argument("--prefix", default="lt", help="login prefix of the load-test users")
+        parser.add_argument("--password", default="loadtest-pass")
+        parser.add_argument("--no-migrate", action="store_true")
+        parser.add_argument("--force-database", action="store_true", help="allow a database not named *load*/*test*")
+        parser.add_argument("--start", type=int, default=300, help="max: first U")
+        parser.add_argument("--step", type=int, default=300, help="max: U added per step")
+        parser.add_argument("--max-users", type=int, default=6000, help="max: largest U tried")
+        parser.add_argument("--p99-ms", type=float, default=200.0, help="max: latency bound")
+        parser.add_argument("--json", type=Path, default=None, help="append the figures to this JSON-lines file")
+        parser.add_argument("--log-dir", type=Path, default=Path("artifacts/loadtest"))
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        mode = opts["mode"]
+        users = opts["users"] or {"groups": 100, "max": opts["max_users"], "idle": 1000}[mode]
+        if mode == "max":
+            users = opts["max_users"]
+        options = Options(
+            protocol=opts["protocol"],
+            users=users,
+            period=opts["period"],
+            ramp=opts["ramp"],
+            duration=opts["duration"] or (30.0 if mode == "max" else 60.0),
+            settle=opts["settle"],
+            drain=opts["drain"],
+            group_size=opts["group_size"],
+            generators=opts["generators"],
+            timeout=opts["timeout"],
+            urls=opts["url"],
+            servers=opts["servers"],
+            provision=opts["provision"],
+            auth=opts["auth"] if opts["provision"] == "db" else "password",
+            prefix=opts["prefix"],
+            password=opts["password"],
+            log_dir=opts["log_dir"] / time.strftime("%Y%m%d-%H%M%S"),
+        )
+        self.check(options, opts)
+        limit = raise_fd_limit()
+        if limit < 2 * users + 100:
+            self.stderr.write(f"warning: open-file limit {limit} is low for {users} connections")
+        provisioned = self.prepare_database(options, opts)
+        target = self.start_target(options, opts)
+        try:
+            specs = user_specs(options, target, users, provisioned)
+            self.stdout.write(f"{mode}: {users} users on {', '.join(target.urls)} ({machine_description()})")
+            if mode == "groups":
+                self.report("groups", run_groups(options, target, specs), opts["json"])
+            elif mode == "idle":
+                self.report("idle", run_idle(options, target, specs), opts["json"])
+            else:
+                result = run_max(
+                    options,
+                    target,
+                    specs,
+                    start=opts["start"],
+                    step=opts["step"],
+                    p99_ms=opts["p99_ms"],
+                    report=lambda f: self.report(f"max step: {f['users']} users", f, opts["json"]),
+                )
+                self.stdout.write(f"max: {result['max_users']} users with p99 < {opts['p99_ms']:g} ms, nothing lost")
+                self.write_json(opts["json"], {"mode": "max", "max_users": result["max_users"]})
+        finally:
+            if target.group is not None:
+                target.group.stop()
+
+    def check(self, options: Options, opts: dict[str, Any]) -> None:
+        for url in options.urls:
+            if not url.startswith(("ws://", "wss://")) or not is_loopback_url(url):
+                raise CommandError(f"{url}: only ws:// URLs on this machine's loopback are allowed")
+        if opts["provision"] == "db" and not opts["force_database"]:
+            name = provision.database_name()
+            if not provision.database_is_dedicated(name):
+                raise CommandError(f"database {name!r} is not named for load tests (*load*, *test*); see --help")
+        if not options.urls and options.servers > 1 and not settings.REDIS_URL:
+            raise CommandError("several server processes need the Redis channel layer: set REDIS_URL")
+        if options.users < options.group_size and opts["mode"] != "idle":
+            raise CommandError(f"at least {options.group_size} users are needed")
+
+    def prepare_database(self, options: Options, opts: dict[str, Any]) -> list[tuple[int, str, str]] | None:
+        """Create, migrate and fill the run's database (with --provision db); answers the users."""
+        if not options.urls:
+            if provision.ensure_database():
+                self.stdout.write(f"created database {provision.database_name()}")
+            if not opts["no_migrate"]:
+                provision.migrate()
+        if options.provision != "db":
+            return None
+        started = time.monotonic()
+        users = provision.users_provision(
+            options.users, prefix=options.prefix, password=options.password, device_id=options.device_id
+        )
+        self.stdout.write(f"provisioned {len(users)} users in {time.monotonic() - started:.1f} s")
+        return users
+
+    def start_target(self, options: Options, opts: dict[str, Any]) -> Target:
+        if options.urls:
+            return Target(urls=options.urls)
+        extra = dict(item.split("=", 1) for item in opts["server_env"])
+        env = server_env(provision.database_url(), settings.REDIS_URL, provision.secret_key(), extra)
+        group = ServerGroup(options.servers, env, options.log_dir)
+        group.start()
+        self.stdout.write(f"started {options.servers} daphne process(es); logs in {options.log_dir}")
+        return Target(urls=group.urls, group=group)
+
+    def report(self, title: str, figures: dict[str, Any], json_path: Path | None) -> None:
+        self.stdout.write(format_report(title, figures))
+        self.write_json(json_path, {"mode": title, **figures})
+
+    def write_json(self, path: Path | None, figures: dict[str, Any]) -> None:
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("a") as out:
+                out.write(json.dumps(figures) + "\n")
