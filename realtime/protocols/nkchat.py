@@ -128,12 +128,13 @@ class NkchatAdapter(NkchatEventsMixin, NkchatCommandsMixin, ProtocolAdapter):
     async def login(self, data: dict[str, Any]) -> dict:
         if data.get("token") is not None:
             session = await call(tokens.session_from_access_token, data["token"])
+            user = session.user
         else:
             user = await call(account_services.user_authenticate, login=data.get("user"), password=data.get("password"))
             device_id = data.get("device_id") or DEFAULT_DEVICE_ID
             session = await call(account_services.device_session_open, user, device_id=device_id)
-        await self.connection.bind(session.user, session)
-        return {"session_id": str(session.pk), "user_id": str(session.user_id)}
+        await self.connection.bind(user, session)
+        return {"session_id": str(session.pk), "user_id": str(user.pk)}
 
     async def subscribe(self, data: dict[str, Any]) -> dict:
         new = subscription_pattern(data)

@@ -30,8 +30,10 @@ def _user_ids(data: dict[str, Any], *, required: bool) -> list[int]:
     return ids
 
 
-def _text(data: dict[str, Any], key: str) -> str:
+def _text(data: dict[str, Any], key: str, *, required: bool = True) -> str | None:
     value = data.get(key)
+    if value is None and not required:
+        return None
     if not isinstance(value, str):
         raise Invalid(f"{key} must be a string")
     return value
@@ -59,8 +61,8 @@ class NkchatCommandsMixin:
             account_services.user_create,
             login=data.get("login"),
             password=data.get("password"),
-            first_name=data.get("name"),
-            last_name=data.get("surname"),
+            first_name=_text(data, "name", required=False),
+            last_name=_text(data, "surname", required=False),
         )
         return {"user_id": str(user.pk)}
 

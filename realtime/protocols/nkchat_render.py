@@ -137,6 +137,10 @@ def search_params(data: dict[str, Any], spec: SearchSpec) -> tuple[dict[str, Any
     for name, value in raw_filter.items():
         if name not in spec.filters:
             raise Invalid(f"cannot filter on {name}")
+        if name.endswith("_id"):
+            value = to_id(value, f"filter {name}")
+        elif not isinstance(value, str):
+            raise Invalid(f"filter {name} must be a string")
         filters[spec.filters[name]] = value
     sort_by = []
     for name in _names(data.get("sort_by"), "sort_by"):

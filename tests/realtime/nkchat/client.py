@@ -41,8 +41,8 @@ class NkClient(WsClient):
         assert set(answer) == {"result", "data", "tid"} and set(answer["data"]) == {"error", "code"}, answer
         return answer["data"]
 
-    async def login_as(self, user: User) -> "NkClient":
-        answer = await self.request("core", "user", "login", {"user": user.username, "password": PASSWORD})
+    async def login_as(self, user: User, password: str = PASSWORD) -> "NkClient":
+        answer = await self.request("core", "user", "login", {"user": user.username, "password": password})
         assert answer["result"] == "ok" and answer["data"]["user_id"] == str(user.pk), answer
         self.user = user
         return self

@@ -20,7 +20,12 @@ async def test_login_with_password_answers_session_and_user():
         "tid": answer["tid"],
     }
     assert (await client.ok("user", "get", {"user_id": str(alice.pk)}))["login"] == "alice@example.com"
+    # a second login resumes the same device session
+    second = await NkClient().open()
+    again = await second.request("core", "user", "login", {"user": "alice@example.com", "password": "secret-pass-1"})
+    assert again["data"] == answer["data"]
     await client.close()
+    await second.close()
 
 
 async def test_login_with_access_token():
