@@ -25,7 +25,9 @@ class ClientError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class UserSpec:
-    """Who a client signs in as, and where; `token` is an access token issued beforehand, if any."""
+    """Who a client signs in as, and where.
+
+    `token` is a SAMA access token and `code` a verified Hooligram code, issued beforehand, if any."""
 
     index: int
     login: str
@@ -36,10 +38,16 @@ class UserSpec:
     token: str | None = None
     country_code: str = ""
     phone_number: str = ""
+    code: str | None = None
 
     @property
     def http_url(self) -> str:
         return "http" + self.url.removeprefix("ws")
+
+    @property
+    def sid(self) -> str:
+        """The Hooligram address of the user."""
+        return f"{self.country_code}.{self.phone_number}" if self.phone_number else self.login
 
 
 class LoadClient:
@@ -216,4 +224,71 @@ class SamaClient(LoadClient):
         await self.send_frame({"message": {"id": send_id, "body": body, "cid": group_id}})
 
 
-CLIENTS: dict[str, type[LoadClient]] = {SamaClient.protocol: SamaClient}
+class HooligramClient(LoadClient):
+    """Hooligram V2: signs in with a verified code and acknowledges every delivery, as its clients do."""
+
+    protocol = "hooligram"
+    path = "/v2"
+
+    def __init__(self, user: UserSpec, ledger: Ledger, *, timeout: float = 10.0) -> None:
+        super().__init__(user, ledger, timeout=timeout)
+        self.replies: set[asyncio.Task] = set()
+
+    def reply(self, frame: dict[str, Any]) -> None:
+        """Answer a server request without waiting (from the reading task)."""
+        task = asyncio.create_task(self.send_frame(frame))
+        self.replies.add(task)
+        task.add_done_callback(self._replied)
+
+    def _replied(self, task: asyncio.Task) -> None:
+        self.replies.discard(task)
+        if not task.cancelled():
+            task.exception()  # a reply to a closed socket is not an error of the run
+
+    def on_frame(self, frame: dict[str, Any], now: float) -> None:
+        kind, action_id, payload = frame.get("type"), frame.get("id"), frame.get("payload")
+        payload = payload if isinstance(payload, dict) else {}
+        if kind == "MESSAGING_DELIVER_REQUEST":
+            self.ledger.delivered(payload.get("content"), now)
+            message_id = payload.get("message_id")
+            self.reply({"id": action_id, "payload": {"message_id": message_id}, "type": "MESSAGING_DELIVER_SUCCESS"})
+        elif kind == "GROUP_DELIVER_REQUEST":
+            group_id = payload.get("group_id")
+            self.reply({"id": action_id, "payload": {"group_id": group_id}, "type": "GROUP_DELIVER_SUCCESS"})
+        elif kind == "MESSAGING_SEND_SUCCESS":
+            self.ledger.acked(str(action_id), now)
+        elif kind == "MESSAGING_SEND_FAILURE":
+            self.ledger.failed(str(action_id))
+        else:
+            self.resolve(action_id, frame)
+
+    async def action(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """Send `<kind>_REQUEST`; answers the success payload, or raises ClientError with the failure."""
+        action_id = self.new_id(kind.lower())
+        answer = await self.call(action_id, {"id": action_id, "payload": payload, "type": f"{kind}_REQUEST"})
+        if answer.get("type") != f"{kind}_SUCCESS":
+            raise ClientError(f"{kind}: {answer.get('payload')}")
+        return answer.get("payload") or {}
+
+    async def sign_in(self) -> None:
+        if not self.user.code:
+            raise ClientError("hooligram users need a verified code (provision them with --provision db)")
+        phone = {"country_code": self.user.country_code, "phone_number": self.user.phone_number}
+        await self.action("AUTHORIZATION_SIGN_IN", {**phone, "verification_code": self.user.code})
+
+    async def create_group(self, members: list[LoadClient], name: str) -> str:
+        sids = [m.user.sid for m in members]
+        answer = await self.action("GROUP_CREATE", {"group_name": name, "member_sids": sids})
+        return str(answer["group_id"])
+
+    async def send_message(self, group_id: str, send_id: str, body: str) -> None:
+        payload = {"group_id": int(group_id), "content": body}
+        await self.send_frame({"id": send_id, "payload": payload, "type": "MESSAGING_SEND_REQUEST"})
+
+    async def close(self) -> None:
+        for task in list(self.replies):
+            task.cancel()
+        await super().close()
+
+
+CLIENTS: dict[str, type[LoadClient]] = {SamaClient.protocol: SamaClient, HooligramClient.protocol: HooligramClient}

@@ -25,6 +25,7 @@ class Plan:
     """What one generator process does; times are Unix seconds shared by every process."""
 
     worker: int
+    run: str
     protocol: str
     groups: list[list[UserSpec]]
     total_users: int
@@ -127,7 +128,7 @@ class Worker:
             await sleep_until(moment)
             if moment >= self.window.end or client.closed.is_set():
                 break
-            send_id = f"{plan.worker}.{index}.{sequence}"
+            send_id = f"{plan.run}.{plan.worker}.{index}.{sequence}"
             now = time.time()
             measured = self.window.start <= moment < self.window.end
             if measured:

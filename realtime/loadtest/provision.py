@@ -6,15 +6,19 @@ password logs them in with `POST /login`); only the write is done in bulk. Their
 and access tokens come from the service layer's token module, so `connect {token}` is the real path.
 """
 
+import json
+from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import override_settings
 
-from accounts import tokens
-from accounts.models import DeviceSession, User
+from accounts import sms, tokens, verification
+from accounts.models import DeviceSession, PhoneVerification, User
 
 SAFE_NAME_PARTS = ("load", "test")
 
@@ -67,8 +71,8 @@ def login_for(prefix: str, index: int) -> str:
     return f"{prefix}{index:06d}"
 
 
-def users_provision(count: int, *, prefix: str, password: str, device_id: str) -> list[tuple[int, str, str]]:
-    """(user id, login, access token) of `count` load-test users, creating the missing ones."""
+def users_provision(count: int, *, prefix: str, password: str, device_id: str) -> list[dict[str, Any]]:
+    """`user_id`, `login` and SAMA access `token` of `count` load-test users, creating the missing ones."""
     logins = [login_for(prefix, n) for n in range(count)]
     existing = set(User.objects.filter(username__in=logins).values_list("username", flat=True))
     missing = [login for login in logins if login not in existing]
@@ -88,7 +92,57 @@ def users_provision(count: int, *, prefix: str, password: str, device_id: str) -
         s.user.username: s
         for s in DeviceSession.objects.select_related("user").filter(user__username__in=logins, device_id=device_id)
     }
-    return [(users[login].pk, login, tokens.tokens_issue(sessions[login])[0]) for login in logins]
+    return [
+        {"user_id": users[login].pk, "login": login, "token": tokens.tokens_issue(sessions[login])[0]}
+        for login in logins
+    ]
+
+
+def _newest_verifications(country_code: str, numbers: list[str]) -> dict[str, PhoneVerification]:
+    newest: dict[str, PhoneVerification] = {}
+    rows = PhoneVerification.objects.filter(country_code=country_code, phone_number__in=numbers).order_by(
+        "created_at", "id"
+    )
+    for row in rows:
+        newest[row.phone_number] = row
+    return newest
+
+
+def phone_users_provision(count: int, *, country_code: str, number_prefix: str, codes_file: Path) -> list[dict]:
+    """`user_id`, `login`, phone and verified Hooligram `code` of `count` phone users.
+
+    Phones without a verified code known to this machine get one through the verification service
+    (with the in-memory SMS backend, in this process); codes are kept in `codes_file` for later runs,
+    since a phone may ask for only a few codes an hour and a verified code keeps signing in."""
+    numbers = [f"{number_prefix}{n:07d}" for n in range(count)]
+    codes: dict[str, str] = json.loads(codes_file.read_text()) if codes_file.exists() else {}
+    newest = _newest_verifications(country_code, numbers)
+    stale = [
+        pn
+        for pn in numbers
+        if f"{country_code}.{pn}" not in codes or pn not in newest or newest[pn].verified_at is None
+    ]
+    with override_settings(SMS_BACKEND="accounts.sms.InMemorySmsBackend"):
+        for pn in stale:
+            verification.verification_request(country_code=country_code, phone_number=pn)
+            code = sms.last_code(country_code, pn)
+            verification.verification_submit(country_code=country_code, phone_number=pn, code=code)
+            codes[f"{country_code}.{pn}"] = code
+    sms.outbox.clear()
+    if stale:
+        codes_file.parent.mkdir(parents=True, exist_ok=True)
+        codes_file.write_text(json.dumps(codes))
+    users = {u.phone_number: u for u in User.objects.filter(country_code=country_code, phone_number__in=numbers)}
+    return [
+        {
+            "user_id": users[pn].pk,
+            "login": users[pn].username,
+            "country_code": country_code,
+            "phone_number": pn,
+            "code": codes[f"{country_code}.{pn}"],
+        }
+        for pn in numbers
+    ]
 
 
 def secret_key() -> str:

@@ -1,6 +1,7 @@
 """The `groups` and `max` scenarios: users in groups of 4, each sending every P seconds, matched deliveries."""
 
 import platform
+import secrets
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -69,19 +70,15 @@ def machine_description() -> str:
     return f"{psutil.cpu_count()} cores, {memory:.0f} GiB, {model}"
 
 
-def user_specs(
-    options: Options, target: Target, count: int, provisioned: list[tuple[int, str, str]] | None
-) -> list[UserSpec]:
+def user_specs(options: Options, target: Target, count: int, provisioned: list[dict] | None) -> list[UserSpec]:
     """The users of a run, spread round-robin over the target's URLs (as a load balancer would)."""
     specs = []
     for n in range(count):
         url = target.urls[n % len(target.urls)]
-        if provisioned is not None:
-            user_id, login, token = provisioned[n]
-            token = token if options.auth == "token" else None
-            specs.append(UserSpec(n, login, options.password, url, options.device_id, user_id, token))
-        else:
-            specs.append(UserSpec(n, f"{options.prefix}{n:06d}", options.password, url, options.device_id))
+        account = dict(provisioned[n]) if provisioned is not None else {"login": f"{options.prefix}{n:06d}"}
+        if options.auth != "token":
+            account.pop("token", None)
+        specs.append(UserSpec(index=n, password=options.password, url=url, device_id=options.device_id, **account))
     return specs
 
 
@@ -90,9 +87,11 @@ def make_plans(options: Options, users: list[UserSpec], *, start_at: float, send
     ramp_time = len(users) / options.ramp
     hard_deadline = start_at + ramp_time + 4 * options.timeout + options.settle + options.duration + options.drain + 60
     workers = max(1, min(options.generators, len(groups)))
+    run = secrets.token_hex(3)
     return [
         Plan(
             worker=n,
+            run=run,
             protocol=options.protocol,
             groups=share,
             total_users=len(users),

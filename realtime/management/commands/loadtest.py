@@ -44,6 +44,8 @@ class Command(BaseCommand):
         parser.add_argument("--auth", choices=["token", "password"], default="token")
         parser.add_argument("--prefix", default="lt", help="login prefix of the load-test users")
         parser.add_argument("--password", default="loadtest-pass")
+        parser.add_argument("--country-code", default="999", help="Hooligram users' country code")
+        parser.add_argument("--phone-prefix", default="555", help="Hooligram users' phone numbers start so")
         parser.add_argument("--no-migrate", action="store_true")
         parser.add_argument("--force-database", action="store_true", help="allow a database not named *load*/*test*")
         parser.add_argument("--start", type=int, default=300, help="max: first U")
@@ -110,6 +112,8 @@ class Command(BaseCommand):
         for url in options.urls:
             if not url.startswith(("ws://", "wss://")) or not is_loopback_url(url):
                 raise CommandError(f"{url}: only ws:// URLs on this machine's loopback are allowed")
+        if options.protocol == "hooligram" and options.provision != "db":
+            raise CommandError("Hooligram users sign in with verified codes: use --provision db")
         if opts["provision"] == "db" and not opts["force_database"]:
             name = provision.database_name()
             if not provision.database_is_dedicated(name):
@@ -129,9 +133,18 @@ class Command(BaseCommand):
         if options.provision != "db":
             return None
         started = time.monotonic()
-        users = provision.users_provision(
-            options.users, prefix=options.prefix, password=options.password, device_id=options.device_id
-        )
+        if options.protocol == "hooligram":
+            codes_file = opts["log_dir"] / f"hooligram-codes-{provision.database_name()}.json"
+            users = provision.phone_users_provision(
+                options.users,
+                country_code=opts["country_code"],
+                number_prefix=opts["phone_prefix"],
+                codes_file=codes_file,
+            )
+        else:
+            users = provision.users_provision(
+                options.users, prefix=options.prefix, password=options.password, device_id=options.device_id
+            )
         self.stdout.write(f"provisioned {len(users)} users in {time.monotonic() - started:.1f} s")
         return users
 
