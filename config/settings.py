@@ -59,6 +59,15 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
+# --- Web client: static files served by the app itself (whitenoise), also under daphne ---------
+# Right after SecurityMiddleware, as whitenoise asks. USE_FINDERS serves the apps' static files
+# without a collectstatic step, so `make serve` works as is; collected files in STATIC_ROOT too.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "whitenoise.middleware.WhiteNoiseMiddleware"
+)
+WHITENOISE_USE_FINDERS = True
+# --- end web client ----------------------------------------------------------------------------
+
 ROOT_URLCONF = "config.urls"
 ASGI_APPLICATION = "config.asgi.application"
 

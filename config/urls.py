@@ -3,9 +3,11 @@
 from django.contrib import admin
 from django.urls import path
 
+from realtime import web_client
 from realtime.protocols import sama_http
 
 urlpatterns = [
+    path("", web_client.index, name="web-client"),
     path("admin/", admin.site.urls),
     path("login", sama_http.login),
     path("logout", sama_http.logout),
