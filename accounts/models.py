@@ -155,3 +155,18 @@ class PushEvent(models.Model):
 
     def __str__(self) -> str:
         return f"Push #{self.pk}"
+
+
+class PushDelivery(models.Model):
+    """One push of an event to one subscription, retried with backoff until sent or given up."""
+
+    event = models.ForeignKey(PushEvent, on_delete=models.CASCADE, related_name="deliveries")
+    subscription = models.ForeignKey(PushSubscription, on_delete=models.CASCADE, related_name="deliveries")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True, help_text="None once done.")
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Push #{self.event_id} to {self.subscription_id}"

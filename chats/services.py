@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.db import transaction
 
+from accounts import blocking
 from accounts.models import User
 from chats.models import Conversation, ConversationBlock, Participant
 from chats.selectors import participation_get, private_conversation_between, private_key
@@ -70,6 +71,7 @@ def conversation_create(
     name = _clean_text(name, "name", NAME_MAX)
     description = _clean_text(description, "description", DESCRIPTION_MAX)
     others = _users(participant_ids, exclude=actor.pk)
+    blocking.ensure_can_reach(actor, others, private=type == Conversation.PRIVATE)
     if type == Conversation.PRIVATE:
         if len(others) != 1:
             raise Invalid("A private conversation has exactly one other participant", code="invalid_participants")
@@ -156,6 +158,7 @@ def participants_add(
     """Add users to a group (inside the caller's transaction); answers those actually added."""
     existing = set(Participant.objects.filter(conversation=conversation).values_list("user_id", flat=True))
     candidates = [u for u in _users(user_ids) if u.pk not in existing]
+    blocking.ensure_can_reach(actor, candidates, private=False)
     refused = set(
         ConversationBlock.objects.filter(conversation=conversation, user__in=candidates).values_list(
             "user_id", flat=True

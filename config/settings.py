@@ -189,3 +189,49 @@ VERIFICATION_SIGN_IN_TTL = int(os.environ.get("VERIFICATION_SIGN_IN_TTL", str(30
 # Most unacknowledged messages sent again at one Hooligram sign-in (oldest first).
 HOOLIGRAM_REDELIVERY_LIMIT = int(os.environ.get("HOOLIGRAM_REDELIVERY_LIMIT", "1000"))
 # --- end Hooligram / phone verification --------------------------------------------------------
+
+# --- SAMA extras: attachments and push notifications -------------------------------------------
+# Where clients reach this server, for absolute file URLs (else taken from the request's Host).
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(100 * 1024 * 1024)))
+ATTACHMENT_CONTENT_TYPES = env_list(
+    "ATTACHMENT_CONTENT_TYPES",
+    "image/*,video/*,audio/*,text/plain,application/pdf,application/zip,application/octet-stream,"
+    "application/msword,application/vnd.openxmlformats-officedocument.*",
+)
+ATTACHMENT_UPLOAD_URL_TTL = int(os.environ.get("ATTACHMENT_UPLOAD_URL_TTL", "3600"))
+ATTACHMENT_DOWNLOAD_URL_TTL = int(os.environ.get("ATTACHMENT_DOWNLOAD_URL_TTL", "3600"))
+# An S3-compatible store (django-storages) replaces local files under MEDIA_ROOT when a bucket is
+# named; credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY as boto3 reads them.
+if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+    STORAGES = {
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        **globals().get("STORAGES", {}),
+        "default": {"BACKEND": "storages.backends.s3.S3Storage"},
+    }
+    AWS_STORAGE_BUCKET_NAME = os.environ["AWS_STORAGE_BUCKET_NAME"]
+    AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None
+    AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME") or None
+    AWS_QUERYSTRING_EXPIRE = ATTACHMENT_DOWNLOAD_URL_TTL
+    AWS_DEFAULT_ACL = None
+# Push: one backend per platform (accounts.push.backends.*; memory.MemoryBackend for tests).
+PUSH_BACKENDS = {
+    "web": os.environ.get("PUSH_BACKEND_WEB", "accounts.push.backends.webpush.WebPushBackend"),
+    "android": os.environ.get("PUSH_BACKEND_ANDROID", "accounts.push.backends.fcm.FCMBackend"),
+    "ios": os.environ.get("PUSH_BACKEND_IOS", "accounts.push.backends.apns.APNsBackend"),
+}
+VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY", "")  # a PEM file path or base64url DER
+VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY", "")  # what web clients subscribe with
+VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:admin@localhost")
+FCM_CREDENTIALS_FILE = os.environ.get("FCM_CREDENTIALS_FILE", "")
+FCM_PROJECT_ID = os.environ.get("FCM_PROJECT_ID", "")
+APNS_KEY_FILE = os.environ.get("APNS_KEY_FILE", "")
+APNS_KEY_ID = os.environ.get("APNS_KEY_ID", "")
+APNS_TEAM_ID = os.environ.get("APNS_TEAM_ID", "")
+APNS_TOPIC = os.environ.get("APNS_TOPIC", "")
+APNS_SANDBOX = env_bool("APNS_SANDBOX", False)
+PUSH_TTL = int(os.environ.get("PUSH_TTL", "86400"))
+PUSH_HTTP_TIMEOUT = float(os.environ.get("PUSH_HTTP_TIMEOUT", "10"))
+PUSH_MAX_ATTEMPTS = int(os.environ.get("PUSH_MAX_ATTEMPTS", "5"))
+PUSH_RETRY_DELAY = float(os.environ.get("PUSH_RETRY_DELAY", "30"))
+# --- end SAMA extras ---------------------------------------------------------------------------

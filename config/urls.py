@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import path
 
+from messaging import attachment_views
 from realtime import web_client
 from realtime.protocols import sama_http
 
@@ -11,4 +12,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("login", sama_http.login),
     path("logout", sama_http.logout),
+    path("attachments/<str:token>", attachment_views.attachment, name="attachment"),
 ]

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts import blocking
 from accounts.models import User
 from chats.models import Conversation, Participant
 from chats.selectors import conversation_access, participant_ids_of, participation_get
@@ -82,9 +83,9 @@ def message_send(
     if not body.strip() and not attachments and not x:
         raise Invalid("A message needs a body, attachments or x", code="empty_message")
     rows = list(
-        Participant.objects.filter(conversation_id=conversation_id).values_list(
-            "user_id", "is_blocked", "conversation__type"
-        )
+        Participant.objects.filter(conversation_id=conversation_id)
+        .annotate(blocked_actor=blocking.blocked_actor(actor.pk), blocked_by_actor=blocking.blocked_by_actor(actor.pk))
+        .values_list("user_id", "is_blocked", "conversation__type", "blocked_actor", "blocked_by_actor")
     )
     mine = [row for row in rows if row[0] == actor.pk]
     if not mine:
@@ -92,6 +93,7 @@ def message_send(
     if mine[0][1]:
         raise Forbidden("You are blocked from posting in this conversation", code="blocked")
     message = Message(
+    hidden_for = blocking.message_hidden_for(mine[0][2], [(r[0], r[3], r[4]) for r in rows if r[0] != actor.pk])
         conversation_id=conversation_id,
         sender=actor,
         client_id=client_id,
@@ -110,9 +112,14 @@ def message_send(
         return existing, False
     Conversation.objects.filter(pk=conversation_id).update(updated_at=message.created_at)
     snapshot = message_snapshot(message, actor, mine[0][2])
+    if hidden_for:  # those who blocked the sender never see the message
+        HiddenMessage.objects.bulk_create([HiddenMessage(user_id=uid, message=message) for uid in hidden_for])
     publish(
         events.MessageCreated(
-            recipients=tuple(row[0] for row in rows), actor_id=actor.pk, origin=origin, message=snapshot
+            recipients=tuple(row[0] for row in rows if row[0] not in hidden_for),
+            actor_id=actor.pk,
+            origin=origin,
+            message=snapshot,
         )
     )
     return message, True
@@ -312,6 +319,8 @@ def system_message_send(
         raise Invalid("cid or uids is required", code="invalid_recipients")
     notice = events.SystemNotice(
         recipients=recipients,
+    blockers = blocking.blockers_among(actor.pk, recipients)
+    recipients = tuple(uid for uid in recipients if uid not in blockers)
         actor_id=actor.pk,
         origin=origin,
         notice_id=notice_id,

@@ -7,7 +7,7 @@ from typing import Any
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from accounts.models import DeviceSession, User
-from realtime import presence
+from realtime import activity, presence
 from realtime.events import BROADCAST_GROUP, CHANNEL_MESSAGE_TYPE, event_from_channel_message, user_group
 from realtime.protocols.base import ProtocolAdapter
 
@@ -63,7 +63,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if self.user is None:
             self.user = user
             await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
-            await presence.connection_opened(user.pk, self.channel_name)
+            if await presence.connection_opened(user.pk, self.channel_name):
+                await activity.announce(user.pk, online=True)
 
     async def unbind(self) -> None:
         """Detach the connection from its user."""
@@ -71,7 +72,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return
         user_id, self.user, self.session = self.user.pk, None, None
         await self.channel_layer.group_discard(user_group(user_id), self.channel_name)
-        await presence.connection_closed(user_id, self.channel_name)
+        if await presence.connection_closed(user_id, self.channel_name):
+            await activity.announce(user_id, online=False)
 
     async def join_broadcast(self) -> None:
         if not self.in_broadcast:

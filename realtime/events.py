@@ -34,6 +34,8 @@ class Event:
     broadcast: ClassVar[bool] = False
     # Logged events are written to each recipient's operations log (SAMA op_log_list).
     logged: ClassVar[bool] = True
+    # Pushed events queue a push notification for offline recipients (accounts.push).
+    pushed: ClassVar[bool] = False
 
     recipients: tuple[int, ...]
     actor_id: int | None = None
@@ -63,6 +65,7 @@ def event_kind(cls: type[Event]) -> type[Event]:
 class MessageCreated(Event):
     kind: ClassVar[str] = "message_created"
     logged: ClassVar[bool] = False  # recovered through message history instead
+    pushed: ClassVar[bool] = True
     message: dict
 
 
@@ -229,6 +232,10 @@ def publish(event: Event) -> None:
         from messaging.services import oplog_record
 
         oplog_record(event)
+    if event.pushed and event.recipients:
+        from accounts.push.services import push_enqueue
+
+        push_enqueue(event)
     transaction.on_commit(lambda: send_now(event))
 
 

@@ -78,3 +78,22 @@ async def online_user_ids(user_ids: list[int]) -> set[int]:
             pipe.scard(_key(uid))
         counts = await pipe.execute()
     return {uid for uid, count in zip(user_ids, counts, strict=True) if count}
+
+
+_sync_client = None
+
+
+def online_user_ids_blocking(user_ids: list[int]) -> set[int]:
+    """`online_user_ids` for synchronous code outside the event loop (the push worker)."""
+    global _sync_client
+    if not settings.REDIS_URL:
+        return {uid for uid in user_ids if _local.get(uid)}
+    if _sync_client is None:
+        import redis
+
+        _sync_client = redis.Redis.from_url(settings.REDIS_URL)
+    with _sync_client.pipeline(transaction=False) as pipe:
+        for uid in user_ids:
+            pipe.scard(_key(uid))
+        counts = pipe.execute()
+    return {uid for uid, count in zip(user_ids, counts, strict=True) if count}

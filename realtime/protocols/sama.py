@@ -16,6 +16,7 @@ from messaging.snapshots import message_snapshot
 from realtime.protocols import sama_render as render
 from realtime.protocols.base import ProtocolAdapter, call, logger, to_id, to_ids
 from realtime.protocols.sama_events import SamaEventsMixin
+from realtime.protocols.sama_extras import EXTRA_REQUESTS, SamaExtrasMixin
 
 ANONYMOUS_REQUESTS = {"user_create", "user_login", "connect"}
 LAST_ACTIVITY_IDS_MAX = 10
@@ -55,7 +56,7 @@ def _limit(value: object) -> int | None:
     return value
 
 
-class SamaAdapter(SamaEventsMixin, ProtocolAdapter):
+class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
     name = "sama"
 
     # --- decoding and dispatch -----------------------------------------------------------------
@@ -388,4 +389,4 @@ class SamaAdapter(SamaEventsMixin, ProtocolAdapter):
             "message_delete",
             "message_edit",
         )
-    }
+    } | EXTRA_REQUESTS

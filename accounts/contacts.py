@@ -1,0 +1,206 @@
+"""The address book: each user's contacts, matched at read time to the registered users who own
+their e-mail addresses and phone numbers (so a match appears as soon as that user registers or
+changes their e-mail or phone, and disappears when they change it away)."""
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import CharField, F, Q, Value
+from django.db.models.functions import Concat, Lower, Replace
+
+from accounts.models import Contact, User
+from chats.selectors import clamp_limit
+from config.errors import Invalid, NotFound
+
+NAME_MAX = 150
+COMPANY_MAX = 255
+VALUE_MAX = 255
+TYPE_MAX = 50
+ENTRIES_MAX = 20
+BATCH_MAX = 500
+IDS_MAX = 10
+LIST_DEFAULT = 100
+LIST_MAX = 500
+PHONE_MIN_DIGITS = 5
+_PHONE_PUNCTUATION = " -()+./"
+
+
+@dataclass(frozen=True, slots=True)
+class ContactView:
+    """A contact with its e-mail and phone entries, each carrying `matched_user_id` when matched."""
+
+    contact: Contact
+    email: list[dict]
+    phone: list[dict]
+
+
+def _digits(value: str) -> str:
+    return re.sub(r"\D", "", value)
+
+
+def _text(data: dict, name: str, limit: int) -> str | None:
+    value = data.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > limit:
+        raise Invalid(f"{name} must be a string of at most {limit} characters", code="invalid_contact")
+    return value.strip()
+
+
+def _entries(data: dict, name: str) -> list[dict] | None:
+    value = data.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, list) or len(value) > ENTRIES_MAX:
+        raise Invalid(f"{name} must be a list of at most {ENTRIES_MAX} entries", code="invalid_contact")
+    entries = []
+    for entry in value:
+        if not isinstance(entry, dict):
+            raise Invalid(f"each {name} entry must be an object with type and value", code="invalid_contact")
+        kind, text = entry.get("type", ""), entry.get("value")
+        if not isinstance(text, str) or not text.strip() or len(text) > VALUE_MAX:
+            raise Invalid(f"each {name} entry needs a value of at most {VALUE_MAX} characters", code="invalid_contact")
+        if not isinstance(kind, str) or len(kind) > TYPE_MAX:
+            raise Invalid(f"{name} type must be a string of at most {TYPE_MAX} characters", code="invalid_contact")
+        entries.append({"type": kind, "value": text.strip()})
+    return entries
+
+
+def _clean(data: object, *, current: Contact | None = None) -> dict:
+    """The contact fields from a request, checked; with `current`, only the fields given change."""
+    if not isinstance(data, dict):
+        raise Invalid("A contact must be an object", code="invalid_contact")
+    fields = {
+        "first_name": _text(data, "first_name", NAME_MAX),
+        "last_name": _text(data, "last_name", NAME_MAX),
+        "company": _text(data, "company", COMPANY_MAX),
+        "email": _entries(data, "email"),
+        "phone": _entries(data, "phone"),
+    }
+    fields = {k: v for k, v in fields.items() if v is not None}
+    merged = {k: getattr(current, k) for k in ("first_name", "last_name", "email", "phone")} if current else {}
+    merged.update(fields)
+    if not merged.get("email") and not merged.get("phone"):
+        raise Invalid("email or phone is required", code="invalid_contact")
+    if not merged.get("first_name") and not merged.get("last_name"):
+        raise Invalid("first_name or last_name is required", code="invalid_contact")
+    return fields
+
+
+def _phone_digits(field: str):
+    expr = F(field)
+    for char in _PHONE_PUNCTUATION:
+        expr = Replace(expr, Value(char), Value(""))
+    return expr
+
+
+def contacts_matched(contacts: Iterable[Contact]) -> list[ContactView]:
+    """The contacts with `matched_user_id` on every entry a registered user owns (one query)."""
+    contacts = list(contacts)
+    emails = {e["value"].lower() for c in contacts for e in c.email if "@" in e["value"]}
+    phones = {_digits(p["value"]) for c in contacts for p in c.phone}
+    phones = {p for p in phones if len(p) >= PHONE_MIN_DIGITS}
+    by_email: dict[str, int] = {}
+    by_phone: dict[str, int] = {}
+    if emails or phones:
+        rows = (
+            User.objects.filter(is_active=True)
+            .annotate(
+                m_email=Lower("email"),
+                m_phone=_phone_digits("phone"),
+                m_verified=Concat("country_code", "phone_number", output_field=CharField()),
+            )
+            .filter(Q(m_email__in=emails) | Q(m_phone__in=phones) | Q(m_verified__in=phones))
+            .order_by("-pk")
+            .values_list("pk", "m_email", "m_phone", "m_verified")
+        )
+        for pk, email, phone, verified in rows:  # newest first, so the oldest account wins
+            by_email[email] = pk
+            by_phone[phone] = pk
+            by_phone[verified] = pk
+
+    def matched(entries: list[dict], lookup: dict[str, int], key) -> list[dict]:
+        out = []
+        for entry in entries:
+            uid = lookup.get(key(entry["value"]))
+            out.append({**entry, "matched_user_id": uid} if uid else dict(entry))
+        return out
+
+    return [
+        ContactView(
+            contact=c,
+            email=matched(c.email, by_email, str.lower),
+            phone=matched(c.phone, by_phone, _digits),
+        )
+        for c in contacts
+    ]
+
+
+@transaction.atomic
+def contact_add(owner: User, *, data: object) -> ContactView:
+    """Add a contact to the owner's address book."""
+    contact = Contact.objects.create(owner=owner, **_clean(data))
+    return contacts_matched([contact])[0]
+
+
+@transaction.atomic
+def contacts_add(owner: User, *, items: object) -> list[ContactView]:
+    """Add several contacts at once; one invalid entry refuses them all, naming it."""
+    if not isinstance(items, list) or not items or len(items) > BATCH_MAX:
+        raise Invalid(f"contacts must be a list of 1 to {BATCH_MAX} contacts", code="invalid_contacts")
+    rows = []
+    for index, item in enumerate(items):
+        try:
+            rows.append(Contact(owner=owner, **_clean(item)))
+        except Invalid as error:
+            raise Invalid(f"contacts[{index}]: {error.message}", code=error.code) from error
+    return contacts_matched(Contact.objects.bulk_create(rows))
+
+
+def _own(owner: User, contact_id: int) -> Contact:
+    contact = Contact.objects.select_for_update().filter(pk=contact_id, owner=owner).first()
+    if contact is None:
+        raise NotFound("Contact not found", code="contact_not_found")
+    return contact
+
+
+@transaction.atomic
+def contact_update(owner: User, *, contact_id: int, data: object) -> ContactView:
+    """Change one of the owner's contacts; only the fields given change. Locks the contact row."""
+    contact = _own(owner, contact_id)
+    for name, value in _clean(data, current=contact).items():
+        setattr(contact, name, value)
+    contact.save()
+    return contacts_matched([contact])[0]
+
+
+@transaction.atomic
+def contact_delete(owner: User, *, contact_id: int) -> None:
+    """Delete one of the owner's contacts."""
+    _own(owner, contact_id).delete()
+
+
+def contact_list(
+    owner: User,
+    *,
+    updated_after: datetime | None = None,
+    updated_before: datetime | None = None,
+    limit: int | None = None,
+    ids: Iterable[int] | None = None,
+) -> list[ContactView]:
+    """The owner's contacts, least recently updated first (so `updated_at.gt` pages forward)."""
+    rows = Contact.objects.filter(owner=owner)
+    if ids is not None:
+        ids = list(ids)
+        if len(ids) > IDS_MAX:
+            raise Invalid(f"ids holds at most {IDS_MAX} ids", code="invalid_ids")
+        rows = rows.filter(pk__in=ids)
+    if updated_after is not None:
+        rows = rows.filter(updated_at__gt=updated_after)
+    if updated_before is not None:
+        rows = rows.filter(updated_at__lt=updated_before)
+    rows = rows.order_by("updated_at", "id")[: clamp_limit(limit, LIST_DEFAULT, LIST_MAX)]
+    return contacts_matched(rows)
