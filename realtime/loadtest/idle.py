@@ -12,7 +12,7 @@ from typing import Any
 
 from realtime.loadtest.clients import UserSpec
 from realtime.loadtest.monitor import MB, rss_bytes
-from realtime.loadtest.runner import Options, Target, make_plans
+from realtime.loadtest.runner import START_LEAD, Options, Target, make_plans
 from realtime.loadtest.workers import WorkerPool
 
 KB = 1024
@@ -20,7 +20,7 @@ KB = 1024
 
 def _open_half(options: Options, target: Target, users: list[UserSpec]) -> tuple[WorkerPool, int]:
     """Open and sign in these users' connections; answers the pool holding them and how many succeeded."""
-    start_at = time.time() + 3.0
+    start_at = time.time() + START_LEAD
     rebased = [replace(u, index=n) for n, u in enumerate(users)]
     pool = WorkerPool(make_plans(options, rebased, start_at=start_at, send=False, group_size=1))
     pool.start()

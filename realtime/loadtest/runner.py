@@ -17,6 +17,9 @@ from realtime.loadtest.servers import ServerGroup, listening_processes
 from realtime.loadtest.stats import GroupsResult
 from realtime.loadtest.workers import WorkerPool, deal, split_groups
 
+# Seconds between starting the generator processes and their first connection (they import first).
+START_LEAD = 1.5
+
 
 @dataclass
 class Options:
@@ -118,7 +121,7 @@ def measured_sets(target: Target, pool: WorkerPool) -> dict[str, list[psutil.Pro
 
 def run_groups(options: Options, target: Target, users: list[UserSpec]) -> dict[str, Any]:
     """One `groups` run: ramp up, steady phase, drain; answers the reported figures."""
-    start_at = time.time() + 3.0
+    start_at = time.time() + START_LEAD
     plans = make_plans(options, users, start_at=start_at, send=True, group_size=options.group_size)
     pool = WorkerPool(plans)
     pool.start()

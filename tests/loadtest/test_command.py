@@ -1,0 +1,47 @@
+"""The loadtest command end to end, tiny: it starts a daphne process on the test database and Redis,
+drives a few users over real WebSockets from a generator process, and reports matched deliveries."""
+
+import json
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+pytestmark = [pytest.mark.multiprocess, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _needs_postgres_and_redis():
+    if connection.vendor != "postgresql" or not settings.REDIS_URL:
+        pytest.skip("starts server processes: needs DATABASE_URL (PostgreSQL) and REDIS_URL")
+
+
+def _run(tmp_path, *args, **options):
+    out = tmp_path / "figures.jsonl"
+    call_command("loadtest", *args, json=out, log_dir=tmp_path, no_migrate=True, **options)
+    return [json.loads(line) for line in out.read_text().splitlines()]
+
+
+@pytest.mark.parametrize("protocol", ["sama", "hooligram"])
+def test_groups_run_matches_every_delivery(tmp_path, protocol):
+    (figures,) = _run(
+        tmp_path, "groups", protocol=protocol, users=8, period=1, ramp=100, duration=2, settle=0.2, drain=5
+    )
+    assert figures["protocol"] == protocol
+    assert (figures["users"], figures["connected"], figures["users_failed"]) == (8, 8, 0)
+    assert figures["sends"] >= 8 and figures["sends_failed"] == 0
+    assert figures["deliveries"] == 3 * figures["sends"] and figures["deliveries_lost"] == 0
+    assert 0 < figures["p50_ms"] <= figures["p99_ms"] <= figures["max_ms"]
+    assert figures["server_rss_mb"] > 0 and "generator_cpu_pct" in figures and "server_cpu_pct" in figures
+
+
+def test_idle_run_reports_memory_per_connection(tmp_path):
+    (figures,) = _run(tmp_path, "idle", users=8, ramp=100, settle=0.2)
+    assert (figures["connections"], figures["connected"], figures["failed"]) == (8, 8, 0)
+    assert figures["server_rss_full_mb"] > 0 and "kb_per_connection_marginal" in figures
+
+
+def test_only_loopback_urls_are_targets(tmp_path):
+    with pytest.raises(CommandError, match="loopback"):
+        _run(tmp_path, "groups", url=["ws://192.0.2.1:8000"])
