@@ -92,8 +92,8 @@ def message_send(
         raise NotFound("Conversation not found", code="conversation_not_found")
     if mine[0][1]:
         raise Forbidden("You are blocked from posting in this conversation", code="blocked")
-    message = Message(
     hidden_for = blocking.message_hidden_for(mine[0][2], [(r[0], r[3], r[4]) for r in rows if r[0] != actor.pk])
+    message = Message(
         conversation_id=conversation_id,
         sender=actor,
         client_id=client_id,
@@ -111,9 +111,9 @@ def message_send(
             raise Invalid("This message id is already used", code="duplicate_id") from None
         return existing, False
     Conversation.objects.filter(pk=conversation_id).update(updated_at=message.created_at)
-    snapshot = message_snapshot(message, actor, mine[0][2])
     if hidden_for:  # those who blocked the sender never see the message
         HiddenMessage.objects.bulk_create([HiddenMessage(user_id=uid, message=message) for uid in hidden_for])
+    snapshot = message_snapshot(message, actor, mine[0][2])
     publish(
         events.MessageCreated(
             recipients=tuple(row[0] for row in rows if row[0] not in hidden_for),
@@ -317,10 +317,10 @@ def system_message_send(
             raise NotFound("Users not found", code="user_not_found")
     else:
         raise Invalid("cid or uids is required", code="invalid_recipients")
-    notice = events.SystemNotice(
-        recipients=recipients,
     blockers = blocking.blockers_among(actor.pk, recipients)
     recipients = tuple(uid for uid in recipients if uid not in blockers)
+    notice = events.SystemNotice(
+        recipients=recipients,
         actor_id=actor.pk,
         origin=origin,
         notice_id=notice_id,
