@@ -5,18 +5,41 @@ from chats.models import Conversation
 
 
 def conversation_snapshot(conversation: Conversation, participants: list | None = None) -> dict:
-    """The conversation with its participants as `{id, login, sid}` (queried unless given)."""
+    """The conversation with its participants as `{id, login, sid, name}` (queried unless given);
+    queried participants also carry their own settings (`is_muted`, `is_archived`, `is_blocked`)."""
     if participants is None:
         participants = list(
             conversation.participants.select_related("user")
             .order_by("user_id")
-            .values_list("user_id", "user__username", "user__country_code", "user__phone_number")
+            .values_list(
+                "user_id",
+                "user__username",
+                "user__country_code",
+                "user__phone_number",
+                "user__first_name",
+                "user__last_name",
+                "is_muted",
+                "is_archived",
+                "is_blocked",
+            )
         )
         members = [
-            {"id": uid, "login": login, "sid": f"{cc}.{pn}" if pn else login} for uid, login, cc, pn in participants
+            {
+                "id": uid,
+                "login": login,
+                "sid": f"{cc}.{pn}" if pn else login,
+                "name": f"{first} {last}".strip(),
+                "is_muted": muted,
+                "is_archived": archived,
+                "is_blocked": blocked,
+            }
+            for uid, login, cc, pn, first, last, muted, archived, blocked in participants
         ]
     else:
-        members = [{"id": u.pk, "login": u.username, "sid": u.sid} for u in participants]
+        members = [
+            {"id": u.pk, "login": u.username, "sid": u.sid, "name": f"{u.first_name} {u.last_name}".strip()}
+            for u in participants
+        ]
     return {
         "id": conversation.pk,
         "type": conversation.type,

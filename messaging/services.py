@@ -10,6 +10,7 @@ from accounts import blocking
 from accounts.models import User
 from chats.models import Conversation, Participant
 from chats.selectors import conversation_access, participant_ids_of, participation_get
+from chats.settings_services import participants_restore_on_device
 from config.errors import Forbidden, Invalid, NotFound
 from messaging.models import HiddenMessage, Message, OpLogEntry
 from messaging.snapshots import message_snapshot
@@ -111,6 +112,7 @@ def message_send(
             raise Invalid("This message id is already used", code="duplicate_id") from None
         return existing, False
     Conversation.objects.filter(pk=conversation_id).update(updated_at=message.created_at)
+    participants_restore_on_device(conversation_id, author_id=actor.pk, conversation_type=mine[0][2])
     if hidden_for:  # those who blocked the sender never see the message
         HiddenMessage.objects.bulk_create([HiddenMessage(user_id=uid, message=message) for uid in hidden_for])
     snapshot = message_snapshot(message, actor, mine[0][2])

@@ -1,0 +1,71 @@
+"""Chats REST reads: a user's chats with everything `ChatInfo` shows, in a constant number of queries."""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import F, OuterRef, Subquery
+
+from accounts.models import User
+from chats.models import Conversation, Participant
+from config.errors import NotFound
+from messaging.models import HiddenMessage, Message
+
+
+@dataclass
+class ChatView:
+    """A chat as one participant sees it: their settings, every member, and the newest message."""
+
+    conversation: Conversation
+    participation: Participant | None
+    members: list[Participant] = field(default_factory=list)
+    last_message: Message | None = None
+
+
+def _list_max() -> int:
+    return getattr(settings, "REST_CHAT_LIST_MAX", 1000)
+
+
+def chat_views(
+    user: User, *, conversation_ids: list[int] | None = None, include_removed: bool = False
+) -> list[ChatView]:
+    """The user's chats, newest activity first; chats removed on their devices are left out unless
+    asked for. Three queries whatever the number of chats and members."""
+    newest = (
+        Message.objects.filter(conversation_id=OuterRef("conversation_id"), deleted_at__isnull=True)
+        .exclude(pk__in=HiddenMessage.objects.filter(user=user).values("message_id"))
+        .order_by("-id")
+        .values("id")[:1]
+    )
+    rows = Participant.objects.filter(user=user).select_related("conversation", "conversation__owner")
+    if conversation_ids is not None:
+        rows = rows.filter(conversation_id__in=conversation_ids)
+    if not include_removed:
+        rows = rows.filter(is_removed_on_device=False)
+    rows = rows.annotate(last_message_id=Subquery(newest)).order_by(
+        F("conversation__updated_at").desc(), F("conversation_id").desc()
+    )[: _list_max()]
+    views = {row.conversation_id: ChatView(row.conversation, row) for row in rows}
+    if not views:
+        return []
+    for member in (
+        Participant.objects.filter(conversation_id__in=list(views)).select_related("user").order_by("user_id")
+    ):
+        views[member.conversation_id].members.append(member)
+    last_ids = [view.participation.last_message_id for view in views.values() if view.participation.last_message_id]
+    for message in Message.objects.filter(pk__in=last_ids).select_related("sender"):
+        views[message.conversation_id].last_message = message
+    return list(views.values())
+
+
+def chat_view_get(user: User, conversation_id: int) -> ChatView:
+    """One chat the user takes part in (even if removed on their devices), or NotFound."""
+    views = chat_views(user, conversation_ids=[conversation_id], include_removed=True)
+    if not views:
+        raise NotFound("Chat not found", code="conversation_not_found")
+    return views[0]
+
+
+def chat_view_of(conversation: Conversation) -> ChatView:
+    """A chat seen by none of its participants (after the viewer left it): members only."""
+    members = list(Participant.objects.filter(conversation=conversation).select_related("user").order_by("user_id"))
+    return ChatView(conversation, None, members)

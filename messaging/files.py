@@ -1,0 +1,153 @@
+"""Chats REST files: uploads named `<name>.<type>`, previews `<name>-preview.jpeg`, kept through
+Django's storage API (local MEDIA_ROOT by default, any configured storage such as S3 otherwise)."""
+
+import mimetypes
+import re
+import uuid
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from config.errors import Forbidden, Invalid, NotFound, TooLarge
+from messaging.models import StoredFile
+
+NAME_RE = re.compile(r"^[A-Za-z0-9_\-]{1,128}$")
+TYPE_RE = re.compile(r"^[A-Za-z0-9]{1,16}$")
+PREVIEW_SUFFIX = "-preview"
+PREVIEW_TYPE = "jpeg"
+STORAGE_PREFIX = "files/"
+JPEG_MAGIC = b"\xff\xd8\xff"
+PREVIEW_SIZE_MAX = 10000
+
+
+def file_max_bytes() -> int:
+    return getattr(settings, "REST_FILE_MAX_BYTES", 50 * 1024 * 1024)
+
+
+def preview_max_bytes() -> int:
+    return getattr(settings, "REST_PREVIEW_MAX_BYTES", 2 * 1024 * 1024)
+
+
+def is_preview(name: str) -> bool:
+    return name.endswith(PREVIEW_SUFFIX)
+
+
+def upload_limit(name: str) -> int:
+    """The most bytes an upload under this name may hold."""
+    return preview_max_bytes() if is_preview(name) else file_max_bytes()
+
+
+def file_name(name: object, file_type: object) -> str:
+    """`<name>.<type>`, or Invalid when either part is not allowed in a file name."""
+    if not isinstance(name, str) or not NAME_RE.match(name):
+        raise Invalid("File name must be 1-128 letters, digits, '-' or '_'", code="invalid_file_name")
+    if not isinstance(file_type, str) or not TYPE_RE.match(file_type):
+        raise Invalid("File type must be 1-16 letters or digits", code="invalid_file_type")
+    return f"{name}.{file_type}"
+
+
+def _dimension(value: object, field: str) -> int | None:
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= PREVIEW_SIZE_MAX:
+        raise Invalid(f"{field} must be an integer from 0 to {PREVIEW_SIZE_MAX}", code="invalid_media")
+    return value
+
+
+def media_clean(value: object, *, id_required: bool = False) -> dict:
+    """A media description (`id`, `fileType`, `fileSize`, previews) as stored on messages and chats.
+
+    Without an id, a new one is made: the client uploads its files under it afterwards."""
+    if not isinstance(value, dict):
+        raise Invalid("Media must be an object", code="invalid_media")
+    media_id = value.get("id")
+    if media_id is None:
+        if id_required:
+            raise Invalid("Media id is missing", code="invalid_media")
+        media_id = str(uuid.uuid4())
+    file_type, size = value.get("fileType"), value.get("fileSize")
+    name = file_name(media_id, file_type)
+    if not isinstance(size, int) or isinstance(size, bool) or not 0 < size <= file_max_bytes():
+        raise Invalid(f"fileSize must be from 1 to {file_max_bytes()} bytes", code="invalid_media")
+    return {
+        "id": media_id,
+        "file_name": name,
+        "file_type": file_type,
+        "file_size": size,
+        "preview_width": _dimension(value.get("previewWidth"), "previewWidth"),
+        "preview_height": _dimension(value.get("previewHeight"), "previewHeight"),
+    }
+
+
+def _check_content(name: str, file_type: str, content: File) -> None:
+    limit = upload_limit(name)
+    if content.size is None or content.size > limit:
+        raise TooLarge(f"File is larger than {limit} bytes", code="file_too_large")
+    if content.size == 0:
+        raise Invalid("File is empty", code="empty_file")
+    if is_preview(name):
+        if file_type != PREVIEW_TYPE:
+            raise Invalid("A preview is a JPEG image named <name>-preview.jpeg", code="invalid_preview")
+        content.seek(0)
+        head = content.read(len(JPEG_MAGIC))
+        content.seek(0)
+        if head != JPEG_MAGIC:
+            raise Invalid("A preview must be a JPEG image", code="invalid_preview")
+
+
+@transaction.atomic
+def file_upload(actor: User, *, name: object, file_type: object, content: File) -> StoredFile:
+    """Store an upload as `<name>.<type>`; only its first uploader may replace it. Locks its row."""
+    full_name = file_name(name, file_type)
+    _check_content(name, file_type, content)
+    stored = StoredFile.objects.select_for_update().filter(name=full_name).order_by("pk").first()
+    if stored is not None and stored.owner_id != actor.pk:
+        raise Forbidden("This file name belongs to someone else", code="file_not_yours")
+    if stored is None:
+        stored = StoredFile(owner=actor, name=full_name)
+    elif stored.storage_name:
+        default_storage.delete(stored.storage_name)
+    stored.storage_name = default_storage.save(STORAGE_PREFIX + full_name, content)
+    stored.content_type = mimetypes.guess_type(full_name)[0] or "application/octet-stream"
+    stored.size = content.size
+    stored.uploaded_at = timezone.now()
+    stored.save()
+    return stored
+
+
+def file_get(*, name: object, file_type: object) -> StoredFile:
+    """The uploaded file `<name>.<type>`, or NotFound."""
+    full_name = file_name(name, file_type)
+    stored = StoredFile.objects.filter(name=full_name, uploaded_at__isnull=False).order_by("pk").first()
+    if stored is None or not stored.storage_name:
+        raise NotFound("File not found", code="file_not_found")
+    return stored
+
+
+def file_open(stored: StoredFile) -> File:
+    """The stored bytes, opened for reading (NotFound if the storage lost them)."""
+    try:
+        return default_storage.open(stored.storage_name, "rb")
+    except (FileNotFoundError, OSError) as error:
+        raise NotFound("File not found", code="file_not_found") from error
+
+
+def media_files_delete(media: dict) -> None:
+    """Delete a media's file and preview once the transaction commits (a rollback keeps them)."""
+    media_id, file_type = media.get("id"), media.get("file_type")
+    if not isinstance(media_id, str) or not isinstance(file_type, str):
+        return
+    names = [f"{media_id}.{file_type}", f"{media_id}{PREVIEW_SUFFIX}.{PREVIEW_TYPE}"]
+    rows = list(StoredFile.objects.filter(name__in=names))
+    StoredFile.objects.filter(pk__in=[r.pk for r in rows]).delete()
+    keys = [r.storage_name for r in rows if r.storage_name]
+
+    def delete_keys() -> None:
+        for key in keys:
+            default_storage.delete(key)
+
+    transaction.on_commit(delete_keys)
