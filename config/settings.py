@@ -235,3 +235,38 @@ PUSH_HTTP_TIMEOUT = float(os.environ.get("PUSH_HTTP_TIMEOUT", "10"))
 PUSH_MAX_ATTEMPTS = int(os.environ.get("PUSH_MAX_ATTEMPTS", "5"))
 PUSH_RETRY_DELAY = float(os.environ.get("PUSH_RETRY_DELAY", "30"))
 # --- end SAMA extras ---------------------------------------------------------------------------
+
+# Chats REST -----------------------------------------------------------------------------------
+# OpenAPI schema (drf-spectacular) at /api/schema/, Swagger UI at /api/docs/ served from this
+# server's own static files (sidecar), throttles for login and registration, REST limits.
+INSTALLED_APPS += ["drf_spectacular", "drf_spectacular_sidecar"]
+REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "drf_spectacular.openapi.AutoSchema"
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    **REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {}),
+    "rest_login": os.environ.get("REST_LOGIN_RATE", "20/min"),
+    "rest_register": os.environ.get("REST_REGISTER_RATE", "10/min"),
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Chats REST API",
+    "DESCRIPTION": 'Users, chats, messages and files. Errors answer `{"error": true, "reason": "..."}`. '
+    "Notifications arrive on the WebSocket `/ws` (Bearer header or `?token=`) as `{event, source, payload}`.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "APPEND_COMPONENTS": {"securitySchemes": {"basicAuth": {"type": "http", "scheme": "basic"}}},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "chats.api.schema.strip_trailing_slashes",
+    ],
+}
+REST_TEXT_MAX_BYTES = int(os.environ.get("REST_TEXT_MAX_BYTES", "2048"))
+REST_CHAT_USERS_PER_CALL = int(os.environ.get("REST_CHAT_USERS_PER_CALL", "10"))
+REST_JSON_MAX_BYTES = int(os.environ.get("REST_JSON_MAX_BYTES", str(1024 * 1024)))
+REST_FILE_MAX_BYTES = int(os.environ.get("REST_FILE_MAX_BYTES", str(50 * 1024 * 1024)))
+REST_PREVIEW_MAX_BYTES = int(os.environ.get("REST_PREVIEW_MAX_BYTES", str(2 * 1024 * 1024)))
+# --- end Chats REST ----------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import path
 
+from chats.api.urls import urlpatterns as chats_rest_urlpatterns
 from messaging import attachment_views
 from realtime import web_client
 from realtime.protocols import sama_http
@@ -14,3 +15,4 @@ urlpatterns = [
     path("logout", sama_http.logout),
     path("attachments/<str:token>", attachment_views.attachment, name="attachment"),
 ]
+urlpatterns += chats_rest_urlpatterns

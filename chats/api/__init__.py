@@ -1,0 +1,1 @@
+"""The Chats REST API: `/users`, `/chats`, `/files`, as DRF viewsets over the service layer."""

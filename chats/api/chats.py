@@ -1,0 +1,213 @@
+"""`/chats`: create, list, read, rename, settings, pictures, members, blocking, leave, delete, notify."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.models import User
+from chats import blocking, creation, images, listing, membership, notify, settings_services
+from chats.api import render, schema
+from chats.api import serializers_in as i
+from chats.api import serializers_out as o
+from chats.api.base import RestViewSet, empty_ok, to_pk
+from chats.services import conversation_destroy
+
+CHAT = [schema.CHAT_ID]
+CHAT_USER = [schema.CHAT_ID, schema.USER_ID]
+
+
+def _chat(user: User, chat_id: int, **extra: list[User]) -> Response:
+    info = render.chat_info(listing.chat_view_get(user, chat_id), **extra)
+    return Response(o.out(o.ChatInfoSerializer, info))
+
+
+class ChatViewSet(RestViewSet):
+    """Chats the user takes part in."""
+
+    @extend_schema(
+        summary="My chats",
+        request=None,
+        parameters=[i.ChatListQuerySerializer],
+        responses=schema.answer(o.ChatInfoSerializer(many=True)),
+    )
+    def list(self, request: Request) -> Response:
+        full = self.query(i.ChatListQuerySerializer)["full"]
+        views = listing.chat_views(request.user)
+        return Response(o.out(o.ChatInfoSerializer, [render.chat_info(v, full=full) for v in views], many=True))
+
+    @extend_schema(
+        summary="Create a personal or group chat (or get the one with the same participants)",
+        request=i.ChatCreateSerializer,
+        responses=schema.answer(o.ChatInfoSerializer, 403, 404),
+    )
+    def create(self, request: Request) -> Response:
+        data = self.data(i.ChatCreateSerializer)
+        conversation, _ = creation.chat_find_or_create(
+            request.user,
+            participant_ids=data["participants"],
+            is_personal=data.get("isPersonal"),
+            title=data.get("title"),
+        )
+        return _chat(request.user, conversation.pk)
+
+    @extend_schema(summary="A chat", request=None, parameters=CHAT, responses=schema.answer(o.ChatInfoSerializer, 404))
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return _chat(request.user, to_pk(pk))
+
+    @extend_schema(
+        summary="Rename a group chat",
+        request=i.ChatUpdateSerializer,
+        parameters=CHAT,
+        responses=schema.answer(o.ChatInfoSerializer, 403, 404),
+    )
+    def update(self, request: Request, pk: str) -> Response:
+        chat_id, data = to_pk(pk), self.data(i.ChatUpdateSerializer)
+        membership.chat_title_update(request.user, conversation_id=chat_id, title=data["title"])
+        return _chat(request.user, chat_id)
+
+    @extend_schema(summary="Delete a chat for everyone", request=None, parameters=CHAT, responses=schema.ok(403, 404))
+    def destroy(self, request: Request, pk: str) -> Response:
+        conversation_destroy(request.user, conversation_id=to_pk(pk))
+        return empty_ok()
+
+    @extend_schema(
+        summary="My settings of a chat (mute, archive, remove from my devices)",
+        request=i.ChatSettingsSerializer,
+        parameters=CHAT,
+        responses=schema.answer(o.ChatInfoSerializer, 404),
+    )
+    @action(detail=True, methods=["put"], url_path="settings")
+    def chat_settings(self, request: Request, pk: str) -> Response:
+        chat_id, data = to_pk(pk), self.data(i.ChatSettingsSerializer)
+        settings_services.participant_settings_update(
+            request.user,
+            conversation_id=chat_id,
+            is_muted=data.get("isMuted"),
+            is_archived=data.get("isArchived"),
+            is_removed_on_device=data.get("isRemovedOnDevice"),
+        )
+        return _chat(request.user, chat_id)
+
+    @extend_schema(
+        summary="Add a picture to a group chat",
+        request=i.ChatImageSerializer,
+        parameters=CHAT,
+        responses=schema.answer(o.ChatInfoSerializer, 403, 404),
+    )
+    @action(detail=True, methods=["post"], url_path="images")
+    def image_add(self, request: Request, pk: str) -> Response:
+        chat_id, data = to_pk(pk), self.data(i.ChatImageSerializer)
+        images.conversation_image_add(request.user, conversation_id=chat_id, image=dict(data["image"]))
+        return _chat(request.user, chat_id)
+
+    @extend_schema(
+        summary="Remove a group chat's picture",
+        request=None,
+        parameters=[schema.CHAT_ID, schema.IMAGE_ID],
+        responses=schema.ok(403, 404),
+    )
+    @action(detail=True, methods=["delete"], url_path=r"images/(?P<image_id>[^/]+)")
+    def image_remove(self, request: Request, pk: str, image_id: str) -> Response:
+        images.conversation_image_remove(request.user, conversation_id=to_pk(pk), image_id=image_id)
+        return empty_ok()
+
+    @extend_schema(
+        summary="Add users to a group chat (at most 10 at a time)",
+        request=i.ChatUsersSerializer,
+        parameters=CHAT,
+        responses=schema.answer(o.ChatInfoSerializer, 403, 404),
+    )
+    @action(detail=True, methods=["post"], url_path="users")
+    def users_add(self, request: Request, pk: str) -> Response:
+        chat_id, data = to_pk(pk), self.data(i.ChatUsersSerializer)
+        _, added = membership.chat_users_add(request.user, conversation_id=chat_id, user_ids=data["users"])
+        return _chat(request.user, chat_id, added=added)
+
+    @extend_schema(
+        summary="Remove users from a group chat",
+        request=i.ChatUsersSerializer,
+        parameters=CHAT,
+        responses=schema.answer(o.ChatInfoSerializer, 403, 404),
+    )
+    @users_add.mapping.delete
+    def users_remove(self, request: Request, pk: str) -> Response:
+        chat_id, data = to_pk(pk), self.data(i.ChatUsersSerializer)
+        _, removed = membership.chat_users_remove(request.user, conversation_id=chat_id, user_ids=data["users"])
+        return _chat(request.user, chat_id, removed=removed)
+
+    @extend_schema(summary="Leave a group chat", request=None, parameters=CHAT, responses=schema.ok(404))
+    @action(detail=True, methods=["delete"], url_path="me")
+    def chat_exit(self, request: Request, pk: str) -> Response:
+        membership.chat_exit(request.user, conversation_id=to_pk(pk))
+        return empty_ok()
+
+    @extend_schema(
+        summary="Block a group chat: leave it and refuse to be added again",
+        request=None,
+        parameters=CHAT,
+        responses=schema.ok(404),
+    )
+    @action(detail=True, methods=["put"])
+    def block(self, request: Request, pk: str) -> Response:
+        blocking.conversation_block(request.user, conversation_id=to_pk(pk))
+        return empty_ok()
+
+    @extend_schema(summary="Unblock a chat", request=None, parameters=CHAT, responses=schema.ok(404))
+    @action(detail=True, methods=["put"])
+    def unblock(self, request: Request, pk: str) -> Response:
+        blocking.conversation_unblock(request.user, conversation_id=to_pk(pk))
+        return empty_ok()
+
+    @extend_schema(
+        summary="Users blocked from posting in a chat",
+        request=None,
+        parameters=CHAT,
+        responses=schema.answer(o.UserInfoSerializer(many=True), 404),
+    )
+    @action(detail=True, methods=["get"], url_path="users/blocked")
+    def blocked_users(self, request: Request, pk: str) -> Response:
+        users = blocking.blocked_users_list(request.user, conversation_id=to_pk(pk))
+        return Response(o.out(o.UserInfoSerializer, [render.user_info(u) for u in users], many=True))
+
+    def _user_block(self, pk: str, user_id: str, *, blocked: bool) -> Response:
+        blocking.participant_block_set(
+            self.request.user, conversation_id=to_pk(pk), user_id=to_pk(user_id), blocked=blocked
+        )
+        return empty_ok()
+
+    @extend_schema(
+        summary="Block a user from posting in a chat",
+        request=None,
+        parameters=CHAT_USER,
+        responses=schema.ok(403, 404),
+    )
+    @action(detail=True, methods=["put"], url_path=r"users/(?P<user_id>[^/.]+)/block")
+    def user_block(self, request: Request, pk: str, user_id: str) -> Response:
+        return self._user_block(pk, user_id, blocked=True)
+
+    @extend_schema(
+        summary="Unblock a user in a chat", request=None, parameters=CHAT_USER, responses=schema.ok(403, 404)
+    )
+    @action(detail=True, methods=["put"], url_path=r"users/(?P<user_id>[^/.]+)/unblock")
+    def user_unblock(self, request: Request, pk: str, user_id: str) -> Response:
+        return self._user_block(pk, user_id, blocked=False)
+
+    @extend_schema(
+        summary="Send auxiliary data (typing...) to the chat's participants",
+        request=i.NotifySerializer,
+        parameters=CHAT,
+        responses=schema.ok(403, 404),
+    )
+    @action(detail=True, methods=["post"], url_path="notify")
+    def chat_notify(self, request: Request, pk: str) -> Response:
+        data = self.data(i.NotifySerializer)
+        notify.conversation_notify(
+            request.user,
+            conversation_id=to_pk(pk),
+            name=data.get("name"),
+            text=data.get("text"),
+            data=data.get("data"),
+            realm=data.get("realm"),
+        )
+        return empty_ok()

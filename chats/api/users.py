@@ -1,0 +1,133 @@
+"""`/users`: register, log in with Basic auth, own profile, password, log out, look up, search, delete."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts import rest_sessions, selectors, services, tokens
+from accounts.models import DeviceSession
+from chats.api import render, schema
+from chats.api import serializers_in as i
+from chats.api import serializers_out as o
+from chats.api.auth import BASIC_HEADER, basic_user
+from chats.api.base import RestViewSet, empty_ok, to_pk
+from chats.api.throttles import LoginThrottle, RegisterThrottle
+from config.errors import NotFound
+
+BASIC_ACTIONS = {"login", "me_delete"}
+PUBLIC_ACTIONS = {"create", *BASIC_ACTIONS}
+
+
+def _signed_in(session: DeviceSession) -> Response:
+    access, _refresh, _expiry = tokens.tokens_issue(session)
+    return Response(o.out(o.PrivateUserInfoSerializer, render.private_user_info(session.user, [session], access)))
+
+
+class UserViewSet(RestViewSet):
+    """Users and their own account."""
+
+    def get_permissions(self):
+        if self.action in PUBLIC_ACTIONS:
+            return [AllowAny()]
+        return super().get_permissions()
+
+    def get_throttles(self):
+        if self.action == "create":
+            return [RegisterThrottle()]
+        if self.action in BASIC_ACTIONS:
+            return [LoginThrottle()]
+        return []
+
+    def get_authenticate_header(self, request: Request) -> str:
+        return BASIC_HEADER if self.action in BASIC_ACTIONS else super().get_authenticate_header(request)
+
+    @extend_schema(
+        summary="Register",
+        request=i.RegisterSerializer,
+        responses={**schema.answer(o.PrivateUserInfoSerializer, 429)},
+        auth=schema.NO_AUTH,
+    )
+    def create(self, request: Request) -> Response:
+        data = self.data(i.RegisterSerializer)
+        session = rest_sessions.user_register(
+            username=data["username"],
+            password=data["password"],
+            name=data.get("name"),
+            device_info=data.get("deviceInfo"),
+        )
+        return _signed_in(session)
+
+    @extend_schema(
+        summary="Log in with Basic auth",
+        request=i.LoginSerializer,
+        responses=schema.answer(o.PrivateUserInfoSerializer, 429),
+        auth=schema.BASIC_AUTH,
+    )
+    @action(detail=False, methods=["post"])
+    def login(self, request: Request) -> Response:
+        user = basic_user(request)
+        data = self.data(i.LoginSerializer)
+        return _signed_in(rest_sessions.user_sign_in(user, device_info=data.get("deviceInfo")))
+
+    @extend_schema(summary="Me", request=None, responses=schema.answer(o.PrivateUserInfoSerializer))
+    @action(detail=False, methods=["get"], url_path="me")
+    def me(self, request: Request) -> Response:
+        sessions = list(request.user.device_sessions.order_by("pk"))
+        return Response(o.out(o.PrivateUserInfoSerializer, render.private_user_info(request.user, sessions)))
+
+    @extend_schema(
+        summary="Update my name and about",
+        request=i.UserUpdateSerializer,
+        responses=schema.answer(o.UserInfoSerializer),
+    )
+    @me.mapping.put
+    def me_update(self, request: Request) -> Response:
+        data = self.data(i.UserUpdateSerializer)
+        user = rest_sessions.user_profile_update(request.user, name=data.get("name"), about=data.get("about"))
+        return Response(o.out(o.UserInfoSerializer, render.user_info(user)))
+
+    @extend_schema(
+        summary="Delete my account (Basic auth)", request=None, responses=schema.ok(429), auth=schema.BASIC_AUTH
+    )
+    @me.mapping.delete
+    def me_delete(self, request: Request) -> Response:
+        services.user_delete(basic_user(request))
+        return empty_ok()
+
+    @extend_schema(summary="Log out this device", request=None, responses=schema.ok())
+    @action(detail=False, methods=["post"], url_path="me/logout")
+    def logout(self, request: Request) -> Response:
+        services.device_session_close(request.auth)
+        return empty_ok()
+
+    @extend_schema(summary="Change my password", request=i.PasswordChangeSerializer, responses=schema.ok(403))
+    @action(detail=False, methods=["put"], url_path="me/changePassword")
+    def change_password(self, request: Request) -> Response:
+        data = self.data(i.PasswordChangeSerializer)
+        services.user_update(request.user, current_password=data["oldPassword"], new_password=data["newPassword"])
+        return empty_ok()
+
+    @extend_schema(
+        summary="A user",
+        request=None,
+        parameters=[schema.path_id("id", "User id.")],
+        responses=schema.answer(o.UserInfoSerializer, 404),
+    )
+    def retrieve(self, request: Request, pk: str) -> Response:
+        found = selectors.users_by_ids([to_pk(pk, "User not found")])
+        if not found:
+            raise NotFound("User not found", code="user_not_found")
+        return Response(o.out(o.UserInfoSerializer, render.user_info(found[0])))
+
+    @extend_schema(
+        summary="Search users",
+        request=None,
+        parameters=[i.UserSearchQuerySerializer],
+        responses=schema.answer(o.UserInfoSerializer(many=True)),
+    )
+    def list(self, request: Request) -> Response:
+        keyword = self.query(i.UserSearchQuerySerializer).get("s", "")
+        users = selectors.user_search(keyword=keyword, ignore_ids=[request.user.pk])
+        return Response(o.out(o.UserInfoSerializer, [render.user_info(u) for u in users], many=True))
