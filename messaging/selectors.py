@@ -45,6 +45,22 @@ def messages_by_ids(ids: list[int]) -> dict[int, Message]:
     return {m.pk: m for m in Message.objects.filter(pk__in=ids).select_related("sender")}
 
 
+def read_message_ids(conversation_id: int, messages: list[Message]) -> set[int]:
+    """Those of the conversation's messages that someone other than their sender has read (one query)."""
+    from chats.models import Participant
+
+    positions = Participant.objects.filter(conversation_id=conversation_id).values_list(
+        "user_id", "last_read_message_id"
+    )
+    ranked = sorted(positions, key=lambda row: row[1], reverse=True)[:2]  # the two furthest readers
+
+    def read_by_other(message: Message) -> bool:
+        furthest = next((pos for uid, pos in ranked if uid != message.sender_id), 0)
+        return furthest >= message.pk
+
+    return {m.pk for m in messages if read_by_other(m)}
+
+
 def oplog_list(user: User, *, after: datetime | None = None, before: datetime | None = None) -> list[OpLogEntry]:
     """The user's operations log in order, oldest first, at most OPLOG_LIMIT entries."""
     rows = OpLogEntry.objects.filter(user=user)

@@ -326,7 +326,8 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
             after=after,
             before=before,
         )
-        return {"messages": [render.message(message_snapshot(m, m.sender, ""), with_status=True) for m in messages]}
+        read = await call(message_selectors.read_message_ids, to_id(p.get("cid"), "cid"), messages)
+        return {"messages": [render.message(message_snapshot(m, m.sender, ""), read=m.pk in read) for m in messages]}
 
     async def message_read(self, params: object) -> dict:
         p = _params(params, "message_read")

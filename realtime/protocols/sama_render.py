@@ -46,8 +46,9 @@ def attachment(a: dict) -> dict[str, Any]:
     return out
 
 
-def message(m: dict, *, with_status: bool = False) -> dict[str, Any]:
-    """A message snapshot as SAMA delivers and lists it."""
+def message(m: dict, *, with_status: bool = False, read: bool | None = None) -> dict[str, Any]:
+    """A message snapshot as SAMA delivers and lists it; with `read` (whether someone other than its
+    sender read it) it carries `status: "read"` or `"sent"`, as the original server lists messages."""
     out = {
         "_id": str(m["id"]),
         "t": int(m["created_at"]),
@@ -58,8 +59,8 @@ def message(m: dict, *, with_status: bool = False) -> dict[str, Any]:
         "attachments": [attachment(a) for a in m["attachments"]],
         "created_at": iso(m["created_at"]),
     }
-    if with_status:
-        out["status"] = "sent"
+    if with_status or read is not None:
+        out["status"] = "read" if read else "sent"
     return out
 
 
