@@ -1,0 +1,52 @@
+"""Last activity is right across two server processes sharing PostgreSQL and Redis: a user is
+online while any of their connections, on either process, is open."""
+
+import asyncio
+import json
+
+import pytest
+import websockets
+
+from tests.helpers import access_token_for, db, make_user
+from tests.servers import daphne_servers
+
+pytestmark = [pytest.mark.multiprocess, pytest.mark.django_db(transaction=True)]
+
+
+async def _connect(port: int, token: str, device: str):
+    socket = await websockets.connect(f"ws://127.0.0.1:{port}/")
+    await socket.send(json.dumps({"request": {"connect": {"token": token, "device_id": device}, "id": "c"}}))
+    assert json.loads(await asyncio.wait_for(socket.recv(), 5)) == {"response": {"id": "c", "success": True}}
+    return socket
+
+
+async def _request(socket, name: str, params: dict) -> dict:
+    await socket.send(json.dumps({"request": {name: params, "id": name}}))
+    return json.loads(await asyncio.wait_for(socket.recv(), 5))["response"]
+
+
+async def _quiet(socket, seconds: float = 0.5) -> None:
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(socket.recv(), seconds)
+
+
+async def test_online_and_offline_reach_a_subscriber_on_the_other_process():
+    alice, bob = await db(make_user)(), await db(make_user)()
+    alice_token = await db(access_token_for)(alice, "a")
+    bob_phone, bob_laptop = await db(access_token_for)(bob, "phone"), await db(access_token_for)(bob, "laptop")
+    with daphne_servers(2) as (port_a, port_b):
+        watcher = await _connect(port_a, alice_token, "a")
+        answer = await _request(watcher, "user_last_activity_subscribe", {"id": str(bob.pk)})
+        assert isinstance(answer["last_activity"][str(bob.pk)], int)
+        phone = await _connect(port_b, bob_phone, "phone")
+        assert json.loads(await asyncio.wait_for(watcher.recv(), 5)) == {"last_activity": {str(bob.pk): "online"}}
+        laptop = await _connect(port_a, bob_laptop, "laptop")
+        await _quiet(watcher)
+        assert (await _request(watcher, "user_last_activity", {"ids": [str(bob.pk)]}))["last_activity"] == {
+            str(bob.pk): "online"
+        }
+        await phone.close()
+        await _quiet(watcher)  # the laptop, on the other process, is still connected
+        await laptop.close()
+        assert json.loads(await asyncio.wait_for(watcher.recv(), 5)) == {"last_activity": {str(bob.pk): 0}}
+        await watcher.close()
