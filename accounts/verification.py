@@ -173,7 +173,13 @@ def _verification_check(country_code: str, phone_number: str, code: str) -> Phon
     ).update(attempts=F("attempts") + 1)
     if not taken:
         raise RateLimited("too many attempts, request a new code", code="too_many_attempts")
-    if not _code_accepted(verification, code):
+    try:
+        accepted = _code_accepted(verification, code)
+    except ServiceError:
+        # The provider failed, not the client: the attempt is given back.
+        PhoneVerification.objects.filter(pk=verification.pk).update(attempts=F("attempts") - 1)
+        raise
+    if not accepted:
         raise Invalid("incorrect verification code", code="wrong_code")
     changes: dict = {"attempts": F("attempts") - 1}
     if verification.verified_at is None:

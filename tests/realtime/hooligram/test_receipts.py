@@ -1,0 +1,54 @@
+"""messaging.receipts: what a user has not acknowledged, read in one query whatever its size."""
+
+import pytest
+
+from chats.services import conversation_create, conversation_leave
+from config.errors import NotFound
+from messaging.models import DeliveryReceipt
+from messaging.receipts import member_conversation_snapshots, receipt_record, undelivered_message_list
+from messaging.services import message_delete, message_send
+from tests.helpers import make_user
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _world(groups: int, messages: int):
+    alice, bob, carol = make_user(), make_user(), make_user()
+    sent = []
+    for g in range(groups):
+        conversation, _ = conversation_create(alice, type="g", name=f"G{g}", participant_ids=[bob.pk, carol.pk])
+        for n in range(messages):
+            sent.append(message_send(alice, conversation_id=conversation.pk, body=f"{g}/{n}")[0])
+    return alice, bob, carol, sent
+
+
+@pytest.mark.parametrize(("groups", "messages"), [(1, 2), (4, 6)])
+def test_undelivered_messages_and_groups_in_one_query_each(django_assert_num_queries, groups, messages):
+    _alice, bob, _carol, sent = _world(groups, messages)
+    with django_assert_num_queries(1):
+        undelivered = undelivered_message_list(bob)
+        senders = {m.sender.sid for m in undelivered}  # the sender comes with the same query
+    assert [m.pk for m in undelivered] == [m.pk for m in sent]
+    assert len(senders) == 1
+    with django_assert_num_queries(1):
+        snapshots = member_conversation_snapshots(bob)
+    assert len(snapshots) == groups
+    assert all(len(s["participants"]) == 3 for s in snapshots)
+
+
+def test_acknowledged_own_deleted_and_earlier_messages_are_not_delivered_again(settings):
+    alice, bob, carol, sent = _world(1, 4)
+    receipt_record(bob, message_id=sent[0].pk)
+    receipt_record(bob, message_id=sent[0].pk)  # idempotent
+    assert DeliveryReceipt.objects.filter(user=bob).count() == 1
+    message_delete(alice, conversation_id=sent[1].conversation_id, message_ids=[sent[1].pk], everyone=True)
+    mine, _ = message_send(bob, conversation_id=sent[0].conversation_id, body="mine")
+    assert [m.pk for m in undelivered_message_list(bob)] == [sent[2].pk, sent[3].pk]
+    assert mine.pk in [m.pk for m in undelivered_message_list(carol)]
+    settings.HOOLIGRAM_REDELIVERY_LIMIT = 1
+    assert [m.pk for m in undelivered_message_list(bob)] == [sent[2].pk]
+    # a user who left gets nothing of that conversation any more, and cannot acknowledge it
+    conversation_leave(carol, conversation_id=sent[0].conversation_id)
+    assert undelivered_message_list(carol) == []
+    with pytest.raises(NotFound):
+        receipt_record(carol, message_id=sent[2].pk)
