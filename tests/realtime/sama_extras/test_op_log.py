@@ -1,0 +1,66 @@
+"""op_log_list replays, in order, what a user missed while offline, as SAMA packets."""
+
+import time
+
+import pytest
+
+from tests.helpers import db, make_user, sama_connected
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def test_an_offline_user_replays_edits_deletes_reads_and_conversation_changes():
+    alice, bob = await db(make_user)(), await db(make_user)()
+    a = await sama_connected(alice)
+    b = await sama_connected(bob)
+    cid = (await a.request("conversation_create", {"type": "g", "name": "G", "participants": [str(bob.pk)]}))[
+        "conversation"
+    ]["_id"]
+    await b.receive()
+    await b.send({"message": {"id": "b1", "body": "from bob", "cid": cid}})
+    bob_mid = (await b.receive())["ack"]["server_mid"]
+    await a.receive()
+    await a.send({"message": {"id": "a1", "body": "first", "cid": cid}})
+    mid = (await a.receive())["ack"]["server_mid"]
+    await b.receive()
+    await b.close()  # bob goes offline
+    since = int(time.time() * 1000) - 1
+
+    await a.request("message_edit", {"id": mid, "body": "edited"})
+    await a.request("message_read", {"cid": cid})
+    await a.request("conversation_update", {"id": cid, "name": "Renamed", "participants": {}})
+    await a.request("message_delete", {"cid": cid, "ids": [mid], "type": "all"})
+
+    b = await sama_connected(bob)
+    response = await b.request("op_log_list", {"created_at": {"gt": since}}, "453")
+    logs = response["logs"]
+    assert response["id"] == "453" and len(logs) == 4
+    assert all(set(log) == {"_id", "user_id", "packet", "created_at"} for log in logs)
+    assert all(log["user_id"] == str(bob.pk) for log in logs)
+    assert [int(log["_id"]) for log in logs] == sorted(int(log["_id"]) for log in logs)
+    packets = [log["packet"] for log in logs]
+    assert packets[0] == {"message_edit": {"id": mid, "body": "edited", "from": str(alice.pk)}}
+    assert packets[1] == {"message_read": {"cid": cid, "ids": [bob_mid], "from": str(alice.pk)}}
+    assert packets[2]["system_message"]["x"]["conversation_updated"]["name"] == "Renamed"
+    assert packets[3] == {"message_delete": {"cid": cid, "ids": [mid], "type": "all", "from": str(alice.pk)}}
+
+    older = await b.request("op_log_list", {"created_at": {"lt": since}})
+    assert all(log["created_at"] < logs[0]["created_at"] for log in older["logs"])
+    later = await b.request("op_log_list", {"created_at": {"gt": int(time.time() * 1000) + 1000}})
+    assert later["logs"] == []
+    await a.close()
+    await b.close()
+
+
+async def test_op_log_list_needs_gt_or_lt():
+    client = await sama_connected(await db(make_user)())
+    message = "created_at with gt or lt is required"
+    assert await client.request("op_log_list", {}, "1") == {"id": "1", "error": {"status": 422, "message": message}}
+    response = await client.request("op_log_list", {"created_at": {}}, "2")
+    assert response == {"id": "2", "error": {"status": 422, "message": "created_at.gt or created_at.lt is required"}}
+    response = await client.request("op_log_list", {"created_at": {"gt": "soon"}}, "3")
+    assert response == {
+        "id": "3",
+        "error": {"status": 422, "message": "created_at.gt must be a timestamp in milliseconds"},
+    }
+    await client.close()
