@@ -83,6 +83,9 @@ class Monitor:
         self.machine_start = psutil.cpu_times()
         self.sample()
 
+    def pids(self, name: str) -> list[int]:
+        return [p.pid for p in self.sets.get(name, [])]
+
     def sample(self) -> None:
         """Record the current RSS of every set (keeping the peak)."""
         for name, procs in self.sets.items():

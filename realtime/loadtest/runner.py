@@ -10,6 +10,7 @@ from typing import Any
 
 import psutil
 
+from realtime.loadtest import profile
 from realtime.loadtest.clients import UserSpec
 from realtime.loadtest.generator import Plan
 from realtime.loadtest.monitor import Monitor, root_processes_named
@@ -43,6 +44,7 @@ class Options:
     password: str = "loadtest-pass"
     device_id: str = "loadtest"
     log_dir: Path = Path("artifacts/loadtest")
+    profile: bool = False
 
 
 @dataclass
@@ -134,10 +136,20 @@ def run_groups(options: Options, target: Target, users: list[UserSpec]) -> dict[
         time.sleep(max(0.0, steady_start - time.time()))
         monitor = Monitor(measured_sets(target, pool))
         monitor.start()
+        recorders = (
+            profile.start_recording(monitor.pids("server"), options.duration, options.log_dir)
+            if options.profile
+            else []
+        )
         while time.time() < steady_end:
             time.sleep(min(1.0, max(0.0, steady_end - time.time())))
             monitor.sample()
         resources = monitor.stop()
+        if recorders:
+            profile.finish_recording(recorders)
+            summary = options.log_dir / f"profile-{len(users)}-users.txt"
+            summary.write_text(profile.summarize(sorted(options.log_dir.glob("profile-*[0-9].txt"))))
+            resources["profile"] = str(summary)
         done = pool.collect("done", steady_end + options.drain + 30)
     finally:
         pool.stop()

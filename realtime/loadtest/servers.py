@@ -75,7 +75,18 @@ class ServerGroup:
         for n in range(self.count):
             port = free_port(self.host)
             log = (self.log_dir / f"server-{n}.log").open("wb")
-            command = [sys.executable, "-m", "daphne", "-b", self.host, "-p", str(port), "config.asgi:application"]
+            command = [
+                sys.executable,
+                "-m",
+                "daphne",
+                "-v",
+                "0",
+                "-b",
+                self.host,
+                "-p",
+                str(port),
+                "config.asgi:application",
+            ]
             process = subprocess.Popen(
                 command, cwd=root, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
             )

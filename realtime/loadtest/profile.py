@@ -1,0 +1,87 @@
+"""Sampling profiles of the server processes during the steady phase (py-spy), and their summary.
+
+`py-spy record --format raw` writes collapsed stacks ("frame;frame;… count"). The summary splits
+samples by thread (the event loop, and the thread pool where `database_sync_to_async` runs the ORM)
+and lists the functions where each spends its time, inclusive and self.
+"""
+
+import shutil
+import subprocess
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+PY_SPY = Path(sys.executable).with_name("py-spy")
+
+
+def py_spy_path() -> str | None:
+    """The py-spy executable next to this Python, or on PATH."""
+    return str(PY_SPY) if PY_SPY.exists() else shutil.which("py-spy")
+
+
+def start_recording(pids: list[int], seconds: float, out_dir: Path, rate: int = 100) -> list[subprocess.Popen]:
+    """Start one py-spy per server process for `seconds`; it writes `profile-<pid>.txt`."""
+    executable = py_spy_path()
+    if executable is None:
+        raise RuntimeError("py-spy is not installed (pip install -r requirements-dev.txt)")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    recorders = []
+    for pid in pids:
+        command = [executable, "record", "--pid", str(pid), "--duration", str(max(1, int(seconds)))]
+        command += ["--rate", str(rate), "--format", "raw", "--threads", "--nonblocking"]
+        command += ["--output", str(out_dir / f"profile-{pid}.txt")]
+        recorders.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    return recorders
+
+
+def finish_recording(recorders: list[subprocess.Popen], timeout: float = 30.0) -> None:
+    for recorder in recorders:
+        try:
+            recorder.wait(timeout)
+        except subprocess.TimeoutExpired:
+            recorder.terminate()
+            recorder.wait(5)
+
+
+def _thread_kind(label: str) -> str:
+    if "MainThread" in label:
+        return "event loop"
+    if "ThreadPoolExecutor" in label or "asgiref" in label:
+        return "ORM thread pool"
+    return "other threads"
+
+
+def _frame_name(frame: str) -> str:
+    """`function (path/to/file.py:123)` as `function (file.py)`."""
+    if " (" not in frame:
+        return frame
+    function, where = frame.split(" (", 1)
+    return f"{function} ({where.rsplit(':', 1)[0].rsplit('/', 1)[-1].rstrip(')')})"
+
+
+def summarize(paths: list[Path], top: int = 25) -> str:
+    """A text summary of raw py-spy profiles: samples per thread kind, top inclusive and self frames."""
+    per_thread: Counter[str] = Counter()
+    inclusive: defaultdict[str, Counter[str]] = defaultdict(Counter)
+    own: defaultdict[str, Counter[str]] = defaultdict(Counter)
+    for path in paths:
+        for line in path.read_text().splitlines():
+            stack, _, count = line.rpartition(" ")
+            if not stack or not count.isdigit():
+                continue
+            frames = stack.split(";")
+            kind, samples = _thread_kind(frames[0]), int(count)
+            per_thread[kind] += samples
+            for name in {_frame_name(f) for f in frames[1:]}:
+                inclusive[kind][name] += samples
+            own[kind][_frame_name(frames[-1])] += samples
+    total = sum(per_thread.values()) or 1
+    lines = [f"{total} samples (active threads only)"]
+    for kind, samples in per_thread.most_common():
+        lines.append(f"\n== {kind}: {samples} samples ({100 * samples / total:.0f}%)")
+        lines.append("-- inclusive (frames in nearly every sample, such as the loop itself, left out)")
+        shown = [(name, n) for name, n in inclusive[kind].most_common() if n < 0.9 * samples][:top]
+        lines += [f"{100 * n / samples:5.1f}%  {name}" for name, n in shown]
+        lines.append("-- self")
+        lines += [f"{100 * n / samples:5.1f}%  {name}" for name, n in own[kind].most_common(top // 2)]
+    return "\n".join(lines)
