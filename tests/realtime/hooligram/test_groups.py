@@ -5,7 +5,7 @@ import re
 import pytest
 
 from chats.models import Conversation, Participant
-from tests.helpers import db, make_user
+from tests.helpers import db, make_user, sama_connected
 from tests.realtime.hooligram.client import hooligram_connected, make_phone_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -163,3 +163,31 @@ async def test_leave_a_group():
     assert missing == {"id": "l3", "payload": {"errors": ["group_id not in payload"]}, "type": "GROUP_LEAVE_FAILURE"}
     await a.close()
     await b.close()
+
+
+async def test_group_changes_made_over_sama_reach_hooligram_members():
+    sara = await db(make_user)("sara")
+    hugo, hugo_code = await make_phone_user("44", "7700900101")
+    hana, hana_code = await make_phone_user("44", "7700900102")
+    s = await sama_connected(sara)
+    h = await hooligram_connected(hugo, hugo_code)
+    n = await hooligram_connected(hana, hana_code)
+    created = await s.request("conversation_create", {"type": "g", "name": "Team", "participants": [hugo.pk, hana.pk]})
+    group_id = int(created["conversation"]["_id"])
+    for client in (h, n):
+        delivered = _delivered_group(await client.receive())
+        assert delivered == {
+            "group_id": group_id,
+            "group_name": "Team",
+            "group_type": 0,
+            "is_direct_message": False,
+            "member_sids": ["sara", hugo.sid, hana.sid],
+        }
+    await s.request("conversation_update", {"id": str(group_id), "name": "Squad", "participants": {}})
+    for client in (h, n):
+        assert _delivered_group(await client.receive())["group_name"] == "Squad"
+    await s.request("conversation_update", {"id": str(group_id), "participants": {"remove": [hana.pk]}})
+    assert _delivered_group(await h.receive())["member_sids"] == ["sara", hugo.sid]
+    await n.nothing()  # the removed member is no longer told about the group
+    for client in (s, h, n):
+        await client.close()
