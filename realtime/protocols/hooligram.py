@@ -51,6 +51,11 @@ def _id(payload: dict[str, Any], field: str) -> int:
     return to_id(payload[field], field)
 
 
+def _echoed(value: object) -> Any:
+    """The action id as answers echo it: a string or integer, anything else as null."""
+    return value if isinstance(value, (str, int)) and not isinstance(value, bool) else None
+
+
 def _valid_action_id(value: object) -> bool:
     return (isinstance(value, str) and value != "") or (isinstance(value, int) and not isinstance(value, bool))
 
@@ -66,7 +71,8 @@ class HooligramAdapter(HooligramEventsMixin, ProtocolAdapter):
     # --- decoding and dispatch -----------------------------------------------------------------
 
     async def dispatch(self, frame: dict[str, Any]) -> None:
-        action_type, action_id = frame.get("type"), frame.get("id")
+        """Validate the action's envelope, check sign-in, run its handler and answer it."""
+        action_type, action_id = frame.get("type"), _echoed(frame.get("id"))
         handler_name = self.ACTIONS.get(action_type) if isinstance(action_type, str) else None
         if handler_name is None:
             named = isinstance(action_type, str) and action_type != ""
@@ -99,11 +105,13 @@ class HooligramAdapter(HooligramEventsMixin, ProtocolAdapter):
             await self.send(render.action(action_id, f"{base}_SUCCESS", answer))
 
     async def send_error(self, frame: dict[str, Any] | None, error: ServiceError) -> None:
+        """Answer a frame that is not an action object (too large, not JSON, not an object)."""
         await self.send(render.failure(None, render.GENERIC_FAILURE, _reason(error, "")))
 
     # --- verification and sign-in --------------------------------------------------------------
 
     async def request_code(self, action_id: Any, payload: dict) -> dict:
+        """Register the phone and text it a code; the phone is remembered for the submit."""
         user: User = await call(
             verification.verification_request,
             country_code=_string(payload, "country_code"),
@@ -113,6 +121,7 @@ class HooligramAdapter(HooligramEventsMixin, ProtocolAdapter):
         return {}
 
     async def submit_code(self, action_id: Any, payload: dict) -> dict:
+        """Check the code sent to the phone this connection requested one for."""
         code = _string(payload, "verification_code")
         if self.requested_phone is None:
             raise Invalid("verification code not requested")
@@ -146,6 +155,7 @@ class HooligramAdapter(HooligramEventsMixin, ProtocolAdapter):
         return groups, messages
 
     async def keep_alive(self, action_id: Any, payload: dict) -> dict:
+        """Answered at any time, signed in or not."""
         return {}
 
     # --- groups --------------------------------------------------------------------------------
@@ -183,6 +193,7 @@ class HooligramAdapter(HooligramEventsMixin, ProtocolAdapter):
         return {"group_id": conversation.pk}
 
     async def group_leave(self, action_id: Any, payload: dict) -> dict:
+        """Leave a group; the members who stay get it again without the leaver."""
         await call(
             chat_services.conversation_leave,
             self.user,
@@ -192,6 +203,7 @@ class HooligramAdapter(HooligramEventsMixin, ProtocolAdapter):
         return {}
 
     async def group_add_member(self, action_id: Any, payload: dict) -> dict:
+        """Add a user (by sid) to a group; every member then gets the group again."""
         group_id = _id(payload, "group_id")
         sid = _string(payload, "member_sid")
         member = (await call(verification.users_by_sids, [sid])).get(sid)
@@ -213,6 +225,7 @@ class HooligramAdapter(HooligramEventsMixin, ProtocolAdapter):
     # --- messaging -----------------------------------------------------------------------------
 
     async def messaging_send(self, action_id: Any, payload: dict) -> dict:
+        """Store a message; every other connection of every member gets it to acknowledge."""
         content = _string(payload, "content")
         message, _ = await call(
             message_services.message_send,

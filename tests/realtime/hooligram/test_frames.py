@@ -42,6 +42,10 @@ async def test_keep_alive_at_any_time():
             {"id": None, "payload": {"errors": ["id not in action"]}, "type": "CONN_KEEP_ALIVE_FAILURE"},
         ),
         (
+            {"id": {"an": "object"}, "payload": {}, "type": "CONN_KEEP_ALIVE_REQUEST"},
+            {"id": None, "payload": {"errors": ["id not in action"]}, "type": "CONN_KEEP_ALIVE_FAILURE"},
+        ),
+        (
             {"id": "", "payload": {}, "type": "GROUP_CREATE_REQUEST"},
             {"id": "", "payload": {"errors": ["id not in action"]}, "type": "GROUP_CREATE_FAILURE"},
         ),
