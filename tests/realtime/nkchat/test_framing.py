@@ -37,20 +37,20 @@ async def test_login_with_access_token():
     await client.close()
 
 
-@pytest.mark.parametrize(
-    ("data", "error"),
-    [
-        ({"user": "nobody", "password": "x"}, {"error": "Incorrect login or password", "code": 401}),
-        ({"user": "bob", "password": "wrong"}, {"error": "Incorrect login or password", "code": 401}),
-        ({}, {"error": "Incorrect login or password", "code": 401}),
-        ({"token": "not-a-token"}, {"error": "Invalid or expired token", "code": 401}),
-    ],
-)
-async def test_login_failures(data, error):
+LOGIN_FAILURES = [
+    ({"user": "nobody", "password": "x"}, {"error": "Incorrect login or password", "code": 401}),
+    ({"user": "bob", "password": "wrong"}, {"error": "Incorrect login or password", "code": 401}),
+    ({}, {"error": "Incorrect login or password", "code": 401}),
+    ({"token": "not-a-token"}, {"error": "Invalid or expired token", "code": 401}),
+]
+
+
+async def test_login_failures():
     await db(make_user)("bob")
     client = await NkClient().open()
-    answer = await client.request("core", "user", "login", data)
-    assert answer == {"result": "error", "data": error, "tid": answer["tid"]}
+    for data, error in LOGIN_FAILURES:
+        answer = await client.request("core", "user", "login", data)
+        assert answer == {"result": "error", "data": error, "tid": answer["tid"]}
     # still not logged in, still usable
     assert await client.error("conversation", "search") == {"error": "Not logged in", "code": 401}
     await client.close()

@@ -17,7 +17,8 @@ async def _pair():
 
 async def test_create_get_update_delete_with_events():
     alice, _bob, a, b, cid = await _pair()
-    await b.subscribe(subclass="conversation", obj_id=cid)
+    for type_ in ("created_message", "updated_message", "deleted_message"):
+        await b.subscribe(subclass="conversation", type=type_, obj_id=cid)
     created = await a.ok("message", "create", {"conversation_id": cid, "user_id": str(alice.pk), "message": "hi"})
     mid = created["message_id"]
     assert set(created) == {"message_id"} and mid.isdigit()

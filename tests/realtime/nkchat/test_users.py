@@ -31,23 +31,23 @@ async def test_create_answers_the_user_id_and_the_user_can_log_in():
     await client.close()
 
 
-@pytest.mark.parametrize(
-    ("data", "error"),
-    [
-        ({"login": "taken", "password": "1234"}, {"error": "User already exists", "code": 422}),
-        ({"login": "TAKEN", "password": "1234"}, {"error": "User already exists", "code": 422}),
-        ({"password": "1234"}, {"error": "login must be 1-150 letters, digits or . @ + - _", "code": 422}),
-        ({"login": "someone"}, {"error": "password is required", "code": 422}),
-        (
-            {"login": "someone", "password": "1234", "name": 5},
-            {"error": "name must be a string", "code": 422},
-        ),
-    ],
-)
-async def test_create_errors(data, error):
+CREATE_ERRORS = [
+    ({"login": "taken", "password": "1234"}, {"error": "User already exists", "code": 422}),
+    ({"login": "TAKEN", "password": "1234"}, {"error": "User already exists", "code": 422}),
+    ({"password": "1234"}, {"error": "login must be 1-150 letters, digits or . @ + - _", "code": 422}),
+    ({"login": "someone"}, {"error": "password is required", "code": 422}),
+    (
+        {"login": "someone", "password": "1234", "name": 5},
+        {"error": "name must be a string", "code": 422},
+    ),
+]
+
+
+async def test_create_errors():
     await db(make_user)("taken")
     client = await NkClient().open()
-    assert await client.error("user", "create", data) == error
+    for data, error in CREATE_ERRORS:
+        assert await client.error("user", "create", data) == error, data
     await client.close()
 
 

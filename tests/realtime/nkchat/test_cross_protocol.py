@@ -1,0 +1,52 @@
+"""NkCHAT and SAMA share one world: messages and changes cross between them in real time."""
+
+import pytest
+
+from tests.helpers import db, make_user, sama_connected
+from tests.realtime.nkchat.client import ev, nk_connected
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def test_a_message_created_over_nkchat_reaches_a_sama_client():
+    alice, bob = await db(make_user)(), await db(make_user)()
+    nk = await nk_connected(alice)
+    sama = await sama_connected(bob)
+    cid = (await nk.ok("conversation", "create", {"name": "Mixed", "user_ids": [str(bob.pk)]}))["conversation_id"]
+    notice = (await sama.receive())["system_message"]
+    assert notice["x"]["conversation_created"]["_id"] == cid
+    mid = (await nk.ok("message", "create", {"conversation_id": cid, "message": "from nkchat"}))["message_id"]
+    delivered = (await sama.receive())["message"]
+    assert delivered["_id"] == mid and delivered["cid"] == cid
+    assert delivered["body"] == "from nkchat" and delivered["from"] == str(alice.pk)
+    await nk.ok("message", "update", {"conversation_id": cid, "message_id": mid, "message": "edited"})
+    assert await sama.receive() == {"message_edit": {"id": mid, "body": "edited", "from": str(alice.pk)}}
+    await nk.ok("message", "delete", {"conversation_id": cid, "message_id": mid})
+    assert await sama.receive() == {"message_delete": {"cid": cid, "ids": [mid], "type": "all", "from": str(alice.pk)}}
+    await nk.close()
+    await sama.close()
+
+
+async def test_a_sama_message_raises_created_message_for_a_subscribed_nkchat_client():
+    alice, bob = await db(make_user)(), await db(make_user)()
+    nk = await nk_connected(alice)
+    await nk.subscribe(subclass="conversation")
+    sama = await sama_connected(bob)
+    response = await sama.request(
+        "conversation_create", {"name": "Mixed", "type": "g", "participants": [str(alice.pk)]}
+    )
+    cid = response["conversation"]["_id"]
+    assert await nk.event() == ev("conversation", "created", cid)
+    await sama.send({"message": {"id": "c1", "body": "from sama", "cid": cid}})
+    mid = (await sama.receive())["ack"]["server_mid"]
+    assert await nk.event() == ev("conversation", "created_message", cid, {"message_id": mid})
+    got = await nk.ok("message", "get", {"message_id": mid})
+    assert got["message"] == "from sama" and got["user_id"] == str(bob.pk)
+    await sama.request("message_edit", {"id": mid, "body": "edited"})
+    assert await nk.event() == ev("conversation", "updated_message", cid, {"message_id": mid})
+    await sama.request("message_delete", {"cid": cid, "ids": [mid], "type": "all"})
+    assert await nk.event() == ev("conversation", "deleted_message", cid, {"message_id": mid})
+    await sama.request("conversation_delete", {"id": cid})
+    assert await nk.event() == ev("conversation", "deleted", cid)
+    await nk.close()
+    await sama.close()
