@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from accounts.models import User
-from chats.models import Conversation
+from chats.models import Conversation, Participant
 from chats.services import conversation_create
 from config.errors import Invalid
 
@@ -14,7 +14,9 @@ from config.errors import Invalid
 def _same_members_group(actor: User, member_ids: set[int]) -> Conversation | None:
     """The actor's group whose participants are exactly `member_ids`, if there is one."""
     return (
-        Conversation.objects.filter(type=Conversation.GROUP, participants__user=actor)
+        Conversation.objects.filter(
+            type=Conversation.GROUP, pk__in=Participant.objects.filter(user=actor).values("conversation_id")
+        )
         .annotate(
             members=Count("participants", distinct=True),
             matching=Count("participants", filter=Q(participants__user_id__in=member_ids), distinct=True),

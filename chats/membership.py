@@ -73,7 +73,9 @@ def chat_users_remove(
     wanted = _distinct(user_ids)
     if not wanted:
         raise Invalid("No users to remove", code="no_users_removed")
-    if conversation.owner_id != actor.pk and wanted != [actor.pk]:
+    if actor.pk in wanted:
+        raise Invalid("You cannot remove yourself; exit the chat instead", code="self_remove")
+    if conversation.owner_id != actor.pk:
         raise Forbidden("Only the owner removes participants", code="not_owner")
     conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
     removed = participants_remove(actor, conversation, wanted, origin=origin)

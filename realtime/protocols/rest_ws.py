@@ -1,0 +1,126 @@
+"""The Chats REST notification WebSocket `/ws`: server-to-client frames `{event, source, payload}`.
+
+Authenticates at the handshake with `Authorization: Bearer <accessToken>` or `?token=`; without a
+valid token the handshake is refused. Payloads are `MessageInfo` (message, messageUpdate,
+messageDelete), `ChatInfo` as the receiving user sees it (chatUpdate, addedUsers, removedUsers,
+chatDeleted, chatCleared), `{chatId, messageIds, user, createdAt}` (readMark) and
+`{chatId, name, text, data}` (auxiliary). They are rendered from the event alone, without a query:
+`readMarks` of messages are empty and `lastMessage`/`allUsers` of chats are null there."""
+
+from typing import Any, ClassVar
+from urllib.parse import parse_qs
+
+from accounts import tokens
+from chats.api import render
+from chats.api import serializers_out as o
+from config.errors import Invalid, ServiceError
+from realtime import events
+from realtime.protocols.base import ProtocolAdapter, call
+
+
+def _header(scope: dict, name: bytes) -> str:
+    for key, value in scope.get("headers") or []:
+        if key.lower() == name:
+            return value.decode("latin-1")
+    return ""
+
+
+def handshake_token(scope: dict) -> str:
+    """The access token of a handshake: the Bearer header first, then `?token=`."""
+    scheme, _, token = _header(scope, b"authorization").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    query = parse_qs((scope.get("query_string") or b"").decode("latin-1"))
+    return (query.get("token") or [""])[0]
+
+
+class RestWsAdapter(ProtocolAdapter):
+    name = "rest"
+
+    renderers: ClassVar[dict[str, str]] = {
+        events.MessageCreated.kind: "render_message",
+        events.MessageEdited.kind: "render_message_update",
+        events.MessagesDeleted.kind: "render_message_delete",
+        events.MessagesRead.kind: "render_read_mark",
+        events.Typing.kind: "render_typing",
+        events.SystemNotice.kind: "ignore",
+        events.Notify.kind: "render_notify",
+        events.ConversationCreated.kind: "ignore",
+        events.ConversationUpdated.kind: "render_chat_update",
+        events.MembersAdded.kind: "render_added_users",
+        events.MembersRemoved.kind: "render_removed_users",
+        events.ConversationDeleted.kind: "render_chat_deleted",
+        events.ConversationCleared.kind: "render_chat_cleared",
+        events.UserCreated.kind: "ignore",
+        events.UserDeleted.kind: "ignore",
+        events.LastActivity.kind: "ignore",
+    }
+
+    async def on_connect(self) -> bool:
+        try:
+            session = await call(tokens.session_from_access_token, handshake_token(self.connection.scope))
+        except ServiceError:
+            return False
+        await self.connection.bind(session.user, session)
+        return True
+
+    async def dispatch(self, frame: dict[str, Any]) -> None:
+        await self.send_error(frame, Invalid("This socket only sends notifications; use the HTTP API"))
+
+    async def send_error(self, frame: dict[str, Any] | None, error: ServiceError) -> None:
+        await self.send({"event": "error", "source": "system", "payload": {"error": True, "reason": error.message}})
+
+    # --- events --------------------------------------------------------------------------------
+
+    @staticmethod
+    def frame(event_name: str, event: events.Event, payload: Any) -> dict[str, Any]:
+        source = str(event.actor_id) if event.actor_id is not None else "system"
+        return {"event": event_name, "source": source, "payload": payload}
+
+    def _message(self, name: str, event: events.Event, snapshot: dict) -> dict[str, Any]:
+        return self.frame(name, event, o.out(o.MessageInfoSerializer, render.message_info_from_snapshot(snapshot)))
+
+    def _chat(self, name: str, event: events.Event, **extra: Any) -> list[dict]:
+        info = render.chat_info_from_snapshot(event.conversation, self.user.pk, **extra)
+        return [self.frame(name, event, o.out(o.ChatInfoSerializer, info))]
+
+    def render_message(self, event: events.MessageCreated, is_origin: bool) -> list[dict]:
+        return [self._message("message", event, event.message)]
+
+    def render_message_update(self, event: events.MessageEdited, is_origin: bool) -> list[dict]:
+        return [self._message("messageUpdate", event, event.message)]
+
+    def render_message_delete(self, event: events.MessagesDeleted, is_origin: bool) -> list[dict]:
+        return [self._message("messageDelete", event, m) for m in event.messages]
+
+    def render_read_mark(self, event: events.MessagesRead, is_origin: bool) -> list[dict]:
+        created = o.serializers.DateTimeField().to_representation(render.dt(event.read_at))
+        payload = {
+            "chatId": event.conversation_id,
+            "messageIds": list(event.message_ids),
+            "user": event.reader_id,
+            "createdAt": created,
+        }
+        return [self.frame("readMark", event, payload)]
+
+    def render_typing(self, event: events.Typing, is_origin: bool) -> list[dict]:
+        payload = {"chatId": event.conversation_id, "name": "typing", "text": None, "data": None}
+        return [self.frame("auxiliary", event, payload)]
+
+    def render_notify(self, event: events.Notify, is_origin: bool) -> list[dict]:
+        return [self.frame("auxiliary", event, {"chatId": event.conversation_id, **event.body})]
+
+    def render_chat_update(self, event: events.ConversationUpdated, is_origin: bool) -> list[dict]:
+        return self._chat("chatUpdate", event)
+
+    def render_added_users(self, event: events.MembersAdded, is_origin: bool) -> list[dict]:
+        return self._chat("addedUsers", event, added_ids=tuple(event.user_ids))
+
+    def render_removed_users(self, event: events.MembersRemoved, is_origin: bool) -> list[dict]:
+        return self._chat("removedUsers", event, removed_ids=tuple(event.user_ids))
+
+    def render_chat_deleted(self, event: events.ConversationDeleted, is_origin: bool) -> list[dict]:
+        return self._chat("chatDeleted", event)
+
+    def render_chat_cleared(self, event: events.ConversationCleared, is_origin: bool) -> list[dict]:
+        return self._chat("chatCleared", event)
