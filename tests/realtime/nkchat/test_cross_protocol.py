@@ -1,8 +1,9 @@
-"""NkCHAT and SAMA share one world: messages and changes cross between them in real time."""
+"""NkCHAT, SAMA and Hooligram share one world: messages and changes cross between them in real time."""
 
 import pytest
 
 from tests.helpers import db, make_user, sama_connected
+from tests.realtime.hooligram.client import hooligram_connected, make_phone_user
 from tests.realtime.nkchat.client import ev, nk_connected
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -50,3 +51,36 @@ async def test_a_sama_message_raises_created_message_for_a_subscribed_nkchat_cli
     assert await nk.event() == ev("conversation", "deleted", cid)
     await nk.close()
     await sama.close()
+
+
+@pytest.fixture
+def in_memory_sms(settings):
+    settings.SMS_BACKEND = "accounts.sms.InMemorySmsBackend"
+
+
+@pytest.mark.usefixtures("in_memory_sms")
+async def test_nkchat_and_hooligram_messages_cross_both_ways():
+    alice = await db(make_user)("alice")
+    bob, bob_code = await make_phone_user("65", "93000001")
+    nk = await nk_connected(alice)
+    await nk.subscribe(subclass="conversation", type="created_message")
+    hooli = await hooligram_connected(bob, bob_code)
+    cid = (await nk.ok("conversation", "create", {"name": "Mixed", "user_ids": [str(bob.pk)]}))["conversation_id"]
+    group = await hooli.receive()
+    assert group["type"] == "GROUP_DELIVER_REQUEST" and group["payload"]["group_id"] == int(cid)
+    assert group["payload"]["member_sids"] == ["alice", bob.sid]
+
+    mid = (await nk.ok("message", "create", {"conversation_id": cid, "message": "from nkchat"}))["message_id"]
+    assert await nk.event() == ev("conversation", "created_message", cid, {"message_id": mid})
+    delivered = await hooli.receive()
+    assert delivered["type"] == "MESSAGING_DELIVER_REQUEST"
+    assert delivered["payload"]["message_id"] == int(mid) and delivered["payload"]["content"] == "from nkchat"
+    assert delivered["payload"]["sender_sid"] == "alice"
+
+    sent = await hooli.act("MESSAGING_SEND_REQUEST", {"group_id": int(cid), "content": "from hooligram"})
+    hmid = str(sent["payload"]["message_id"])
+    assert await nk.event() == ev("conversation", "created_message", cid, {"message_id": hmid})
+    got = await nk.ok("message", "get", {"message_id": hmid})
+    assert got["message"] == "from hooligram" and got["user_id"] == str(bob.pk)
+    await nk.close()
+    await hooli.close()
