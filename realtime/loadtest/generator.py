@@ -160,7 +160,8 @@ class Worker:
         listener = asyncio.create_task(self.listen())
         await asyncio.gather(*(self.run_group(n, specs) for n, specs in enumerate(self.plan.groups)))
         connected = sum(1 for c in self.clients if not c.closed.is_set())
-        self.results.put(("ready", self.plan.worker, connected, self.failed_users, self.groups_ready))
+        errors = dict(self.errors.most_common(5))
+        self.results.put(("ready", self.plan.worker, connected, self.failed_users, self.groups_ready, errors))
         if self.plan.send:
             await self.until_drained()
         else:

@@ -19,12 +19,16 @@ KB = 1024
 
 
 def _open_half(options: Options, target: Target, users: list[UserSpec]) -> tuple[WorkerPool, int]:
-    """Open and sign in these users' connections; answers the pool holding them and how many succeeded."""
+    """Open and sign in these users' connections; answers the pool holding them and how many succeeded.
+
+    Why connections failed goes into the pool's `errors`."""
     start_at = time.time() + START_LEAD
     rebased = [replace(u, index=n) for n, u in enumerate(users)]
     pool = WorkerPool(make_plans(options, rebased, start_at=start_at, send=False, group_size=1))
     pool.start()
     ready = pool.collect("ready", start_at + len(users) / options.ramp + 4 * options.timeout + 30)
+    for answer in ready.values():
+        pool.errors += [f"{count} x {reason}" for reason, count in answer[3].items()]
     return pool, sum(answer[0] for answer in ready.values())
 
 
