@@ -33,6 +33,13 @@ class User(AbstractUser):
                 name="accounts_user_verified_phone_unique",
             ),
         ]
+        # NkCHAT user search filters and sorts on these (login and phone have their own indexes).
+        indexes = [
+            models.Index(fields=["first_name"], name="nkchat_user_first_name"),
+            models.Index(fields=["last_name"], name="nkchat_user_last_name"),
+            models.Index(fields=["email"], name="nkchat_user_email"),
+            models.Index(fields=["date_joined"], name="nkchat_user_date_joined"),
+        ]
 
     @property
     def login(self) -> str:

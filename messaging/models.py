@@ -31,7 +31,11 @@ class Message(models.Model):
                 name="messaging_message_client_id_unique",
             ),
         ]
-        indexes = [models.Index(fields=["conversation", "-id"])]
+        indexes = [
+            models.Index(fields=["conversation", "-id"]),
+            # NkCHAT message search: a conversation's messages by time.
+            models.Index(fields=["conversation", "created_at"], name="nkchat_message_conv_created"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} in {self.conversation_id}"
