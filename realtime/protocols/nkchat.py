@@ -6,7 +6,7 @@ event renderers in `nkchat_events`.
 """
 
 import itertools
-from typing import Any, ClassVar
+from typing import Any
 
 from accounts import services as account_services
 from accounts import tokens
@@ -78,8 +78,9 @@ def subscription_pattern(data: dict[str, Any]) -> Pattern:
 
 
 class NkchatAdapter(NkchatEventsMixin, NkchatCommandsMixin, ProtocolAdapter):
+    """One NkCHAT connection: its login, its subscriptions and the tids of the events it is sent."""
+
     name = "nkchat"
-    COMMANDS: ClassVar[dict[tuple[str, str, str], str]] = COMMANDS
 
     def __init__(self, connection: Any) -> None:
         super().__init__(connection)

@@ -4,7 +4,7 @@ import pytest
 
 from accounts.models import DeviceSession
 from tests.helpers import access_token_for, db, make_user
-from tests.realtime.nkchat.client import NkClient
+from tests.realtime.nkchat.client import NkClient, nk_connected
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -108,4 +108,15 @@ async def test_tid_is_echoed_as_sent():
     }
     await client.send({"class": "chat", "subclass": "user", "cmd": "get"})
     assert (await client.receive())["tid"] is None
+    await client.close()
+
+
+async def test_an_unexpected_failure_answers_500_and_the_connection_keeps_working(monkeypatch):
+    def explode(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("chats.search.user_search_page", explode)
+    client = await nk_connected(await db(make_user)())
+    assert await client.error("user", "search", {}) == {"error": "Internal error", "code": 500}
+    assert (await client.ok("conversation", "search", {}))["total"] == 0
     await client.close()
