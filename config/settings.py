@@ -3,6 +3,7 @@
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 
@@ -96,7 +97,11 @@ DATABASES = {
 }
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
-CHANNEL_LAYER_PREFIX = os.environ.get("CHANNEL_LAYER_PREFIX", "asgi")
+# Redis pub/sub channels are shared by all of a server's database numbers: the default prefix
+# names the database, so deployments (or test runs) on different numbers never hear each other.
+CHANNEL_LAYER_PREFIX = os.environ.get(
+    "CHANNEL_LAYER_PREFIX", "asgi" + (urlsplit(REDIS_URL).path.strip("/") or "0") if REDIS_URL else "asgi"
+)
 if REDIS_URL and os.environ.get("CHANNEL_LAYER", "pubsub") == "pubsub":
     # Redis pub/sub: one PUBLISH per group, pushed to the processes that have members. Nothing is
     # queued for a process that is gone; clients catch up through history, as after any outage.
