@@ -101,3 +101,22 @@ def test_the_worker_command_runs_once(capsys):
 
     call_command("push_worker", "--once")
     assert "0 push items processed" in capsys.readouterr().out
+
+
+async def test_the_push_carries_a_download_url_for_the_first_attachment(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    settings.PUBLIC_BASE_URL = "https://chat.example"
+    alice, bob = await db(make_user)(), await db(make_user)()
+    await db(_subscribe)(bob, "bob-phone")
+    a = await sama_connected(alice)
+    cid = (await a.request("conversation_create", {"type": "u", "participants": [str(bob.pk)]}))["conversation"]["_id"]
+    files = await a.request("create_files", [{"name": "p.png", "size": 3, "content_type": "image/png"}])
+    file_id = files["files"][0]["_id"]
+    attachments = [{"file_id": file_id, "file_name": "p.png"}]
+    await a.send({"message": {"id": "m1", "body": "", "cid": cid, "attachments": attachments}})
+    await a.receive()
+    await db(worker.run_once)()
+    ((_, payload),) = MemoryBackend.outbox
+    assert payload["firstAttachmentUrl"].startswith("https://chat.example/attachments/")
+    assert payload["body"] == "" and payload["cid"] == cid
+    await a.close()
