@@ -12,6 +12,7 @@ import { displayName, rememberUsers, state } from "./store.js";
 import { $, uuid } from "./util.js";
 
 const DEVICE_KEY = "chat.device_id";
+const SIGNED_IN_KEY = "chat.signed_in"; // this browser signed in before: try its refresh cookie
 
 function deviceId() {
   let id = localStorage.getItem(DEVICE_KEY);
@@ -47,10 +48,13 @@ async function startSession(session) {
   await state.socket.ready();
   await state.socket.request("connect", { token: session.access_token, device_id: deviceId() });
   state.me = session.user;
+  localStorage.setItem(SIGNED_IN_KEY, "1");
   rememberUsers([session.user]);
   showChat();
   setConnection("");
   await loadConversations();
+  const focused = document.activeElement;
+  if (!focused || focused === document.body || focused.closest("#auth-view")) $("conversations-heading").focus();
 }
 
 /** After a reconnect: a fresh access token from the refresh cookie, then catch up. */
@@ -69,6 +73,7 @@ async function resume() {
 }
 
 function signOutLocally() {
+  localStorage.removeItem(SIGNED_IN_KEY);
   closeChat();
   state.me = null;
   state.token = null;
@@ -136,9 +141,7 @@ function initSocket() {
   const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/`;
   const socket = new SamaSocket(url);
   state.socket = socket;
-  socket.on("open", () => {
-    if (state.me) resume();
-  });
+  socket.on("open", () => (state.me ? resume() : setConnection("")));
   socket.on("close", () => setConnection("Connection lost. Reconnecting…"));
   socket.on("ack", onAck);
   socket.on("message", (message) => (message.error ? onSendError(message) : onMessage(message)));
@@ -178,8 +181,10 @@ async function boot() {
   initSocket();
   try {
     // Still signed in on this device? The HttpOnly refresh cookie says so.
+    if (!localStorage.getItem(SIGNED_IN_KEY)) throw new Error("signed out");
     await startSession(await httpLogin({ device_id: deviceId() }));
   } catch {
+    localStorage.removeItem(SIGNED_IN_KEY);
     setConnection(state.socket.isOpen ? "" : "Connecting…");
     showAuth();
     state.socket.ready().then(() => state.me || setConnection(""));

@@ -10,7 +10,8 @@ const PAGE_SIZE = 30;
 const TYPING_SHOWN_MS = 5000;
 const NEAR_EDGE_PX = 80;
 
-let view = null; // {cid, hasMore, loading, readUpTo, presenceUid}
+let view = null; // {cid, hasMore, loading, readUpTo}
+let watchedUid = null; // whose online status this connection is subscribed to
 const typingTimers = new Map(); // user id -> timeout
 
 const list = () => $("message-list");
@@ -60,7 +61,7 @@ export async function openChat(cid) {
   cid = String(cid);
   const conversation = state.conversations.get(cid);
   if (!conversation) return;
-  view = { cid, hasMore: true, loading: false, readUpTo: 0, presenceUid: null };
+  view = { cid, hasMore: true, loading: false, readUpTo: 0 };
   state.currentCid = cid;
   document.body.dataset.view = "chat";
   $("chat-empty").hidden = true;
@@ -86,9 +87,16 @@ export function closeChat() {
   renderConversationList();
 }
 
-/** Open again after a reconnect: history may have moved on while the socket was down. */
+/** Open again after a reconnect: history may have moved on while the socket was down. Messages
+ * not acknowledged yet are sent again with the same id (the server stores a message once per id). */
 export async function reopenChat() {
-  if (view) await openChat(view.cid);
+  if (!view) return;
+  const unsent = [...list().querySelectorAll("li[data-client-id][data-id='']")];
+  await openChat(view.cid);
+  for (const li of unsent) {
+    list().append(li);
+    transmit(li);
+  }
 }
 
 export function renderHeader() {
@@ -136,11 +144,14 @@ async function loadOlder() {
   const initial = !first;
   const before = scroller().scrollHeight - scroller().scrollTop;
   const items = fresh.reverse().map((m) => messageItem(m, { status: m.status === "read" ? "read" : "sent" }));
+  const log = $("message-log");
+  log.setAttribute("aria-busy", "true"); // history is not news: keep the live region quiet
   list().prepend(...items);
   if (initial) scrollToBottom();
   else scroller().scrollTop = scroller().scrollHeight - before;
   status.textContent = current.hasMore ? "" : "This is the beginning of the conversation.";
   $("load-older-button").hidden = !current.hasMore;
+  requestAnimationFrame(() => log.removeAttribute("aria-busy"));
   current.loading = false;
   // Keep loading until there is something to scroll (or nothing older).
   if (current.hasMore && scroller().scrollHeight <= scroller().clientHeight + NEAR_EDGE_PX) await loadOlder();
@@ -181,6 +192,10 @@ function resend(li) {
 export function onAck(ack) {
   const li = list().querySelector(`li[data-client-id="${CSS.escape(String(ack.mid))}"]`);
   if (!li) return;
+  if (itemById(ack.server_mid)) {
+    li.remove(); // sent again after a reconnect, and already in the reloaded history
+    return;
+  }
   confirmSent(li, ack.server_mid, ack.t);
   if (view && Number(ack.server_mid) <= view.readUpTo) setStatus(li, "read");
   noteMessage(
@@ -285,16 +300,24 @@ async function deleteMessage(li) {
   (next?.querySelector("button") || $("composer-input")).focus();
 }
 
-/** Subscribe to the other person's online status; servers without it answer an error. */
+/** Subscribe to the other person's online status (one subscription at a time); a server without
+ * user_last_activity_subscribe answers "Unknown request", and the page then stops asking. */
 async function watchPresence(conversation) {
-  if (!isPrivate(conversation) || !state.presenceSupported || !view) return;
-  const uid = opponentId(conversation);
-  view.presenceUid = uid;
+  if (!view || !state.presenceSupported) return;
+  const uid = isPrivate(conversation) ? opponentId(conversation) : null;
+  if (watchedUid && watchedUid !== uid) {
+    state.socket.request("user_last_activity_unsubscribe", { id: watchedUid }).catch(() => {});
+  }
+  watchedUid = uid;
+  if (!uid) return;
   try {
     const response = await state.socket.request("user_last_activity_subscribe", { id: uid });
     onLastActivity(response.last_activity);
   } catch (error) {
-    if (error.status) state.presenceSupported = false; // the server does not offer it
-    document.body.dataset.presence = "unavailable";
+    if (/unknown request/i.test(error.message)) {
+      state.presenceSupported = false;
+      watchedUid = null;
+      document.body.dataset.presence = "unavailable";
+    }
   }
 }

@@ -97,8 +97,11 @@ export function upsertConversation(conversation, participants) {
 /** A message was sent or received: it becomes the conversation's last message. */
 export async function noteMessage(message, { unread }) {
   const cid = String(message.cid);
-  const conversation = state.conversations.get(cid) || (await refreshConversation(cid));
-  if (!conversation) return;
+  const conversation = state.conversations.get(cid);
+  if (!conversation) {
+    await refreshConversation(cid); // the server's answer already counts this message
+    return;
+  }
   conversation.last_message = {
     _id: message._id, body: message.body, from: message.from, t: message.t, attachments: message.attachments,
   };

@@ -4,6 +4,7 @@
 import { uuid } from "./util.js";
 
 const REQUEST_TIMEOUT_MS = 15000;
+const MAX_RETRY_MS = 4000;
 
 export class SamaError extends Error {
   constructor(error) {
@@ -39,7 +40,7 @@ export class SamaSocket extends EventTarget {
       this.emit("close");
       if (!this.stopped) {
         setTimeout(() => this.stopped || this.open(), this.retryMs);
-        this.retryMs = Math.min(this.retryMs * 2, 8000);
+        this.retryMs = Math.min(this.retryMs * 2, MAX_RETRY_MS);
       }
     });
     return this.ready();
