@@ -1,6 +1,8 @@
 """Settings, read from environment variables only; unset variables fall back to local defaults."""
 
 import os
+import re
+import warnings
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -67,6 +69,8 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "whitenoise.middleware.WhiteNoiseMiddleware"
 )
 WHITENOISE_USE_FINDERS = True
+# ... so a missing STATIC_ROOT (no collectstatic run) is expected, not worth a warning at start-up.
+warnings.filterwarnings("ignore", message=f"No directory at: {re.escape(str(BASE_DIR / 'staticfiles'))}")
 # --- end web client ----------------------------------------------------------------------------
 
 ROOT_URLCONF = "config.urls"

@@ -163,13 +163,15 @@ def new_page(browser, server_url: str) -> Iterator[Callable[..., object]]:
     Fails the test if a page logged a JavaScript error."""
     contexts, errors = [], []
 
-    def open_page(viewport: dict | None = None):
+    def open_page(viewport: dict | None = None, before_load: Callable | None = None):
         context = browser.new_context(viewport=viewport or DESKTOP, base_url=server_url)
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: errors.append(f"pageerror: {error}"))
         page.on("console", lambda msg: _console_error(msg) and errors.append(f"console: {msg.text}"))
+        if before_load is not None:
+            before_load(page)
         page.goto("/")
         return page
 

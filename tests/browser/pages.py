@@ -41,7 +41,7 @@ class ChatPage:
         self.page.get_by_role("button", name="New conversation").click()
         dialog = self.page.get_by_role("dialog", name="New conversation")
         if group_name:
-            dialog.get_by_label("Group").check()
+            dialog.get_by_role("radio", name="Group").check()
             dialog.get_by_label("Group name").fill(group_name)
         for login in logins:
             dialog.get_by_label("Search people").fill(login)

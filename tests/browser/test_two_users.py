@@ -60,13 +60,8 @@ def test_two_people_chat_live_with_edits_deletes_read_marks_and_typing(new_page)
     bob.send("See you tomorrow, bye")
     expect(alice.message("See you tomorrow, bye")).to_be_visible()
 
-    # The other person's online status, where the server offers user_last_activity_subscribe.
-    status = alice.page.locator("#chat-subtitle")
-    expect(
-        alice.page.locator("body[data-presence='unavailable'], #chat-subtitle[data-presence='online']")
-    ).to_have_count(1)
-    if status.get_attribute("data-presence") == "online":
-        expect(status).to_have_text("online")
+    # The other person's online status (user_last_activity_subscribe; tests/browser/test_presence.py).
+    expect(alice.page.locator("#chat-subtitle")).to_have_text("online")
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     alice.page.screenshot(path=SCREENSHOTS / "conversation.png")
