@@ -19,8 +19,12 @@ from messaging import files
 
 INLINE_TYPES = ("image/", "video/", "audio/")
 PATH = [
-    OpenApiParameter("name", OpenApiTypes.STR, OpenApiParameter.PATH, description="Letters, digits, '-', '_'."),
-    OpenApiParameter("file_type", OpenApiTypes.STR, OpenApiParameter.PATH, description="Extension, e.g. png."),
+    OpenApiParameter(
+        "name", OpenApiTypes.STR, OpenApiParameter.PATH, pattern=files.NAME_RE.pattern, description="A media id."
+    ),
+    OpenApiParameter(
+        "file_type", OpenApiTypes.STR, OpenApiParameter.PATH, pattern=files.TYPE_RE.pattern, description="e.g. png."
+    ),
 ]
 UPLOAD_BODY = {"application/octet-stream": OpenApiTypes.BINARY, "multipart/form-data": OpenApiTypes.OBJECT}
 

@@ -1,6 +1,8 @@
 """Chats REST routes (a trailing slash is optional everywhere), the OpenAPI schema and its docs."""
 
+from django.http import HttpRequest, JsonResponse
 from django.urls import path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DynamicRoute, Route, SimpleRouter
 
@@ -44,6 +46,12 @@ class RestRouter(SimpleRouter):
         self.trailing_slash = "/?"
 
 
+@csrf_exempt
+def not_found(request: HttpRequest, **kwargs: str) -> JsonResponse:
+    """Any other path under the REST prefixes: the REST 404, not Django's HTML page."""
+    return JsonResponse({"error": True, "reason": "Not found"}, status=404)
+
+
 router = RestRouter()
 router.register("users", UserViewSet, basename="rest-users")
 router.register("chats", ChatViewSet, basename="rest-chats")
@@ -54,4 +62,5 @@ urlpatterns = [
     re_path(r"^files/(?P<name>[^/]+)\.(?P<file_type>[^/.]+)$", FileView.as_view(), name="rest-file"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    re_path(r"^(?:users|chats|files)(?:/.*)?$", not_found),
 ]

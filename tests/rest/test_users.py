@@ -23,7 +23,13 @@ def test_register_answers_user_info_with_a_device_session_and_token(api):
     assert body["name"] == "Alice Smith" and body["username"] == "alice" and body["photos"] == []
     assert body["about"] is None and body["lastSeen"] is None
     (session,) = body["deviceSessions"]
-    assert session["deviceInfo"] == {"id": "phone-1", "name": "My phone", "model": "X", "token": None, "transport": "apns"}
+    assert session["deviceInfo"] == {
+        "id": "phone-1",
+        "name": "My phone",
+        "model": "X",
+        "token": None,
+        "transport": "apns",
+    }
     token = session["accessToken"]
     me = Api()
     me.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
