@@ -66,6 +66,7 @@ class LoadClient:
         self.closed = asyncio.Event()
         self.pending: dict[str, asyncio.Future] = {}
         self.reader: asyncio.Task | None = None
+        self.close_reason = ""
 
     async def open(self) -> None:
         """Open the WebSocket (no compression, as native clients) and start reading."""
@@ -92,6 +93,7 @@ class LoadClient:
         except (WebSocketException, OSError):
             pass
         finally:
+            self.close_reason = f"closed {self.ws.close_code} {self.ws.close_reason or ''}".strip()
             self.closed.set()
             for future in self.pending.values():
                 if not future.done():

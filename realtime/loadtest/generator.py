@@ -79,6 +79,7 @@ class Worker:
         self.lags_ms: list[float] = []
         self.senders: list[asyncio.Task] = []
         self.errors: Counter[str] = Counter()
+        self.reported: Counter[str] = Counter()
 
     def note_error(self, error: Exception) -> None:
         self.errors[f"{type(error).__name__}: {str(error)[:80]}"] += 1
@@ -160,7 +161,11 @@ class Worker:
         listener = asyncio.create_task(self.listen())
         await asyncio.gather(*(self.run_group(n, specs) for n, specs in enumerate(self.plan.groups)))
         connected = sum(1 for c in self.clients if not c.closed.is_set())
+        for client in self.clients:
+            if client.closed.is_set():
+                self.errors[f"socket {client.close_reason} before the steady phase"] += 1
         errors = dict(self.errors.most_common(5))
+        self.reported = Counter(self.errors)
         self.results.put(("ready", self.plan.worker, connected, self.failed_users, self.groups_ready, errors))
         if self.plan.send:
             await self.until_drained()
@@ -188,10 +193,13 @@ class Worker:
 
     def extra(self) -> dict[str, Any]:
         lags = sorted(self.lags_ms)
+        for client in self.clients:
+            if client.closed.is_set():
+                self.errors[f"socket {client.close_reason} by the end"] += 1
         return {
             "connected_at_end": sum(1 for c in self.clients if not c.closed.is_set()),
             "send_lag_p99_ms": round(percentile(lags, 0.99), 1),
-            "errors": dict(self.errors.most_common(5)),
+            "errors": dict((self.errors - self.reported).most_common(5)),
         }
 
 

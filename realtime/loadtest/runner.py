@@ -160,7 +160,7 @@ def run_groups(options: Options, target: Target, users: list[UserSpec]) -> dict[
             merged.merge(result)
         extras.append(extra)
     errors: dict[str, int] = {}
-    for extra in extras:
+    for extra in [*extras, *({"errors": answer[3]} for answer in ready.values())]:
         for key, count in extra.get("errors", {}).items():
             errors[key] = errors.get(key, 0) + count
     connected = sum(answer[0] for answer in ready.values())

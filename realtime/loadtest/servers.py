@@ -1,6 +1,7 @@
 """Start N daphne processes on loopback ports for a run (or find the processes behind a URL), and stop them."""
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -132,6 +133,9 @@ def server_env(database_url: str, redis_url: str, secret_key: str, extra: dict[s
     )
     if redis_url:
         env["REDIS_URL"] = redis_url
+        # Redis pub/sub channels ignore the database number: a prefix of its own keeps this run's
+        # events apart from any other server or test using the same Redis.
+        env["CHANNEL_LAYER_PREFIX"] = f"loadtest{secrets.token_hex(4)}"
     else:
         env.pop("REDIS_URL", None)
     env.update(extra)
