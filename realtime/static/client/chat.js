@@ -13,6 +13,7 @@ const NEAR_EDGE_PX = 80;
 let view = null; // {cid, hasMore, loading, readUpTo}
 let watchedUid = null; // whose online status this connection is subscribed to
 const typingTimers = new Map(); // user id -> timeout
+const unacknowledged = new Map(); // client id -> the message's list item (shown or not)
 
 const list = () => $("message-list");
 const scroller = () => $("message-scroller");
@@ -49,6 +50,7 @@ export function initChat() {
     if (document.visibilityState === "visible" && view) markRead();
   });
   setMessageActions({ edit: editMessage, remove: deleteMessage, retry: resend });
+  setInterval(renderHeader, 30_000); // "last seen 5 minutes ago" keeps counting
 }
 
 function autosize(input) {
@@ -56,14 +58,21 @@ function autosize(input) {
   input.style.height = `${Math.min(input.scrollHeight, 160)}px`;
 }
 
-/** Show a conversation: its newest page of history, then older pages on scroll. */
-export async function openChat(cid) {
+/** Show a conversation: its newest page of history, then older pages on scroll. `reload` reads
+ * the history again when the conversation is already open. */
+export async function openChat(cid, { reload = false } = {}) {
   cid = String(cid);
   const conversation = state.conversations.get(cid);
   if (!conversation) return;
-  view = { cid, hasMore: true, loading: false, readUpTo: 0 };
-  state.currentCid = cid;
   document.body.dataset.view = "chat";
+  if (view?.cid === cid && !reload) {
+    $("composer-input").focus();
+    return;
+  }
+  view = { cid, hasMore: true, loading: false, readUpTo: 0 };
+  for (const timer of typingTimers.values()) clearTimeout(timer);
+  typingTimers.clear();
+  state.currentCid = cid;
   $("chat-empty").hidden = true;
   $("chat-open").hidden = false;
   list().replaceChildren();
@@ -92,7 +101,7 @@ export function closeChat() {
 export async function reopenChat() {
   if (!view) return;
   const unsent = [...list().querySelectorAll("li[data-client-id][data-id='']")];
-  await openChat(view.cid);
+  await openChat(view.cid, { reload: true });
   for (const li of unsent) {
     list().append(li);
     transmit(li);
@@ -106,7 +115,8 @@ export function renderHeader() {
   $("chat-title").textContent = conversationTitle(conversation);
   const subtitle = $("chat-subtitle");
   if (isPrivate(conversation)) {
-    const value = state.presence.get(opponentId(conversation));
+    const seen = state.presence.get(opponentId(conversation));
+    const value = typeof seen?.value === "number" ? seen.value + Math.floor((Date.now() - seen.at) / 1000) : seen?.value;
     subtitle.textContent = value === undefined ? "" : formatLastSeen(value);
     subtitle.dataset.presence = value === "online" ? "online" : value === undefined ? "unknown" : "offline";
   } else {
@@ -176,6 +186,7 @@ function sendFromComposer() {
 }
 
 function transmit(li) {
+  unacknowledged.set(li.dataset.clientId, li);
   setStatus(li, "pending");
   try {
     state.socket.send({ message: { id: li.dataset.clientId, body: li.dataset.body, cid: li.dataset.cid } });
@@ -190,14 +201,15 @@ function resend(li) {
 
 /** `ack` for one of this connection's messages. */
 export function onAck(ack) {
-  const li = list().querySelector(`li[data-client-id="${CSS.escape(String(ack.mid))}"]`);
+  const li = unacknowledged.get(String(ack.mid));
   if (!li) return;
-  if (itemById(ack.server_mid)) {
+  unacknowledged.delete(String(ack.mid));
+  if (li.isConnected && itemById(ack.server_mid)) {
     li.remove(); // sent again after a reconnect, and already in the reloaded history
     return;
   }
   confirmSent(li, ack.server_mid, ack.t);
-  if (view && Number(ack.server_mid) <= view.readUpTo) setStatus(li, "read");
+  if (view && li.isConnected && Number(ack.server_mid) <= view.readUpTo) setStatus(li, "read");
   noteMessage(
     { _id: ack.server_mid, body: li.dataset.body, from: state.me._id, t: ack.t, cid: li.dataset.cid, attachments: [] },
     { unread: false },
@@ -206,7 +218,8 @@ export function onAck(ack) {
 
 /** `{message: {id, error}}`: a send failed. */
 export function onSendError(failure) {
-  const li = list().querySelector(`li[data-client-id="${CSS.escape(String(failure.id))}"]`);
+  const li = unacknowledged.get(String(failure.id));
+  unacknowledged.delete(String(failure.id));
   if (li) {
     setStatus(li, "failed");
     li.querySelector(".message-status").title = failure.error?.message || "Not sent";
@@ -273,7 +286,7 @@ function renderTyping() {
 
 /** `{last_activity: {<uid>: "online" | seconds}}`, one user per frame. */
 export function onLastActivity(activity) {
-  for (const [uid, value] of Object.entries(activity || {})) state.presence.set(String(uid), value);
+  for (const [uid, value] of Object.entries(activity || {})) state.presence.set(String(uid), { value, at: Date.now() });
   renderHeader();
 }
 
