@@ -5,6 +5,7 @@ first half and after the second: the second half's growth divided by its size is
 of one connection, free of one-time costs such as lazy imports and the first database connection.
 """
 
+import os
 import time
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -67,6 +68,7 @@ def run_idle(options: Options, target: Target, users: list[UserSpec]) -> dict[st
         "server_rss_full_mb": round(full / MB, 1),
         "kb_per_connection_marginal": round((full - middle) / KB / second, 1) if second else None,
         "kb_per_connection_total": round((full - fresh) / KB / connected, 1) if connected else None,
+        "machine_load": f"load average {os.getloadavg()[0]:.1f}",
     }
     if errors:
         figures["errors"] = errors

@@ -159,3 +159,44 @@ def format_report(title: str, figures: dict[str, Any]) -> str:
     lines = [title, "-" * len(title)]
     lines += [f"{key.ljust(width)}  {value}" for key, value in figures.items()]
     return "\n".join(lines)
+
+
+GROUPS_COLUMNS = (
+    "date",
+    "commit",
+    "scenario",
+    "users",
+    "servers",
+    "sends_per_s",
+    "deliveries_per_s",
+    "p50_ms",
+    "p95_ms",
+    "p99_ms",
+    "max_ms",
+    "deliveries_lost",
+    "sends_failed",
+    "server",
+    "generator_cpu_pct",
+    "postgres_cpu_pct",
+    "machine_cpu_pct",
+)
+IDLE_COLUMNS = ("date", "commit", "connections", "servers", "connected", "rss", "marginal", "total", "machine")
+
+
+def markdown_row(figures: dict[str, Any]) -> str:
+    """The run as a row of the results tables in docs/performance.md."""
+    if "connections" in figures:
+        rss = (figures["server_rss_fresh_mb"], figures["server_rss_half_mb"], figures["server_rss_full_mb"])
+        cells = {
+            **figures,
+            "rss": " → ".join(str(mb) for mb in rss),
+            "marginal": figures["kb_per_connection_marginal"],
+            "total": figures["kb_per_connection_total"],
+            "machine": figures.get("machine_load", ""),
+        }
+        columns = IDLE_COLUMNS
+    else:
+        scenario = f"{figures['protocol']} groups, P={figures['period_s']:g} s, {figures['steady_s']:g} s"
+        cells = {**figures, "scenario": scenario, "server": f"{figures['server_cpu_pct']} / {figures['server_rss_mb']}"}
+        columns = GROUPS_COLUMNS
+    return "| " + " | ".join(str(cells.get(c, "")) for c in columns) + " |"

@@ -1,6 +1,6 @@
 """Matching deliveries to sends and the figures computed from them (no server needed)."""
 
-from realtime.loadtest.stats import GroupsResult, Ledger, make_body, parse_body, percentile
+from realtime.loadtest.stats import GroupsResult, Ledger, make_body, markdown_row, parse_body, percentile
 from realtime.loadtest.workers import deal, split_groups
 
 
@@ -51,3 +51,11 @@ def test_groups_are_whole_and_dealt_round_robin():
     groups = split_groups(list(range(10)), 4)
     assert groups == [[0, 1, 2, 3], [4, 5, 6, 7]]
     assert deal([*groups, [8]], 2) == [[[0, 1, 2, 3], [8]], [[4, 5, 6, 7]]]
+
+
+def test_a_run_becomes_a_row_of_the_results_table():
+    figures = {"date": "d", "commit": "c", "protocol": "sama", "period_s": 5.0, "steady_s": 60.0, "users": 8}
+    figures |= {"servers": 1, "server_cpu_pct": 10.0, "server_rss_mb": 90.0, "p99_ms": 12.5}
+    row = markdown_row(figures)
+    assert row.startswith("| d | c | sama groups, P=5 s, 60 s | 8 | 1 |")
+    assert "| 12.5 |" in row and "| 10.0 / 90.0 |" in row

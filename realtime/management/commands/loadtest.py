@@ -4,6 +4,7 @@ See docs/performance.md for the scenario, the exact commands and the figures.
 """
 
 import json
+import subprocess
 import time
 from argparse import ArgumentParser
 from pathlib import Path
@@ -18,7 +19,16 @@ from realtime.loadtest.generator import raise_fd_limit
 from realtime.loadtest.idle import run_idle
 from realtime.loadtest.runner import Options, Target, machine_description, run_groups, run_max, user_specs
 from realtime.loadtest.servers import ServerGroup, is_loopback_url, server_env
-from realtime.loadtest.stats import format_report
+from realtime.loadtest.stats import format_report, markdown_row
+
+
+def git_commit() -> str:
+    """The checked-out commit, for the results table ("" outside a git checkout)."""
+    try:
+        done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return done.stdout.strip()
 
 
 class Command(BaseCommand):
@@ -161,7 +171,9 @@ class Command(BaseCommand):
         return Target(urls=group.urls, group=group)
 
     def report(self, title: str, figures: dict[str, Any], json_path: Path | None) -> None:
+        figures["commit"] = git_commit()
         self.stdout.write(format_report(title, figures))
+        self.stdout.write("docs/performance.md row:\n" + markdown_row(figures))
         self.write_json(json_path, {"mode": title, **figures})
 
     def write_json(self, path: Path | None, figures: dict[str, Any]) -> None:
