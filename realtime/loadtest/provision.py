@@ -15,10 +15,12 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import Exists, F, OuterRef
 from django.test.utils import override_settings
 
 from accounts import sms, tokens, verification
 from accounts.models import DeviceSession, PhoneVerification, User
+from messaging.models import DeliveryReceipt, Message
 
 SAFE_NAME_PARTS = ("load", "test")
 
@@ -108,6 +110,25 @@ def _newest_verifications(country_code: str, numbers: list[str]) -> dict[str, Ph
     return newest
 
 
+def backlog_acknowledge(user_ids: list[int]) -> int:
+    """Mark every message waiting for these users as delivered; answers how many there were.
+
+    A Hooligram user gets at sign-in every message not acknowledged yet; deliveries an earlier run
+    left unacknowledged (it stopped reading, or lost them) would load the next run's sign-ins, so
+    each run starts as a client that has been online all along."""
+    acknowledged = DeliveryReceipt.objects.filter(message_id=OuterRef("pk"), user_id=OuterRef("member"))
+    pairs = (
+        Message.objects.filter(conversation__participants__user_id__in=user_ids, is_system=False)
+        .annotate(member=F("conversation__participants__user_id"))
+        .exclude(sender_id=F("member"))
+        .exclude(Exists(acknowledged))
+        .values_list("member", "pk")
+    )
+    receipts = [DeliveryReceipt(user_id=user_id, message_id=message_id) for user_id, message_id in pairs]
+    DeliveryReceipt.objects.bulk_create(receipts, batch_size=2000, ignore_conflicts=True)
+    return len(receipts)
+
+
 def phone_users_provision(count: int, *, country_code: str, number_prefix: str, codes_file: Path) -> list[dict]:
     """`user_id`, `login`, phone and verified Hooligram `code` of `count` phone users.
 
@@ -133,6 +154,7 @@ def phone_users_provision(count: int, *, country_code: str, number_prefix: str, 
         codes_file.parent.mkdir(parents=True, exist_ok=True)
         codes_file.write_text(json.dumps(codes))
     users = {u.phone_number: u for u in User.objects.filter(country_code=country_code, phone_number__in=numbers)}
+    backlog_acknowledge([u.pk for u in users.values()])
     return [
         {
             "user_id": users[pn].pk,
