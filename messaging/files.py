@@ -25,14 +25,17 @@ PREVIEW_SIZE_MAX = 10000
 
 
 def file_max_bytes() -> int:
+    """The largest upload accepted."""
     return getattr(settings, "REST_FILE_MAX_BYTES", 50 * 1024 * 1024)
 
 
 def preview_max_bytes() -> int:
+    """The largest preview accepted."""
     return getattr(settings, "REST_PREVIEW_MAX_BYTES", 2 * 1024 * 1024)
 
 
 def is_preview(name: str) -> bool:
+    """Whether a file name names a preview."""
     return name.endswith(PREVIEW_SUFFIX)
 
 

@@ -1,5 +1,6 @@
 """What every Chats REST view shares: Bearer authentication, the error shape, input parsing."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -18,6 +19,7 @@ MAX_ID = 2**63 - 1
 
 
 def json_max_bytes() -> int:
+    """The largest JSON request body accepted."""
     return getattr(settings, "REST_JSON_MAX_BYTES", 1024 * 1024)
 
 
@@ -48,7 +50,7 @@ class RestViewSet(viewsets.ViewSet):
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser]
 
-    def get_exception_handler(self):
+    def get_exception_handler(self) -> Callable:
         return rest_exception_handler
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
@@ -58,7 +60,9 @@ class RestViewSet(viewsets.ViewSet):
         super().initial(request, *args, **kwargs)
 
     def data(self, serializer_class: type[Serializer]) -> dict[str, Any]:
+        """The request body, validated."""
         return parse(serializer_class, self.request.data)
 
     def query(self, serializer_class: type[Serializer]) -> dict[str, Any]:
+        """The query string, validated."""
         return parse(serializer_class, self.request.query_params)

@@ -32,6 +32,8 @@ class ChatViewSet(RestViewSet):
         responses=schema.answer(o.ChatInfoSerializer(many=True)),
     )
     def list(self, request: Request) -> Response:
+        """Every chat you take part in, newest activity first, except those removed on your devices; `full` adds every
+        chat's participants."""
         full = self.query(i.ChatListQuerySerializer)["full"]
         views = listing.chat_views(request.user)
         return Response(o.out(o.ChatInfoSerializer, [render.chat_info(v, full=full) for v in views], many=True))
@@ -42,6 +44,8 @@ class ChatViewSet(RestViewSet):
         responses=schema.answer(o.ChatInfoSerializer, 403, 404),
     )
     def create(self, request: Request) -> Response:
+        """Create a chat with these participants (you are always one); the chat of exactly the same participants is
+        answered instead if it exists. More than two participants in a personal chat is an error."""
         data = self.data(i.ChatCreateSerializer)
         conversation, _ = creation.chat_find_or_create(
             request.user,
@@ -53,6 +57,7 @@ class ChatViewSet(RestViewSet):
 
     @extend_schema(summary="A chat", request=None, parameters=CHAT, responses=schema.answer(o.ChatInfoSerializer, 404))
     def retrieve(self, request: Request, pk: str) -> Response:
+        """A chat you take part in, with every participant."""
         return _chat(request.user, to_pk(pk))
 
     @extend_schema(
@@ -62,12 +67,15 @@ class ChatViewSet(RestViewSet):
         responses=schema.answer(o.ChatInfoSerializer, 403, 404),
     )
     def update(self, request: Request, pk: str) -> Response:
+        """Rename a group chat; participants are notified (`chatUpdate`). Personal chats cannot be renamed."""
         chat_id, data = to_pk(pk), self.data(i.ChatUpdateSerializer)
         membership.chat_title_update(request.user, conversation_id=chat_id, title=data["title"])
         return _chat(request.user, chat_id)
 
     @extend_schema(summary="Delete a chat for everyone", request=None, parameters=CHAT, responses=schema.ok(403, 404))
     def destroy(self, request: Request, pk: str) -> Response:
+        """Delete the chat with all its messages for everyone (the owner of a group, either side of a personal chat);
+        participants are notified (`chatDeleted`)."""
         conversation_destroy(request.user, conversation_id=to_pk(pk))
         return empty_ok()
 
@@ -79,6 +87,8 @@ class ChatViewSet(RestViewSet):
     )
     @action(detail=True, methods=["put"], url_path="settings")
     def chat_settings(self, request: Request, pk: str) -> Response:
+        """Your own settings of the chat: muted, archived, removed on your devices (hidden from your list until a
+        message arrives)."""
         chat_id, data = to_pk(pk), self.data(i.ChatSettingsSerializer)
         settings_services.participant_settings_update(
             request.user,
@@ -97,6 +107,8 @@ class ChatViewSet(RestViewSet):
     )
     @action(detail=True, methods=["post"], url_path="images")
     def image_add(self, request: Request, pk: str) -> Response:
+        """The owner adds a picture (uploaded beforehand under `/files/<id>.<fileType>`) to a group chat; participants
+        are notified (`chatUpdate`)."""
         chat_id, data = to_pk(pk), self.data(i.ChatImageSerializer)
         images.conversation_image_add(request.user, conversation_id=chat_id, image=dict(data["image"]))
         return _chat(request.user, chat_id)
@@ -109,6 +121,7 @@ class ChatViewSet(RestViewSet):
     )
     @action(detail=True, methods=["delete"], url_path=r"images/(?P<image_id>[^/]+)")
     def image_remove(self, request: Request, pk: str, image_id: str) -> Response:
+        """The owner removes a group chat's picture and its files; participants are notified (`chatUpdate`)."""
         images.conversation_image_remove(request.user, conversation_id=to_pk(pk), image_id=image_id)
         return empty_ok()
 
@@ -120,6 +133,8 @@ class ChatViewSet(RestViewSet):
     )
     @action(detail=True, methods=["post"], url_path="users")
     def users_add(self, request: Request, pk: str) -> Response:
+        """Add at most 10 users to a group chat; adding nobody new is an error. Participants are notified
+        (`addedUsers`)."""
         chat_id, data = to_pk(pk), self.data(i.ChatUsersSerializer)
         _, added = membership.chat_users_add(request.user, conversation_id=chat_id, user_ids=data["users"])
         return _chat(request.user, chat_id, added=added)
@@ -132,6 +147,8 @@ class ChatViewSet(RestViewSet):
     )
     @users_add.mapping.delete
     def users_remove(self, request: Request, pk: str) -> Response:
+        """The owner removes participants from a group chat; naming no participant is an error. Participants are
+        notified (`removedUsers`)."""
         chat_id, data = to_pk(pk), self.data(i.ChatUsersSerializer)
         _, removed = membership.chat_users_remove(request.user, conversation_id=chat_id, user_ids=data["users"])
         return _chat(request.user, chat_id, removed=removed)
@@ -139,6 +156,7 @@ class ChatViewSet(RestViewSet):
     @extend_schema(summary="Leave a group chat", request=None, parameters=CHAT, responses=schema.ok(404))
     @action(detail=True, methods=["delete"], url_path="me")
     def chat_exit(self, request: Request, pk: str) -> Response:
+        """Leave a group chat; a personal chat cannot be left. Participants are notified (`removedUsers`)."""
         membership.chat_exit(request.user, conversation_id=to_pk(pk))
         return empty_ok()
 
@@ -150,12 +168,14 @@ class ChatViewSet(RestViewSet):
     )
     @action(detail=True, methods=["put"])
     def block(self, request: Request, pk: str) -> Response:
+        """Leave a group chat and refuse to be added to it again; ignored for personal chats."""
         blocking.conversation_block(request.user, conversation_id=to_pk(pk))
         return empty_ok()
 
     @extend_schema(summary="Unblock a chat", request=None, parameters=CHAT, responses=schema.ok(404))
     @action(detail=True, methods=["put"])
     def unblock(self, request: Request, pk: str) -> Response:
+        """Allow being added again to a group chat you blocked; ignored for personal chats."""
         blocking.conversation_unblock(request.user, conversation_id=to_pk(pk))
         return empty_ok()
 
@@ -167,6 +187,7 @@ class ChatViewSet(RestViewSet):
     )
     @action(detail=True, methods=["get"], url_path="users/blocked")
     def blocked_users(self, request: Request, pk: str) -> Response:
+        """The participants blocked from posting in the chat."""
         users = blocking.blocked_users_list(request.user, conversation_id=to_pk(pk))
         return Response(o.out(o.UserInfoSerializer, [render.user_info(u) for u in users], many=True))
 
@@ -184,6 +205,7 @@ class ChatViewSet(RestViewSet):
     )
     @action(detail=True, methods=["put"], url_path=r"users/(?P<user_id>[^/.]+)/block")
     def user_block(self, request: Request, pk: str, user_id: str) -> Response:
+        """Block a participant from posting: the owner in a group, either side in a personal chat."""
         return self._user_block(pk, user_id, blocked=True)
 
     @extend_schema(
@@ -191,6 +213,7 @@ class ChatViewSet(RestViewSet):
     )
     @action(detail=True, methods=["put"], url_path=r"users/(?P<user_id>[^/.]+)/unblock")
     def user_unblock(self, request: Request, pk: str, user_id: str) -> Response:
+        """Let a blocked participant post again."""
         return self._user_block(pk, user_id, blocked=False)
 
     @extend_schema(
@@ -201,6 +224,8 @@ class ChatViewSet(RestViewSet):
     )
     @action(detail=True, methods=["post"], url_path="notify")
     def chat_notify(self, request: Request, pk: str) -> Response:
+        """Relay auxiliary data (typing, animations...) to the other participants without storing it (`auxiliary` on
+        `/ws`)."""
         data = self.data(i.NotifySerializer)
         notify.conversation_notify(
             request.user,

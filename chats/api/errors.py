@@ -29,6 +29,7 @@ def _reasons(detail: Any, path: str = "") -> list[str]:
 
 
 def error_response(status_code: int, reason: str, headers: dict[str, str] | None = None) -> Response:
+    """`{"error": true, "reason": ...}` with this status."""
     return Response({"error": True, "reason": reason}, status=status_code, headers=headers)
 
 

@@ -1,6 +1,8 @@
 """`/files/<name>.<type>`: upload (raw body or multipart `file`) and download; previews are
 `<name>-preview.jpeg`."""
 
+from collections.abc import Callable
+
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -36,7 +38,7 @@ class FileView(APIView):
     permission_classes = [IsAuthenticated]
     parser_classes = [MultiPartParser, FileUploadParser]
 
-    def get_exception_handler(self):
+    def get_exception_handler(self) -> Callable:
         return rest_exception_handler
 
     def get_parser_context(self, http_request: object) -> dict:
@@ -66,6 +68,8 @@ class FileView(APIView):
         responses={201: o.StoredFileSerializer, **schema.errors(403, 413)},
     )
     def post(self, request: Request, name: str, file_type: str) -> Response:
+        """Upload the file `<name>.<type>` (a preview as `<name>-preview.jpeg`); only its first uploader may replace
+        it."""
         return self._upload(request, name, file_type)
 
     @extend_schema(
@@ -75,6 +79,7 @@ class FileView(APIView):
         responses={201: o.StoredFileSerializer, **schema.errors(403, 413)},
     )
     def put(self, request: Request, name: str, file_type: str) -> Response:
+        """Upload the file `<name>.<type>`, as POST does."""
         return self._upload(request, name, file_type)
 
     @extend_schema(
@@ -87,6 +92,7 @@ class FileView(APIView):
         },
     )
     def get(self, request: Request, name: str, file_type: str) -> FileResponse:
+        """Download a file (Bearer header or `?token=`)."""
         stored = files.file_get(name=name, file_type=file_type)
         inline = stored.content_type.startswith(INLINE_TYPES) and "svg" not in stored.content_type
         return FileResponse(

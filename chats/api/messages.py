@@ -32,6 +32,8 @@ class ChatMessageViewSet(RestViewSet):
         responses=schema.answer(o.MessageInfoSerializer(many=True), 404),
     )
     def list(self, request: Request, chat_pk: str) -> Response:
+        """`count` messages (50 by default) older than message `before`, or the newest ones; deleted messages carry
+        `deletedAt`."""
         chat_id, query = to_pk(chat_pk), self.query(i.MessageHistoryQuerySerializer)
         messages = selectors.message_list(
             request.user,
@@ -51,6 +53,7 @@ class ChatMessageViewSet(RestViewSet):
         responses=schema.answer(o.MessageInfoSerializer, 403, 404),
     )
     def create(self, request: Request, chat_pk: str) -> Response:
+        """Post a message; the same `localId` again answers the same message. Participants are notified (`message`)."""
         chat_id, data = to_pk(chat_pk), self.data(i.MessagePostSerializer)
         attachment = data.get("attachment")
         message, _ = services.message_send(
@@ -71,6 +74,8 @@ class ChatMessageViewSet(RestViewSet):
         responses=schema.ok(403, 404),
     )
     def clear(self, request: Request, chat_pk: str) -> Response:
+        """Delete every message of the chat (the owner of a group, either side of a personal chat); participants are
+        notified (`chatCleared`)."""
         clearing.conversation_clear(request.user, conversation_id=to_pk(chat_pk))
         return empty_ok()
 
@@ -81,6 +86,8 @@ class ChatMessageViewSet(RestViewSet):
         responses=schema.answer(o.MessageInfoSerializer, 403, 404),
     )
     def update(self, request: Request, chat_pk: str, pk: str) -> Response:
+        """The author edits the text or visibility; `fileExists`/`previewExists` just tell the participants
+        (`messageUpdate`)."""
         chat_id, message_id, data = to_pk(chat_pk), to_pk(pk), self.data(i.MessageEditSerializer)
         history.message_get(request.user, conversation_id=chat_id, message_id=message_id)
         message = services.message_edit(
@@ -95,6 +102,8 @@ class ChatMessageViewSet(RestViewSet):
         responses=schema.answer(o.MessageInfoSerializer, 403, 404),
     )
     def destroy(self, request: Request, chat_pk: str, pk: str) -> Response:
+        """The author deletes the message's content for everyone; it keeps its place with `deletedAt`
+        (`messageDelete`)."""
         chat_id, message_id = to_pk(chat_pk), to_pk(pk)
         history.message_get(request.user, conversation_id=chat_id, message_id=message_id)
         deleted = services.message_delete(
@@ -105,5 +114,6 @@ class ChatMessageViewSet(RestViewSet):
     @extend_schema(summary="Put my read mark on a message", request=None, parameters=MESSAGE, responses=schema.ok(404))
     @action(detail=True, methods=["put"])
     def read(self, request: Request, chat_pk: str, pk: str) -> Response:
+        """Put your read mark on the message and every older one; participants are notified (`readMark`)."""
         history.message_read_one(request.user, conversation_id=to_pk(chat_pk), message_id=to_pk(pk))
         return empty_ok()

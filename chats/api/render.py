@@ -22,6 +22,7 @@ def _full_name(first: str, last: str) -> str | None:
 
 
 def user_info(user: User) -> dict[str, Any]:
+    """A user as `UserInfo`."""
     return {
         "id": user.pk,
         "name": _full_name(user.first_name, user.last_name),
@@ -46,6 +47,7 @@ def member_info(member: dict | None, user_id: int) -> dict[str, Any]:
 
 
 def device_info(info: object) -> dict[str, Any]:
+    """A device session's stored info as `deviceInfo`, every field present."""
     info = info if isinstance(info, dict) else {}
     return {key: info.get(key) for key in DEVICE_INFO_FIELDS}
 
@@ -93,6 +95,7 @@ def read_marks(message_id: int, sender_id: int | None, positions: list[Participa
 
 
 def message_info(message: Message, positions: list[Participant] = ()) -> dict[str, Any]:
+    """A message as `MessageInfo`, its read marks taken from the chat's read positions."""
     return {
         "id": message.pk,
         "localId": message.client_id or None,

@@ -48,10 +48,12 @@ def ok(*codes: int) -> dict[int, OpenApiResponse]:
 
 
 def answer(serializer: Any, *codes: int) -> dict:
+    """A 200 answer with this body, and the given errors."""
     return {200: serializer, **errors(*codes)}
 
 
 def path_id(name: str, description: str) -> OpenApiParameter:
+    """An integer path parameter."""
     return OpenApiParameter(name, OpenApiTypes.INT64, OpenApiParameter.PATH, description=description)
 
 

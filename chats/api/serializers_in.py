@@ -8,6 +8,7 @@ USERS_MAX = 1000
 
 
 def text_max_bytes() -> int:
+    """The most UTF-8 bytes a message text may hold."""
     return getattr(settings, "REST_TEXT_MAX_BYTES", 2048)
 
 

@@ -2,9 +2,10 @@
 
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
 
 from accounts import rest_sessions, selectors, services, tokens
 from accounts.models import DeviceSession
@@ -28,12 +29,12 @@ def _signed_in(session: DeviceSession) -> Response:
 class UserViewSet(RestViewSet):
     """Users and their own account."""
 
-    def get_permissions(self):
+    def get_permissions(self) -> list[BasePermission]:
         if self.action in PUBLIC_ACTIONS:
             return [AllowAny()]
         return super().get_permissions()
 
-    def get_throttles(self):
+    def get_throttles(self) -> list[BaseThrottle]:
         if self.action == "create":
             return [RegisterThrottle()]
         if self.action in BASIC_ACTIONS:
@@ -50,6 +51,7 @@ class UserViewSet(RestViewSet):
         auth=schema.NO_AUTH,
     )
     def create(self, request: Request) -> Response:
+        """Register; the answer holds a device session with the access token for every other call."""
         data = self.data(i.RegisterSerializer)
         session = rest_sessions.user_register(
             username=data["username"],
@@ -67,6 +69,7 @@ class UserViewSet(RestViewSet):
     )
     @action(detail=False, methods=["post"])
     def login(self, request: Request) -> Response:
+        """Log in with `Authorization: Basic` login and password; the answer holds a new access token."""
         user = basic_user(request)
         data = self.data(i.LoginSerializer)
         return _signed_in(rest_sessions.user_sign_in(user, device_info=data.get("deviceInfo")))
@@ -74,6 +77,7 @@ class UserViewSet(RestViewSet):
     @extend_schema(summary="Me", request=None, responses=schema.answer(o.PrivateUserInfoSerializer))
     @action(detail=False, methods=["get"], url_path="me")
     def me(self, request: Request) -> Response:
+        """Your own account, with your device sessions."""
         sessions = list(request.user.device_sessions.order_by("pk"))
         return Response(o.out(o.PrivateUserInfoSerializer, render.private_user_info(request.user, sessions)))
 
@@ -84,6 +88,7 @@ class UserViewSet(RestViewSet):
     )
     @me.mapping.put
     def me_update(self, request: Request) -> Response:
+        """Change your name and about."""
         data = self.data(i.UserUpdateSerializer)
         user = rest_sessions.user_profile_update(request.user, name=data.get("name"), about=data.get("about"))
         return Response(o.out(o.UserInfoSerializer, render.user_info(user)))
@@ -93,18 +98,21 @@ class UserViewSet(RestViewSet):
     )
     @me.mapping.delete
     def me_delete(self, request: Request) -> Response:
+        """Delete your account; needs `Authorization: Basic` login and password."""
         services.user_delete(basic_user(request))
         return empty_ok()
 
     @extend_schema(summary="Log out this device", request=None, responses=schema.ok())
     @action(detail=False, methods=["post"], url_path="me/logout")
     def logout(self, request: Request) -> Response:
+        """End this device's session: its token stops working."""
         services.device_session_close(request.auth)
         return empty_ok()
 
     @extend_schema(summary="Change my password", request=i.PasswordChangeSerializer, responses=schema.ok(403))
     @action(detail=False, methods=["put"], url_path="me/changePassword")
     def change_password(self, request: Request) -> Response:
+        """Change your password; the old one is required."""
         data = self.data(i.PasswordChangeSerializer)
         services.user_update(request.user, current_password=data["oldPassword"], new_password=data["newPassword"])
         return empty_ok()
@@ -116,6 +124,7 @@ class UserViewSet(RestViewSet):
         responses=schema.answer(o.UserInfoSerializer, 404),
     )
     def retrieve(self, request: Request, pk: str) -> Response:
+        """A user by id."""
         found = selectors.users_by_ids([to_pk(pk, "User not found")])
         if not found:
             raise NotFound("User not found", code="user_not_found")
@@ -128,6 +137,7 @@ class UserViewSet(RestViewSet):
         responses=schema.answer(o.UserInfoSerializer(many=True)),
     )
     def list(self, request: Request) -> Response:
+        """Users whose login, name or email contains `s` (you excepted), at most 100."""
         keyword = self.query(i.UserSearchQuerySerializer).get("s", "")
         users = selectors.user_search(keyword=keyword, ignore_ids=[request.user.pk])
         return Response(o.out(o.UserInfoSerializer, [render.user_info(u) for u in users], many=True))
