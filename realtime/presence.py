@@ -30,7 +30,9 @@ def _client():
 
 
 def _key(user_id: int) -> str:
-    return f"presence:{int(user_id)}"
+    # Under the channel layer's prefix: servers that share a Redis but not a database (another
+    # deployment, a test server) must not see each other's users online.
+    return f"{settings.CHANNEL_LAYER_PREFIX}:presence:{int(user_id)}"
 
 
 async def connection_opened(user_id: int, channel_name: str) -> bool:

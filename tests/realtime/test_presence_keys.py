@@ -1,0 +1,22 @@
+"""Presence in Redis is kept under the channel layer's prefix, like the channel layer itself."""
+
+import secrets
+
+import pytest
+from django.conf import settings as django_settings
+
+from realtime import presence
+
+pytestmark = pytest.mark.skipif(not django_settings.REDIS_URL, reason="presence lives in Redis with REDIS_URL only")
+
+
+async def test_servers_with_another_prefix_do_not_see_the_users_online(settings):
+    token = secrets.token_hex(4)
+    settings.CHANNEL_LAYER_PREFIX = f"one{token}"
+    assert await presence.connection_opened(7, "channel-a") is True
+    assert await presence.online_user_ids([7]) == {7}
+    settings.CHANNEL_LAYER_PREFIX = f"two{token}"
+    assert await presence.online_user_ids([7]) == set()
+    settings.CHANNEL_LAYER_PREFIX = f"one{token}"
+    await presence._client().delete(presence._key(7))
+    assert await presence.online_user_ids([7]) == set()
