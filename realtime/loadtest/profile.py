@@ -1,8 +1,9 @@
 """Sampling profiles of the server processes during the steady phase (py-spy), and their summary.
 
-`py-spy record --format raw` writes collapsed stacks ("frame;frame;… count"). The summary splits
-samples by thread (the event loop, and the thread pool where `database_sync_to_async` runs the ORM)
-and lists the functions where each spends its time, inclusive and self.
+`py-spy record --idle --format raw` writes collapsed stacks ("frame;frame;… count") of every
+thread, waiting or not, so shares are of wall-clock time. The summary splits samples by thread
+(the event loop, and the thread where `database_sync_to_async` runs the ORM), says how busy each
+was (not waiting for work), and lists where the busy time goes, inclusive and self.
 """
 
 import shutil
@@ -28,7 +29,7 @@ def start_recording(pids: list[int], seconds: float, out_dir: Path, rate: int = 
     recorders = []
     for pid in pids:
         command = [executable, "record", "--pid", str(pid), "--duration", str(max(1, int(seconds)))]
-        command += ["--rate", str(rate), "--format", "raw", "--threads", "--nonblocking"]
+        command += ["--rate", str(rate), "--format", "raw", "--threads", "--idle", "--nonblocking"]
         command += ["--output", str(out_dir / f"profile-{pid}.txt")]
         recorders.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     return recorders
@@ -59,9 +60,14 @@ def _frame_name(frame: str) -> str:
     return f"{function} ({where.rsplit(':', 1)[0].rsplit('/', 1)[-1].rstrip(')')})"
 
 
+# Leaf frames of a thread that waits for work: the event loop in its selector, a pool thread on its queue.
+IDLE_LEAVES = ("select (selectors.py)", "_worker (thread.py)", "wait (threading.py)", "get (queue.py)")
+
+
 def summarize(paths: list[Path], top: int = 25) -> str:
     """A text summary of raw py-spy profiles: samples per thread kind, top inclusive and self frames."""
     per_thread: Counter[str] = Counter()
+    idle: Counter[str] = Counter()
     inclusive: defaultdict[str, Counter[str]] = defaultdict(Counter)
     own: defaultdict[str, Counter[str]] = defaultdict(Counter)
     for path in paths:
@@ -72,13 +78,17 @@ def summarize(paths: list[Path], top: int = 25) -> str:
             frames = stack.split(";")
             kind, samples = _thread_kind(frames[0]), int(count)
             per_thread[kind] += samples
+            if _frame_name(frames[-1]).endswith(IDLE_LEAVES):
+                idle[kind] += samples
+                continue
             for name in {_frame_name(f) for f in frames[1:]}:
                 inclusive[kind][name] += samples
             own[kind][_frame_name(frames[-1])] += samples
-    total = sum(per_thread.values()) or 1
-    lines = [f"{total} samples (active threads only)"]
-    for kind, samples in per_thread.most_common():
-        lines.append(f"\n== {kind}: {samples} samples ({100 * samples / total:.0f}%)")
+    lines = [f"{sum(per_thread.values())} samples of every thread, waiting or not"]
+    for kind, all_samples in per_thread.most_common():
+        samples = max(1, all_samples - idle[kind])
+        lines.append(f"\n== {kind}: busy {100 * samples / all_samples:.0f}% of the time ({all_samples} samples)")
+        lines.append("   (shares below are of the busy samples)")
         lines.append("-- inclusive (frames in nearly every sample, such as the loop itself, left out)")
         shown = [(name, n) for name, n in inclusive[kind].most_common() if n < 0.9 * samples][:top]
         lines += [f"{100 * n / samples:5.1f}%  {name}" for name, n in shown]

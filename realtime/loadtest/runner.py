@@ -122,7 +122,10 @@ def measured_sets(target: Target, pool: WorkerPool) -> dict[str, list[psutil.Pro
 
 
 def run_groups(options: Options, target: Target, users: list[UserSpec]) -> dict[str, Any]:
-    """One `groups` run: ramp up, steady phase, drain; answers the reported figures."""
+    """One `groups` run: ramp up, steady phase, drain; answers the reported figures.
+
+    U is rounded down to whole groups."""
+    users = users[: len(users) - len(users) % options.group_size]
     start_at = time.time() + START_LEAD
     plans = make_plans(options, users, start_at=start_at, send=True, group_size=options.group_size)
     pool = WorkerPool(plans)

@@ -93,7 +93,7 @@ class Command(BaseCommand):
         )
         self.check(options, opts)
         limit = raise_fd_limit()
-        if limit < 2 * users + 100:
+        if limit < users + 100:
             self.stderr.write(f"warning: open-file limit {limit} is low for {users} connections")
         provisioned = self.prepare_database(options, opts)
         target = self.start_target(options, opts)

@@ -1,0 +1,20 @@
+"""The summary of raw py-spy profiles: busy share per thread, and where the busy time goes."""
+
+from realtime.loadtest.profile import summarize
+
+
+def test_summary_splits_threads_and_leaves_waiting_out(tmp_path):
+    raw = tmp_path / "profile-1.txt"
+    loop = "thread (1): MainThread;run_forever (asyncio/base_events.py:600)"
+    pool = "thread (2): ThreadPoolExecutor-0_0;_worker (concurrent/futures/thread.py:83)"
+    raw.write_text(
+        f"{loop};select (selectors.py:468) 60\n"
+        f"{loop};send_frame (realtime/consumers.py:46);dumps (json/__init__.py:238) 40\n"
+        f"{pool} 25\n"
+        f"{pool};message_send (messaging/services.py:90);execute (psycopg/cursor.py:97) 75\n"
+    )
+    summary = summarize([raw])
+    assert "== event loop: busy 40% of the time (100 samples)" in summary
+    assert "== ORM thread pool: busy 75% of the time (100 samples)" in summary
+    assert "100.0%  dumps (__init__.py)" in summary
+    assert "100.0%  execute (cursor.py)" in summary
