@@ -90,7 +90,9 @@ def summarize(paths: list[Path], top: int = 25) -> str:
         lines.append(f"\n== {kind}: busy {100 * samples / all_samples:.0f}% of the time ({all_samples} samples)")
         lines.append("   (shares below are of the busy samples)")
         lines.append("-- inclusive (frames in nearly every sample, such as the loop itself, left out)")
-        shown = [(name, n) for name, n in inclusive[kind].most_common() if n < 0.9 * samples][:top]
+        ranked = inclusive[kind].most_common()
+        root = ranked[0][1] if ranked else 0
+        shown = [(name, n) for name, n in ranked if n < 0.9 * root][:top]
         lines += [f"{100 * n / samples:5.1f}%  {name}" for name, n in shown]
         lines.append("-- self")
         lines += [f"{100 * n / samples:5.1f}%  {name}" for name, n in own[kind].most_common(top // 2)]
