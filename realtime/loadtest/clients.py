@@ -42,6 +42,7 @@ class UserSpec:
 
     @property
     def http_url(self) -> str:
+        """The server's HTTP base URL (for `POST /login`)."""
         return "http" + self.url.removeprefix("ws")
 
     @property
@@ -100,9 +101,11 @@ class LoadClient:
                     future.set_exception(ClientError("connection closed"))
 
     def new_id(self, name: str) -> str:
+        """A request id unique in this process, in the SAMA SDK's `<n>:<name>` style."""
         return f"{next(self._ids)}:{name}"
 
     async def send_frame(self, frame: dict[str, Any]) -> None:
+        """Send one JSON frame; ClientError when the socket is gone."""
         if self.ws is None:
             raise ClientError("not open")
         try:
@@ -123,6 +126,7 @@ class LoadClient:
             self.pending.pop(request_id, None)
 
     def resolve(self, request_id: object, answer: dict[str, Any]) -> bool:
+        """Hand an answer to the request waiting for it; False when none waits."""
         future = self.pending.get(request_id) if isinstance(request_id, str) else None
         if future is None or future.done():
             return False
@@ -130,6 +134,7 @@ class LoadClient:
         return True
 
     async def close(self) -> None:
+        """Close the socket (bounded in time) and stop reading."""
         if self.ws is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self.ws.close(), 5)
@@ -175,6 +180,7 @@ class SamaClient(LoadClient):
     path = "/"
 
     def on_frame(self, frame: dict[str, Any], now: float) -> None:
+        """Acknowledgements, errors and deliveries go to the ledger; answers to their request."""
         if "ack" in frame:
             ack = frame["ack"]
             if isinstance(ack, dict):
@@ -209,6 +215,7 @@ class SamaClient(LoadClient):
                 raise
 
     async def sign_in(self) -> None:
+        """Sign in with the given code or token."""
         token = self.user.token
         if token is None:
             body = {"login": self.user.login, "password": self.user.password, "device_id": self.user.device_id}
@@ -218,11 +225,13 @@ class SamaClient(LoadClient):
         await self.request("connect", {"token": token, "device_id": self.user.device_id})
 
     async def create_group(self, members: list[LoadClient], name: str) -> str:
+        """Create the group over the protocol."""
         others = [str(m.user_id) for m in members if m is not self]
         response = await self.request("conversation_create", {"type": "g", "name": name, "participants": others})
         return str(response["conversation"]["_id"])
 
     async def send_message(self, group_id: str, send_id: str, body: str) -> None:
+        """Send the message frame; its answer arrives through `on_frame`."""
         await self.send_frame({"message": {"id": send_id, "body": body, "cid": group_id}})
 
 
@@ -248,6 +257,7 @@ class HooligramClient(LoadClient):
             task.exception()  # a reply to a closed socket is not an error of the run
 
     def on_frame(self, frame: dict[str, Any], now: float) -> None:
+        """Acknowledgements, errors and deliveries go to the ledger; answers to their request."""
         kind, action_id, payload = frame.get("type"), frame.get("id"), frame.get("payload")
         payload = payload if isinstance(payload, dict) else {}
         if kind == "MESSAGING_DELIVER_REQUEST":
@@ -273,21 +283,25 @@ class HooligramClient(LoadClient):
         return answer.get("payload") or {}
 
     async def sign_in(self) -> None:
+        """Sign in with the given code or token."""
         if not self.user.code:
             raise ClientError("hooligram users need a verified code (provision them with --provision db)")
         phone = {"country_code": self.user.country_code, "phone_number": self.user.phone_number}
         await self.action("AUTHORIZATION_SIGN_IN", {**phone, "verification_code": self.user.code})
 
     async def create_group(self, members: list[LoadClient], name: str) -> str:
+        """Create the group over the protocol."""
         sids = [m.user.sid for m in members]
         answer = await self.action("GROUP_CREATE", {"group_name": name, "member_sids": sids})
         return str(answer["group_id"])
 
     async def send_message(self, group_id: str, send_id: str, body: str) -> None:
+        """Send the message frame; its answer arrives through `on_frame`."""
         payload = {"group_id": int(group_id), "content": body}
         await self.send_frame({"id": send_id, "payload": payload, "type": "MESSAGING_SEND_REQUEST"})
 
     async def close(self) -> None:
+        """Close the socket (bounded in time) and stop reading."""
         for task in list(self.replies):
             task.cancel()
         await super().close()

@@ -59,6 +59,7 @@ def raise_fd_limit() -> int:
 
 
 async def sleep_until(moment: float) -> None:
+    """Sleep until a Unix time (at once if it has passed)."""
     delay = moment - time.time()
     if delay > 0:
         await asyncio.sleep(delay)
@@ -82,6 +83,7 @@ class Worker:
         self.reported: Counter[str] = Counter()
 
     def note_error(self, error: Exception) -> None:
+        """Count a failure by its kind and message, for the report."""
         self.errors[f"{type(error).__name__}: {str(error)[:80]}"] += 1
 
     async def connect_one(self, spec: UserSpec) -> LoadClient | None:
@@ -101,6 +103,7 @@ class Worker:
         return client
 
     async def run_group(self, number: int, specs: list[UserSpec]) -> None:
+        """Sign in the group's users, create the group and start their senders."""
         members = await asyncio.gather(*(self.connect_one(s) for s in specs))
         if any(m is None for m in members):
             self.failed_users += sum(1 for m in members if m is None)
@@ -158,6 +161,7 @@ class Worker:
                 self.window.stop.set()
 
     async def run(self) -> None:
+        """Ramp up, report ready, run until drained (or stopped), report, close."""
         listener = asyncio.create_task(self.listen())
         await asyncio.gather(*(self.run_group(n, specs) for n, specs in enumerate(self.plan.groups)))
         connected = sum(1 for c in self.clients if not c.closed.is_set())
@@ -188,10 +192,12 @@ class Worker:
             await asyncio.sleep(0.25)
 
     async def until_stopped(self) -> None:
+        """Hold the connections open until the parent says stop."""
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.window.stop.wait(), max(0.0, self.plan.hard_deadline - time.time()))
 
     def extra(self) -> dict[str, Any]:
+        """Figures beyond the ledger: open sockets, send lag, errors since ready."""
         lags = sorted(self.lags_ms)
         for client in self.clients:
             if client.closed.is_set():

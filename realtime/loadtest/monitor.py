@@ -78,12 +78,14 @@ class Monitor:
     peak_rss: dict[str, int] = field(default_factory=dict)
 
     def start(self) -> None:
+        """Take the starting CPU times."""
         self.started_at = time.monotonic()
         self.cpu_start = {name: _cpu_seconds(procs) for name, procs in self.sets.items()}
         self.machine_start = psutil.cpu_times()
         self.sample()
 
     def pids(self, name: str) -> list[int]:
+        """The pids of one measured set."""
         return [p.pid for p in self.sets.get(name, [])]
 
     def sample(self) -> None:

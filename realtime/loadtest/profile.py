@@ -36,6 +36,7 @@ def start_recording(pids: list[int], seconds: float, out_dir: Path, rate: int = 
 
 
 def finish_recording(recorders: list[subprocess.Popen], timeout: float = 30.0) -> None:
+    """Wait for the recorders to write their profiles."""
     for recorder in recorders:
         try:
             recorder.wait(timeout)

@@ -26,6 +26,7 @@ SAFE_NAME_PARTS = ("load", "test")
 
 
 def database_name() -> str:
+    """The name of this process's database."""
     return str(connection.settings_dict["NAME"])
 
 
@@ -66,10 +67,12 @@ def ensure_database() -> bool:
 
 
 def migrate() -> None:
+    """Apply the migrations to the run's database."""
     call_command("migrate", interactive=False, verbosity=0)
 
 
 def login_for(prefix: str, index: int) -> str:
+    """The login of load-test user number `index`."""
     return f"{prefix}{index:06d}"
 
 

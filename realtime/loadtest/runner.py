@@ -55,6 +55,7 @@ class Target:
     group: ServerGroup | None = None
 
     def server_processes(self) -> list[psutil.Process]:
+        """The started processes, or those listening on the target URLs."""
         if self.group is not None:
             return self.group.psutil_processes()
         found: dict[int, psutil.Process] = {}
@@ -88,6 +89,7 @@ def user_specs(options: Options, target: Target, count: int, provisioned: list[d
 
 
 def make_plans(options: Options, users: list[UserSpec], *, start_at: float, send: bool, group_size: int) -> list[Plan]:
+    """Split the users' groups among the generator processes, on one shared timeline."""
     groups = split_groups(users, group_size)
     ramp_time = len(users) / options.ramp
     hard_deadline = start_at + ramp_time + 4 * options.timeout + options.settle + options.duration + options.drain + 60
@@ -113,6 +115,7 @@ def make_plans(options: Options, users: list[UserSpec], *, start_at: float, send
 
 
 def measured_sets(target: Target, pool: WorkerPool) -> dict[str, list[psutil.Process]]:
+    """The processes whose CPU and memory a run reports, by role."""
     return {
         "server": target.server_processes(),
         "generator": pool.psutil_processes(),

@@ -63,10 +63,12 @@ class ServerGroup:
 
     @property
     def urls(self) -> list[str]:
+        """The WebSocket base URL of each process."""
         return [f"ws://{self.host}:{port}" for port in self.ports]
 
     @property
     def log_paths(self) -> list[Path]:
+        """Where each process's output goes."""
         return [self.log_dir / f"server-{n}.log" for n in range(len(self.processes))]
 
     def start(self, timeout: float = 60.0) -> None:
@@ -101,6 +103,7 @@ class ServerGroup:
                 raise RuntimeError(f"server on port {port} did not start; see {self.log_dir}")
 
     def psutil_processes(self) -> list[psutil.Process]:
+        """The processes still running."""
         return [psutil.Process(p.pid) for p in self.processes if p.poll() is None]
 
     def stop(self, timeout: float = 10.0) -> None:

@@ -58,9 +58,11 @@ class Ledger:
     late: int = 0
 
     def sent(self, send_id: str, sent_at: float, expected: int, measured: bool) -> None:
+        """Record a send and how many deliveries it should get."""
         self.sends[send_id] = SendRecord(sent_at, expected, measured)
 
     def acked(self, send_id: str, now: float | None = None) -> None:
+        """Record the server's acknowledgement of a send."""
         record = self.sends.get(send_id)
         if record is None or record.acked:
             return
@@ -69,6 +71,7 @@ class Ledger:
             self.ack_latencies_ms.append(((now or time.time()) - record.sent_at) * 1000)
 
     def failed(self, send_id: str) -> None:
+        """Record a send the server refused."""
         record = self.sends.get(send_id)
         if record is not None:
             record.failed = True
@@ -95,6 +98,7 @@ class Ledger:
         )
 
     def result(self) -> "GroupsResult":
+        """The outcome of the measured sends."""
         measured = [r for r in self.sends.values() if r.measured]
         return GroupsResult(
             sends=len(measured),
@@ -123,6 +127,7 @@ class GroupsResult:
 
     @property
     def lost(self) -> int:
+        """Expected deliveries that did not arrive."""
         return self.expected - self.delivered
 
     def merge(self, other: "GroupsResult") -> None:

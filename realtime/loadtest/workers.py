@@ -37,10 +37,12 @@ class WorkerPool:
         self.errors: list[str] = []
 
     def start(self) -> None:
+        """Start every generator process."""
         for process in self.processes:
             process.start()
 
     def psutil_processes(self) -> list[psutil.Process]:
+        """The generator processes still running."""
         return [psutil.Process(p.pid) for p in self.processes if p.pid and p.is_alive()]
 
     def collect(self, kind: str, deadline: float, on_wait: Any = None) -> dict[int, tuple]:
@@ -67,6 +69,7 @@ class WorkerPool:
         return answers
 
     def broadcast(self, message: tuple) -> None:
+        """Send a control message to every generator."""
         for control in self.controls:
             control.put(message)
 

@@ -36,6 +36,7 @@ class Command(BaseCommand):
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: ArgumentParser) -> None:
+        """The command's options (see docs/performance.md)."""
         parser.add_argument("mode", choices=["groups", "max", "idle"])
         parser.add_argument("--protocol", choices=sorted(CLIENTS), default="sama")
         parser.add_argument("--users", type=int, default=None, help="users (groups), connections (idle)")
@@ -67,6 +68,7 @@ class Command(BaseCommand):
         parser.add_argument("--log-dir", type=Path, default=Path("artifacts/loadtest"))
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        """Prepare the database and servers, run the mode, report, stop the servers."""
         mode = opts["mode"]
         users = opts["users"] or {"groups": 100, "max": opts["max_users"], "idle": 1000}[mode]
         if mode == "max":
@@ -121,6 +123,7 @@ class Command(BaseCommand):
                 target.group.stop()
 
     def check(self, options: Options, opts: dict[str, Any]) -> None:
+        """Refuse what a run must not do: other hosts, an undedicated database, too few users."""
         for url in options.urls:
             if not url.startswith(("ws://", "wss://")) or not is_loopback_url(url):
                 raise CommandError(f"{url}: only ws:// URLs on this machine's loopback are allowed")
@@ -161,6 +164,7 @@ class Command(BaseCommand):
         return users
 
     def start_target(self, options: Options, opts: dict[str, Any]) -> Target:
+        """The servers to load: the given URLs, or daphne processes started here."""
         if options.urls:
             return Target(urls=options.urls)
         extra = dict(item.split("=", 1) for item in opts["server_env"])
@@ -171,12 +175,14 @@ class Command(BaseCommand):
         return Target(urls=group.urls, group=group)
 
     def report(self, title: str, figures: dict[str, Any], json_path: Path | None) -> None:
+        """Print the figures and their results-table row; append them to the JSON file."""
         figures["commit"] = git_commit()
         self.stdout.write(format_report(title, figures))
         self.stdout.write("docs/performance.md row:\n" + markdown_row(figures))
         self.write_json(json_path, {"mode": title, **figures})
 
     def write_json(self, path: Path | None, figures: dict[str, Any]) -> None:
+        """Append one JSON line to `path` (if given)."""
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             with path.open("a") as out:
