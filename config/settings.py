@@ -100,6 +100,12 @@ DATABASES = {
     )
 }
 
+# Threads a process runs connections' database work on (realtime/db.py): a pool for PostgreSQL,
+# so commits wait on the disk together; one for SQLite, which writes one transaction at a time.
+DATABASE_THREADS = int(
+    os.environ.get("DATABASE_THREADS", "1" if DATABASES["default"]["ENGINE"].endswith("sqlite3") else "8")
+)
+
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # Redis pub/sub channels are shared by all of a server's database numbers: the default prefix
 # names the database, so deployments (or test runs) on different numbers never hear each other.

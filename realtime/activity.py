@@ -6,10 +6,9 @@ process saw the user's first connection open (or last one close) reaches them in
 
 import time
 
-from channels.db import database_sync_to_async
-
 from accounts.models import User
 from realtime import presence
+from realtime.db import run_in_db
 from realtime.events import LastActivity, event_to_channel_message, send_to_groups
 
 ONLINE = "online"
@@ -33,7 +32,7 @@ def _last_seen(user_ids: list[int]) -> dict[int, float]:
 
 async def last_activity(user_ids: list[int]) -> dict[int, str | int]:
     """For each existing user: "online", or the whole seconds since they were last seen."""
-    seen = await database_sync_to_async(_last_seen)(user_ids)
+    seen = await run_in_db(_last_seen, user_ids)
     online = await presence.online_user_ids(list(seen))
     now = time.time()
     return {uid: ONLINE if uid in online else max(0, int(now - seen[uid])) for uid in user_ids if uid in seen}

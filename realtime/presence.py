@@ -6,10 +6,10 @@ in this process's memory."""
 import asyncio
 import weakref
 
-from channels.db import database_sync_to_async
 from django.conf import settings
 
 from accounts.services import user_touch_activity
+from realtime.db import run_in_db
 
 _local: dict[int, set[str]] = {}
 _clients: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, object]" = weakref.WeakKeyDictionary()
@@ -66,7 +66,7 @@ async def connection_closed(user_id: int, channel_name: str) -> bool:
             removed, count = await pipe.execute()
         offline = bool(removed) and count == 0
     if offline:
-        await database_sync_to_async(user_touch_activity)(user_id)
+        await run_in_db(user_touch_activity, user_id)
     return offline
 
 

@@ -5,11 +5,11 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from channels.db import database_sync_to_async
 from django.conf import settings
 
 from config.errors import Invalid, ServiceError, TooLarge
 from realtime import events
+from realtime.db import run_in_db
 from realtime.events import EVENT_KINDS, Event
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ async def call(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     pending: list[Event] = []
     token = events.outbox.set(pending)
     try:
-        return await database_sync_to_async(function)(*args, **kwargs)
+        return await run_in_db(function, *args, **kwargs)
     finally:
         events.outbox.reset(token)
         if pending:
