@@ -6,6 +6,7 @@ thread, waiting or not, so shares are of wall-clock time. The summary splits sam
 was (not waiting for work), and lists where the busy time goes, inclusive and self.
 """
 
+import re
 import shutil
 import subprocess
 import sys
@@ -45,11 +46,16 @@ def finish_recording(recorders: list[subprocess.Popen], timeout: float = 30.0) -
             recorder.wait(5)
 
 
+DB_THREAD = re.compile(r"(ThreadPoolExecutor|asgiref|\bdb)[-_]?\d*")
+
+
 def _thread_kind(label: str) -> str:
-    if "MainThread" in label:
+    """ "thread (123): MainThread" -> "event loop"; the ORM's threads (Channels' one, or a pool) -> "ORM"."""
+    name = label.split(": ", 1)[-1]
+    if name == "MainThread":
         return "event loop"
-    if "ThreadPoolExecutor" in label or "asgiref" in label:
-        return "ORM thread pool"
+    if DB_THREAD.match(name):
+        return "ORM threads"
     return "other threads"
 
 
@@ -69,6 +75,7 @@ def summarize(paths: list[Path], top: int = 25) -> str:
     """A text summary of raw py-spy profiles: samples per thread kind, top inclusive and self frames."""
     per_thread: Counter[str] = Counter()
     idle: Counter[str] = Counter()
+    threads: defaultdict[str, set[str]] = defaultdict(set)
     inclusive: defaultdict[str, Counter[str]] = defaultdict(Counter)
     own: defaultdict[str, Counter[str]] = defaultdict(Counter)
     for path in paths:
@@ -79,6 +86,7 @@ def summarize(paths: list[Path], top: int = 25) -> str:
             frames = stack.split(";")
             kind, samples = _thread_kind(frames[0]), int(count)
             per_thread[kind] += samples
+            threads[kind].add(frames[0].split(": ", 1)[0])
             if _frame_name(frames[-1]).endswith(IDLE_LEAVES):
                 idle[kind] += samples
                 continue
@@ -88,7 +96,8 @@ def summarize(paths: list[Path], top: int = 25) -> str:
     lines = [f"{sum(per_thread.values())} samples of every thread, waiting or not"]
     for kind, all_samples in per_thread.most_common():
         samples = max(1, all_samples - idle[kind])
-        lines.append(f"\n== {kind}: busy {100 * samples / all_samples:.0f}% of the time ({all_samples} samples)")
+        busy = f"busy {100 * (all_samples - idle[kind]) / all_samples:.0f}% of the time"
+        lines.append(f"\n== {kind} ({len(threads[kind])} threads): {busy} ({all_samples} samples)")
         lines.append("   (shares below are of the busy samples)")
         lines.append("-- inclusive (frames in nearly every sample, such as the loop itself, left out)")
         ranked = inclusive[kind].most_common()
