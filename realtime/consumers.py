@@ -4,6 +4,7 @@ import json
 import logging
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from accounts.models import DeviceSession, User
@@ -30,6 +31,17 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self.accept()
         else:
             await self.close(code=4401)
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Route a message to its handler, without Channels' per-message database hop.
+
+        Channels closes stale database connections (a trip to the database thread) before every
+        handler, so each delivered event would queue behind other connections' writes. Every
+        database call here goes through `realtime.db.run_in_db`, which does that itself."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if text_data is None:
