@@ -21,8 +21,12 @@ def py_spy_path() -> str | None:
     return str(PY_SPY) if PY_SPY.exists() else shutil.which("py-spy")
 
 
-def start_recording(pids: list[int], seconds: float, out_dir: Path, rate: int = 100) -> list[subprocess.Popen]:
-    """Start one py-spy per server process for `seconds`; it writes `profile-<pid>.txt`."""
+def start_recording(
+    pids: list[int], seconds: float, out_dir: Path, rate: int = 100, gil: bool = False
+) -> list[subprocess.Popen]:
+    """Start one py-spy per server process for `seconds`; it writes `profile-<pid>.txt`.
+
+    `gil`: sample only the thread holding the GIL, i.e. where the process's Python CPU goes."""
     executable = py_spy_path()
     if executable is None:
         raise RuntimeError("py-spy is not installed (pip install -r requirements-dev.txt)")
@@ -30,7 +34,8 @@ def start_recording(pids: list[int], seconds: float, out_dir: Path, rate: int = 
     recorders = []
     for pid in pids:
         command = [executable, "record", "--pid", str(pid), "--duration", str(max(1, int(seconds)))]
-        command += ["--rate", str(rate), "--format", "raw", "--threads", "--idle", "--nonblocking"]
+        command += ["--rate", str(rate), "--format", "raw", "--threads", "--nonblocking"]
+        command += ["--gil"] if gil else ["--idle"]
         command += ["--output", str(out_dir / f"profile-{pid}.txt")]
         recorders.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     return recorders
@@ -71,13 +76,47 @@ def _frame_name(frame: str) -> str:
 IDLE_LEAVES = ("select (selectors.py)", "_worker (thread.py)", "wait (threading.py)", "get (queue.py)")
 
 
-def summarize(paths: list[Path], top: int = 25) -> str:
-    """A text summary of raw py-spy profiles: samples per thread kind, top inclusive and self frames."""
+LIBRARIES = (
+    ("psycopg", "psycopg"),
+    ("django/db/models", "Django ORM (building and compiling queries, models)"),
+    ("django/db", "Django database layer"),
+    ("django/", "Django, other"),
+    ("channels_redis", "channels-redis"),
+    ("redis/", "redis-py"),
+    ("autobahn", "autobahn (WebSocket frames)"),
+    ("twisted", "Twisted"),
+    ("daphne", "daphne"),
+    ("asgiref", "asgiref (thread hops)"),
+    ("concurrent/futures", "thread pool"),
+    ("asyncio", "asyncio"),
+    ("selectors.py", "selector"),
+    ("json", "json"),
+    ("msgpack", "msgpack"),
+    ("channels/", "Channels"),
+    ("realtime/protocols", "protocol adapters"),
+    ("realtime/", "realtime, other"),
+    ("messaging/", "messaging"),
+    ("accounts/", "accounts"),
+    ("chats/", "chats"),
+)
+
+
+def _library(frame: str) -> str:
+    where = frame.split(" (", 1)[-1]
+    return next((name for key, name in LIBRARIES if key in where), "other")
+
+
+def summarize(paths: list[Path], top: int = 25, gil: bool = False) -> str:
+    """A text summary of raw py-spy profiles: samples per thread kind, top inclusive and self frames.
+
+    With `gil` the samples are those of the thread holding the GIL: their split between the event
+    loop and the ORM threads, and where each spends them, is where the process's Python CPU goes."""
     per_thread: Counter[str] = Counter()
     idle: Counter[str] = Counter()
     threads: defaultdict[str, set[str]] = defaultdict(set)
     inclusive: defaultdict[str, Counter[str]] = defaultdict(Counter)
     own: defaultdict[str, Counter[str]] = defaultdict(Counter)
+    libraries: defaultdict[str, Counter[str]] = defaultdict(Counter)
     for path in paths:
         for line in path.read_text().splitlines():
             stack, _, count = line.rpartition(" ")
@@ -93,10 +132,14 @@ def summarize(paths: list[Path], top: int = 25) -> str:
             for name in {_frame_name(f) for f in frames[1:]}:
                 inclusive[kind][name] += samples
             own[kind][_frame_name(frames[-1])] += samples
-    lines = [f"{sum(per_thread.values())} samples of every thread, waiting or not"]
+            libraries[kind][_library(frames[-1])] += samples
+    total = sum(per_thread.values()) or 1
+    lines = [f"{total} samples of " + ("the thread holding the GIL" if gil else "every thread, waiting or not")]
     for kind, all_samples in per_thread.most_common():
         samples = max(1, all_samples - idle[kind])
         busy = f"busy {100 * (all_samples - idle[kind]) / all_samples:.0f}% of the time"
+        if gil:
+            busy = f"{100 * all_samples / total:.0f}% of the GIL samples"
         lines.append(f"\n== {kind} ({len(threads[kind])} threads): {busy} ({all_samples} samples)")
         lines.append("   (shares below are of the busy samples)")
         lines.append("-- inclusive (frames in nearly every sample, such as the loop itself, left out)")
@@ -106,4 +149,6 @@ def summarize(paths: list[Path], top: int = 25) -> str:
         lines += [f"{100 * n / samples:5.1f}%  {name}" for name, n in shown]
         lines.append("-- self")
         lines += [f"{100 * n / samples:5.1f}%  {name}" for name, n in own[kind].most_common(top // 2)]
+        lines.append("-- self, by library")
+        lines += [f"{100 * n / samples:5.1f}%  {name}" for name, n in libraries[kind].most_common(top // 2)]
     return "\n".join(lines)

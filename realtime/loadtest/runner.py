@@ -44,7 +44,7 @@ class Options:
     password: str = "loadtest-pass"
     device_id: str = "loadtest"
     log_dir: Path = Path("artifacts/loadtest")
-    profile: bool = False
+    profile: str = ""  # "", "wall" (every thread, waiting or not) or "gil" (where Python CPU goes)
 
 
 @dataclass
@@ -142,11 +142,10 @@ def run_groups(options: Options, target: Target, users: list[UserSpec]) -> dict[
         time.sleep(max(0.0, steady_start - time.time()))
         monitor = Monitor(measured_sets(target, pool))
         monitor.start()
-        recorders = (
-            profile.start_recording(monitor.pids("server"), options.duration, options.log_dir)
-            if options.profile
-            else []
-        )
+        recorders = []
+        if options.profile:
+            pids, seconds = monitor.pids("server"), options.duration
+            recorders = profile.start_recording(pids, seconds, options.log_dir, gil=options.profile == "gil")
         while time.time() < steady_end:
             time.sleep(min(1.0, max(0.0, steady_end - time.time())))
             monitor.sample()
@@ -154,7 +153,8 @@ def run_groups(options: Options, target: Target, users: list[UserSpec]) -> dict[
         if recorders:
             profile.finish_recording(recorders)
             summary = options.log_dir / f"profile-{len(users)}-users.txt"
-            summary.write_text(profile.summarize(sorted(options.log_dir.glob("profile-*[0-9].txt"))))
+            raw = sorted(options.log_dir.glob("profile-*[0-9].txt"))
+            summary.write_text(profile.summarize(raw, gil=options.profile == "gil"))
             resources["profile"] = str(summary)
         done = pool.collect("done", steady_end + options.drain + 30)
     finally:

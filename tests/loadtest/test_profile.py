@@ -21,3 +21,15 @@ def test_summary_splits_threads_and_leaves_waiting_out(tmp_path):
     assert "== ORM threads (1 threads): busy 75% of the time (100 samples)" in summary
     assert "100.0%  dumps (__init__.py)" in summary
     assert "100.0%  execute (cursor.py)" in summary
+
+
+def test_gil_summary_splits_python_cpu_between_threads(tmp_path):
+    raw = tmp_path / "profile-3.txt"
+    raw.write_text(
+        "thread (1): MainThread;send (redis/asyncio/connection.py:1) 30\n"
+        "thread (2): db_0;compile (django/db/models/sql/compiler.py:1) 70\n"
+    )
+    summary = summarize([raw], gil=True)
+    assert "== ORM threads (1 threads): 70% of the GIL samples" in summary
+    assert "100.0%  Django ORM (building and compiling queries, models)" in summary
+    assert "100.0%  redis-py" in summary

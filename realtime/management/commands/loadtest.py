@@ -63,7 +63,14 @@ class Command(BaseCommand):
         parser.add_argument("--step", type=int, default=300, help="max: U added per step")
         parser.add_argument("--max-users", type=int, default=6000, help="max: largest U tried")
         parser.add_argument("--p99-ms", type=float, default=200.0, help="max: latency bound")
-        parser.add_argument("--profile", action="store_true", help="py-spy the servers during the steady phase")
+        parser.add_argument(
+            "--profile",
+            nargs="?",
+            const="wall",
+            default="",
+            choices=["wall", "gil"],
+            help="py-spy the servers in the steady phase: wall (every thread) or gil (where Python CPU goes)",
+        )
         parser.add_argument("--json", type=Path, default=None, help="append the figures to this JSON-lines file")
         parser.add_argument("--log-dir", type=Path, default=Path("artifacts/loadtest"))
 
