@@ -4,10 +4,11 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts import blocking
-from accounts.models import User
+from accounts.models import PushSubscription, User
 from chats.models import Conversation, Participant
 from chats.selectors import conversation_access, participant_ids_of, participation_get
 from chats.settings_services import participants_restore_on_device
@@ -64,7 +65,6 @@ def _client_id(value: object) -> str:
     return value
 
 
-@transaction.atomic
 def message_send(
     actor: User,
     *,
@@ -79,21 +79,11 @@ def message_send(
     """Store a message and deliver it to every participant; answers (message, created).
 
     A message the same sender already sent with the same client id is answered again, not stored
-    twice. Costs the same number of queries whatever the number of participants."""
+    twice. Costs the same queries whatever the number of participants: a participants query, the
+    insert and the conversation's timestamp, in one transaction."""
     body, x, attachments, client_id = _body(body), _x(x), _attachments(attachments), _client_id(client_id)
     if not body.strip() and not attachments and not x:
         raise Invalid("A message needs a body, attachments or x", code="empty_message")
-    rows = list(
-        Participant.objects.filter(conversation_id=conversation_id)
-        .annotate(blocked_actor=blocking.blocked_actor(actor.pk), blocked_by_actor=blocking.blocked_by_actor(actor.pk))
-        .values_list("user_id", "is_blocked", "conversation__type", "blocked_actor", "blocked_by_actor")
-    )
-    mine = [row for row in rows if row[0] == actor.pk]
-    if not mine:
-        raise NotFound("Conversation not found", code="conversation_not_found")
-    if mine[0][1]:
-        raise Forbidden("You are blocked from posting in this conversation", code="blocked")
-    hidden_for = blocking.message_hidden_for(mine[0][2], [(r[0], r[3], r[4]) for r in rows if r[0] != actor.pk])
     message = Message(
         conversation_id=conversation_id,
         sender=actor,
@@ -104,27 +94,61 @@ def message_send(
         is_visible=is_visible,
     )
     try:
-        with transaction.atomic():
-            message.save()
+        _message_store(actor, message, origin=origin)
     except IntegrityError:
-        existing = Message.objects.filter(sender=actor, client_id=client_id).first()
+        # A resend after a lost acknowledgement: the whole transaction rolled back (no savepoint
+        # on the hot path); answer the message stored the first time.
+        existing = Message.objects.filter(sender=actor, client_id=client_id).first() if client_id else None
         if existing is None or existing.conversation_id != conversation_id:
             raise Invalid("This message id is already used", code="duplicate_id") from None
         return existing, False
-    Conversation.objects.filter(pk=conversation_id).update(updated_at=message.created_at)
-    participants_restore_on_device(conversation_id, author_id=actor.pk, conversation_type=mine[0][2])
-    if hidden_for:  # those who blocked the sender never see the message
-        HiddenMessage.objects.bulk_create([HiddenMessage(user_id=uid, message=message) for uid in hidden_for])
-    snapshot = message_snapshot(message, actor, mine[0][2])
-    publish(
-        events.MessageCreated(
-            recipients=tuple(row[0] for row in rows if row[0] not in hidden_for),
-            actor_id=actor.pk,
-            origin=origin,
-            message=snapshot,
+    return message, True
+
+
+@transaction.atomic
+def _message_store(actor: User, message: Message, *, origin: str | None) -> None:
+    rows = list(
+        Participant.objects.filter(conversation_id=message.conversation_id)
+        .annotate(
+            blocked_actor=blocking.blocked_actor(actor.pk),
+            blocked_by_actor=blocking.blocked_by_actor(actor.pk),
+            has_push=Exists(PushSubscription.objects.filter(user_id=OuterRef("user_id"))),
+        )
+        .values_list(
+            "user_id",
+            "is_blocked",
+            "conversation__type",
+            "blocked_actor",
+            "blocked_by_actor",
+            "is_removed_on_device",
+            "is_muted",
+            "has_push",
         )
     )
-    return message, True
+    mine = [row for row in rows if row[0] == actor.pk]
+    if not mine:
+        raise NotFound("Conversation not found", code="conversation_not_found")
+    conversation_type = mine[0][2]
+    if mine[0][1]:
+        raise Forbidden("You are blocked from posting in this conversation", code="blocked")
+    hidden_for = blocking.message_hidden_for(conversation_type, [(r[0], r[3], r[4]) for r in rows if r[0] != actor.pk])
+    message.save()
+    Conversation.objects.filter(pk=message.conversation_id).update(updated_at=message.created_at)
+    removed = [r for r in rows if r[5] and (r[0] == actor.pk or conversation_type == Conversation.PRIVATE)]
+    if removed:
+        participants_restore_on_device(message.conversation_id, author_id=actor.pk, conversation_type=conversation_type)
+    if hidden_for:  # those who blocked the sender never see the message
+        HiddenMessage.objects.bulk_create([HiddenMessage(user_id=uid, message=message) for uid in hidden_for])
+    recipients = [row for row in rows if row[0] not in hidden_for]
+    publish(
+        events.MessageCreated(
+            recipients=tuple(row[0] for row in recipients),
+            actor_id=actor.pk,
+            origin=origin,
+            message=message_snapshot(message, actor, conversation_type),
+            push_to=tuple(row[0] for row in recipients if row[7] and not row[6] and row[0] != actor.pk),
+        )
+    )
 
 
 def system_message_store(actor: User, *, conversation: Conversation, body: str, x: dict) -> Message:

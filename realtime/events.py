@@ -67,6 +67,9 @@ class MessageCreated(Event):
     logged: ClassVar[bool] = False  # recovered through message history instead
     pushed: ClassVar[bool] = True
     message: dict
+    # Recipients with a push subscription who have not muted the conversation: the push worker
+    # sends to those of them who are offline.
+    push_to: tuple[int, ...] = ()
 
 
 @event_kind

@@ -105,7 +105,7 @@ def push_enqueue(event: events.MessageCreated) -> None:
     """Queue the push for a new message (inside the sender's transaction: one INSERT). The worker
     sends it to the recipients who are offline and have not muted the conversation."""
     message = event.message
-    recipients = sorted(set(event.recipients) - {event.actor_id})
+    recipients = sorted(set(event.push_to) - {event.actor_id})
     if message.get("is_system") or not recipients:
         return
     attachments = message.get("attachments") or []
