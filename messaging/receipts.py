@@ -13,10 +13,24 @@ from messaging.models import DeliveryReceipt, HiddenMessage, Message
 
 def receipt_record(user: User, *, message_id: int) -> None:
     """Record that the user received a message of a conversation they take part in (idempotent)."""
-    visible = Message.objects.filter(pk=message_id, conversation__participants__user=user).exists()
-    if not visible:
+    if not receipts_record([(user.pk, message_id)])[0]:
         raise NotFound("Message not found", code="message_not_found")
-    DeliveryReceipt.objects.bulk_create([DeliveryReceipt(user=user, message_id=message_id)], ignore_conflicts=True)
+
+
+def receipts_record(pairs: list[tuple[int, int]]) -> list[bool]:
+    """Record many (user id, message id) receipts in one write; answers, for each pair, whether the
+    message exists in a conversation of that user (only those are recorded)."""
+    user_ids = {uid for uid, _ in pairs}
+    visible = set(
+        Message.objects.filter(
+            pk__in={mid for _, mid in pairs}, conversation__participants__user_id__in=user_ids
+        ).values_list("conversation__participants__user_id", "pk")
+    )
+    found = [pair in visible for pair in pairs]
+    DeliveryReceipt.objects.bulk_create(
+        [DeliveryReceipt(user_id=uid, message_id=mid) for uid, mid in set(pairs) & visible], ignore_conflicts=True
+    )
+    return found
 
 
 def undelivered_message_list(user: User, *, limit: int | None = None) -> list[Message]:

@@ -9,10 +9,11 @@ from accounts.models import User
 from chats import services as chat_services
 from chats.models import Conversation
 from chats.snapshots import conversation_snapshot
-from config.errors import Invalid, ServiceError
+from config.errors import Invalid, NotFound, ServiceError
 from messaging import receipts
 from messaging import services as message_services
 from messaging.snapshots import message_snapshot
+from realtime import receipt_batches
 from realtime.protocols import hooligram_render as render
 from realtime.protocols.base import ProtocolAdapter, call, logger, to_id
 from realtime.protocols.hooligram_events import HooligramEventsMixin
@@ -239,7 +240,8 @@ class HooligramAdapter(HooligramEventsMixin, ProtocolAdapter):
     async def messaging_delivered(self, action_id: Any, payload: dict) -> None:
         """The client's acknowledgement of MESSAGING_DELIVER_REQUEST: the receipt is recorded and
         the message is not delivered again. Only a failure is answered."""
-        await call(receipts.receipt_record, self.user, message_id=_id(payload, "message_id"))
+        if not await receipt_batches.receipt_record(self.user.pk, _id(payload, "message_id")):
+            raise NotFound("Message not found", code="message_not_found")
         return None
 
     async def delivery_failed(self, action_id: Any, payload: dict) -> None:
