@@ -31,7 +31,9 @@ def users_block(actor: User, *, user_ids: Iterable[int]) -> list[int]:
     missing = wanted - found
     if missing:
         raise NotFound(f"Users not found: {', '.join(str(i) for i in sorted(missing))}", code="user_not_found")
-    UserBlock.objects.bulk_create([UserBlock(blocker=actor, blocked_id=uid) for uid in found], ignore_conflicts=True)
+    UserBlock.objects.bulk_create(
+        [UserBlock(blocker=actor, blocked_id=uid) for uid in sorted(found)], ignore_conflicts=True
+    )
     return sorted(found)
 
 

@@ -4,15 +4,15 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts import blocking
-from accounts.models import PushSubscription, User
+from accounts.models import User
 from chats.models import Conversation, Participant
 from chats.selectors import conversation_access, participant_ids_of, participation_get
 from chats.settings_services import participants_restore_on_device
 from config.errors import Forbidden, Invalid, NotFound
+from messaging import send_sql
 from messaging.models import HiddenMessage, Message, OpLogEntry
 from messaging.snapshots import message_snapshot
 from realtime import events
@@ -107,46 +107,34 @@ def message_send(
 
 @transaction.atomic
 def _message_store(actor: User, message: Message, *, origin: str | None) -> None:
-    rows = list(
-        Participant.objects.filter(conversation_id=message.conversation_id)
-        .annotate(
-            blocked_actor=blocking.blocked_actor(actor.pk),
-            blocked_by_actor=blocking.blocked_by_actor(actor.pk),
-            has_push=Exists(PushSubscription.objects.filter(user_id=OuterRef("user_id"))),
-        )
-        .values_list(
-            "user_id",
-            "is_blocked",
-            "conversation__type",
-            "blocked_actor",
-            "blocked_by_actor",
-            "is_removed_on_device",
-            "is_muted",
-            "has_push",
-        )
-    )
-    mine = [row for row in rows if row[0] == actor.pk]
+    rows = send_sql.conversation_recipients(message.conversation_id, actor.pk)
+    mine = [row for row in rows if row.user_id == actor.pk]
     if not mine:
         raise NotFound("Conversation not found", code="conversation_not_found")
-    conversation_type = mine[0][2]
-    if mine[0][1]:
+    conversation_type = mine[0].conversation_type
+    if mine[0].is_blocked:
         raise Forbidden("You are blocked from posting in this conversation", code="blocked")
-    hidden_for = blocking.message_hidden_for(conversation_type, [(r[0], r[3], r[4]) for r in rows if r[0] != actor.pk])
+    others = [(r.user_id, r.blocked_actor, r.blocked_by_actor) for r in rows if r.user_id != actor.pk]
+    hidden_for = blocking.message_hidden_for(conversation_type, others)
     message.save()
-    Conversation.objects.filter(pk=message.conversation_id).update(updated_at=message.created_at)
-    removed = [r for r in rows if r[5] and (r[0] == actor.pk or conversation_type == Conversation.PRIVATE)]
+    send_sql.conversation_touch(message.conversation_id, message.created_at)
+    removed = [
+        r
+        for r in rows
+        if r.is_removed_on_device and (r.user_id == actor.pk or conversation_type == Conversation.PRIVATE)
+    ]
     if removed:
         participants_restore_on_device(message.conversation_id, author_id=actor.pk, conversation_type=conversation_type)
     if hidden_for:  # those who blocked the sender never see the message
         HiddenMessage.objects.bulk_create([HiddenMessage(user_id=uid, message=message) for uid in hidden_for])
-    recipients = [row for row in rows if row[0] not in hidden_for]
+    recipients = [row for row in rows if row.user_id not in hidden_for]
     publish(
         events.MessageCreated(
-            recipients=tuple(row[0] for row in recipients),
+            recipients=tuple(row.user_id for row in recipients),
             actor_id=actor.pk,
             origin=origin,
             message=message_snapshot(message, actor, conversation_type),
-            push_to=tuple(row[0] for row in recipients if row[7] and not row[6] and row[0] != actor.pk),
+            push_to=tuple(r.user_id for r in recipients if r.has_push and not r.is_muted and r.user_id != actor.pk),
         )
     )
 

@@ -3,11 +3,11 @@
 import secrets
 
 import pytest
-from django.conf import settings as django_settings
 
 from realtime import presence
 
-pytestmark = pytest.mark.skipif(not django_settings.REDIS_URL, reason="presence lives in Redis with REDIS_URL only")
+# Presence lives in Redis only with REDIS_URL: like the multi-process tests, this runs on Redis.
+pytestmark = pytest.mark.multiprocess
 
 
 async def test_servers_with_another_prefix_do_not_see_the_users_online(settings):
