@@ -14,6 +14,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
+from realtime import fanout
+
 logger = logging.getLogger(__name__)
 
 CHANNEL_MESSAGE_TYPE = "domain.event"
@@ -272,6 +274,12 @@ async def send_events(pending: list[Event]) -> None:
 async def send_to_groups(groups: list[str], message: dict[str, Any]) -> None:
     """Send one channel-layer message to several groups concurrently; failures are logged."""
     layer = get_channel_layer()
+    if len(groups) > 1 and fanout.supports(layer):
+        try:
+            await fanout.publish_to_groups(layer, groups, message)
+        except Exception as error:
+            logger.error("event %s to %d groups not sent: %r", message.get("kind"), len(groups), error)
+        return
     results = await asyncio.gather(*(layer.group_send(g, message) for g in groups), return_exceptions=True)
     for group, result in zip(groups, results, strict=True):
         if isinstance(result, Exception):
