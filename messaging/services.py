@@ -116,7 +116,7 @@ def _message_store(actor: User, message: Message, *, origin: str | None) -> None
         raise Forbidden("You are blocked from posting in this conversation", code="blocked")
     others = [(r.user_id, r.blocked_actor, r.blocked_by_actor) for r in rows if r.user_id != actor.pk]
     hidden_for = blocking.message_hidden_for(conversation_type, others)
-    message.save()
+    send_sql.message_insert(message)
     send_sql.conversation_touch(message.conversation_id, message.created_at)
     removed = [
         r

@@ -40,3 +40,27 @@ def test_only_participants_send_and_empty_messages_are_refused():
         message_send(stranger, conversation_id=conversation.pk, body="hi")
     with pytest.raises(Invalid):
         message_send(sender, conversation_id=conversation.pk, body="   ")
+
+
+def test_a_sent_message_reads_back_as_stored():
+    sender, other = make_user(), make_user()
+    conversation, _ = conversation_create(sender, type="g", name="G", participant_ids=[other.pk])
+    sent, _ = message_send(
+        sender,
+        conversation_id=conversation.pk,
+        body="héllo",
+        x={"k": [1, "two"]},
+        attachments=[{"file_id": "f1", "file_name": "a.png"}],
+        client_id="rt",
+    )
+    stored = Message.objects.get(pk=sent.pk)
+    assert (stored.body, stored.x, stored.attachments, stored.client_id) == (
+        "héllo",
+        {"k": [1, "two"]},
+        [{"file_id": "f1", "file_name": "a.png"}],
+        "rt",
+    )
+    assert stored.sender_id == sender.pk and not stored.is_system and stored.is_visible
+    assert stored.created_at == sent.created_at and stored.updated_at == sent.created_at
+    conversation.refresh_from_db()
+    assert conversation.updated_at == sent.created_at
