@@ -167,6 +167,7 @@ class Command(BaseCommand):
             users = provision.users_provision(
                 options.users, prefix=options.prefix, password=options.password, device_id=options.device_id
             )
+        provision.statistics_refresh()
         self.stdout.write(f"provisioned {len(users)} users in {time.monotonic() - started:.1f} s")
         return users
 
