@@ -104,8 +104,11 @@ def conversation_create(
     return conversation, True
 
 
-def _group_for_change(actor: User, conversation_id: int) -> Conversation:
+def _group_for_change(actor: User, conversation_id: int, *, posting: bool = False) -> Conversation:
+    """The conversation, locked; with `posting`, refused to a participant blocked from posting."""
     participation = participation_get(actor, conversation_id)
+    if posting and participation.is_blocked:
+        raise Forbidden("You are blocked in this conversation", code="blocked")
     conversation = Conversation.objects.select_for_update().get(pk=participation.conversation_id)
     return conversation
 
@@ -124,7 +127,7 @@ def conversation_update(
     """Rename, describe, and add or remove participants; locks the conversation row.
 
     Any participant renames and adds; only the owner removes others."""
-    conversation = _group_for_change(actor, conversation_id)
+    conversation = _group_for_change(actor, conversation_id, posting=True)
     add_ids, remove_ids = list(add_ids), list(remove_ids)
     if (add_ids or remove_ids) and conversation.is_private:
         raise Invalid("A private conversation's participants cannot change", code="private_conversation")
@@ -189,6 +192,7 @@ def participants_add(
             conversation=conversation,
             body=f"{user.display_name} has been added to the group",
             x={"type": "added_participant", "user": _x_user(user)},
+            recipients=tuple(participant_ids(snapshot)),
         )
     return candidates
 
@@ -222,7 +226,13 @@ def participants_remove(
             body, kind = f"{user.username} has left the group", "left_participants"
         else:
             body, kind = f"{user.display_name} has been removed from the group", "removed_participant"
-        system_message_store(actor, conversation=conversation, body=body, x={"type": kind, "user": _x_user(user)})
+        system_message_store(
+            actor,
+            conversation=conversation,
+            body=body,
+            x={"type": kind, "user": _x_user(user)},
+            recipients=tuple(participant_ids(snapshot)),
+        )
     return removed
 
 

@@ -177,3 +177,22 @@ async def test_system_messages_by_uids_and_by_cid():
     }
     for client in (a, b, c):
         await client.close()
+
+
+async def test_a_participant_blocked_from_posting_cannot_change_the_group():
+    from chats.blocking import participant_block_set
+
+    owner, bob = await db(make_user)(), await db(make_user)()
+    o = await sama_connected(owner)
+    b = await sama_connected(bob)
+    cid = (await o.request("conversation_create", {"type": "g", "name": "G", "participants": [str(bob.pk)]}))[
+        "conversation"
+    ]["_id"]
+    await b.receive()
+    await db(participant_block_set)(owner, conversation_id=int(cid), user_id=bob.pk, blocked=True)
+    refused = await b.request("conversation_update", {"id": cid, "name": "Mine", "participants": {}}, "u")
+    assert refused == {"id": "u", "error": {"status": 403, "message": "You are blocked in this conversation"}}
+    # leaving stays possible
+    assert await b.request("conversation_delete", {"id": cid}, "d") == {"id": "d", "success": True}
+    await o.close()
+    await b.close()
