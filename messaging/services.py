@@ -139,12 +139,15 @@ def _message_store(actor: User, message: Message, *, origin: str | None) -> None
     )
 
 
-def system_message_store(actor: User, *, conversation: Conversation, body: str, x: dict) -> Message:
-    """Store a system message (inside the caller's transaction) and deliver it to the participants."""
+def system_message_store(
+    actor: User, *, conversation: Conversation, body: str, x: dict, recipients: tuple[int, ...] | None = None
+) -> Message:
+    """Store a system message (inside the caller's transaction) and deliver it to the participants
+    (`recipients` when the caller already knows them, saving a query per message)."""
     message = Message.objects.create(conversation=conversation, sender=actor, body=body, x=x, is_system=True)
     publish(
         events.MessageCreated(
-            recipients=tuple(participant_ids_of(conversation.pk)),
+            recipients=recipients if recipients is not None else tuple(participant_ids_of(conversation.pk)),
             actor_id=actor.pk,
             message=message_snapshot(message, actor, conversation.type),
         )
