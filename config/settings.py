@@ -112,9 +112,11 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 CHANNEL_LAYER_PREFIX = os.environ.get(
     "CHANNEL_LAYER_PREFIX", "asgi" + (urlsplit(REDIS_URL).path.strip("/") or "0") if REDIS_URL else "asgi"
 )
+# Every event passes through each process's hub channel (realtime/hub.py): it must never be full.
+HUB_CHANNEL_CAPACITY = {"hub.*": 100_000}
 if REDIS_URL and os.environ.get("CHANNEL_LAYER", "pubsub") == "pubsub":
-    # Redis pub/sub: one PUBLISH per group, pushed to the processes that have members. Nothing is
-    # queued for a process that is gone; clients catch up through history, as after any outage.
+    # Redis pub/sub: one PUBLISH per event, pushed to every process's hub. Nothing is queued for
+    # a process that is gone; clients catch up through history, as after any outage.
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
@@ -128,13 +130,20 @@ elif REDIS_URL:
             "CONFIG": {
                 "hosts": [REDIS_URL],
                 "capacity": int(os.environ.get("CHANNEL_LAYER_CAPACITY", "1000")),
+                "channel_capacity": HUB_CHANNEL_CAPACITY,
                 "expiry": 60,
                 "prefix": CHANNEL_LAYER_PREFIX,
             },
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            # Only hub channels receive messages here (this layer ignores `channel_capacity`).
+            "CONFIG": {"capacity": 100_000},
+        }
+    }
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [

@@ -16,5 +16,5 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # entries and events in Redis out of it. Server processes started by the tests inherit it.
 os.environ.setdefault("TEST_RUN_ID", secrets.token_hex(4))
 CHANNEL_LAYER_PREFIX = f"{CHANNEL_LAYER_PREFIX}.t{os.environ['TEST_RUN_ID']}"  # noqa: F405
-if "CONFIG" in CHANNEL_LAYERS["default"]:  # noqa: F405
+if REDIS_URL:  # noqa: F405
     CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = CHANNEL_LAYER_PREFIX  # noqa: F405

@@ -1,7 +1,7 @@
 """Last activity: whether a user is online (any open connection, in any process) or how long ago
 they were last seen, and live announcements to the connections that subscribed to a user.
 
-Subscribers join one channel-layer group per watched user, so an announcement made by whichever
+Subscribers listen at one hub address per watched user, so an announcement made by whichever
 process saw the user's first connection open (or last one close) reaches them in every process."""
 
 import time
@@ -9,20 +9,20 @@ import time
 from accounts.models import User
 from realtime import presence
 from realtime.db import run_in_db
-from realtime.events import LastActivity, event_to_channel_message, send_to_groups
+from realtime.events import LastActivity, send_to_addresses
 
 ONLINE = "online"
 
 
 def activity_group(user_id: int) -> str:
-    """The channel-layer group of the connections watching this user's last activity."""
+    """The hub address of the connections watching this user's last activity."""
     return f"activity.{int(user_id)}"
 
 
 async def announce(user_id: int, *, online: bool) -> None:
     """Tell the user's watchers that they came online, or went offline just now (0 seconds ago)."""
     event = LastActivity(recipients=(), actor_id=user_id, user_id=user_id, seconds_ago=None if online else 0)
-    await send_to_groups([activity_group(user_id)], event_to_channel_message(event))
+    await send_to_addresses([activity_group(user_id)], event)
 
 
 def _last_seen(user_ids: list[int]) -> dict[int, float]:

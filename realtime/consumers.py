@@ -2,6 +2,8 @@
 
 import json
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from channels.consumer import get_handler_name
@@ -9,12 +11,11 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 
 from accounts.models import DeviceSession, User
 from realtime import activity, presence
-from realtime.events import BROADCAST_GROUP, CHANNEL_MESSAGE_TYPE, event_from_channel_message, user_group
+from realtime.events import BROADCAST_GROUP, Event, user_group
+from realtime.hub import current_hub
 from realtime.protocols.base import ProtocolAdapter
 
 logger = logging.getLogger("realtime")
-
-assert CHANNEL_MESSAGE_TYPE == "domain.event"  # handled by `domain_event` below
 
 
 class ChatConsumer(AsyncWebsocketConsumer):
@@ -25,18 +26,20 @@ class ChatConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         self.user: User | None = None
         self.session: DeviceSession | None = None
-        self.in_broadcast = False
+        self.addresses: set[str] = set()
+        self.held: list[Event] | None = None
         self.adapter = self.adapter_class(self)
-        if await self.adapter.on_connect():
-            await self.accept()
-        else:
-            await self.close(code=4401)
+        async with self.holding_events():
+            if await self.adapter.on_connect():
+                await self.accept()
+            else:
+                await self.close(code=4401)
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Route a message to its handler, without Channels' per-message database hop.
 
         Channels closes stale database connections (a trip to the database thread) before every
-        handler, so each delivered event would queue behind other connections' writes. Every
+        handler, so each incoming frame would queue behind other connections' writes. Every
         database call here goes through `realtime.db.run_in_db`, which does that itself."""
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
@@ -49,16 +52,35 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 text_data = (bytes_data or b"").decode("utf-8")
             except UnicodeDecodeError:
                 text_data = ""
+        async with self.holding_events():
+            try:
+                await self.adapter.handle(text_data)
+            except Exception:
+                logger.exception("%s: unhandled error for frame %.200r", self.adapter.name, text_data)
+
+    @asynccontextmanager
+    async def holding_events(self) -> AsyncIterator[None]:
+        """Hold events delivered meanwhile until the block ends: a frame's answer comes before the
+        events it caused, as when each connection read its events from its own queue."""
+        self.held = []
         try:
-            await self.adapter.handle(text_data)
-        except Exception:
-            logger.exception("%s: unhandled error for frame %.200r", self.adapter.name, text_data)
+            yield
+        finally:
+            while self.held:
+                await self._send_event(self.held.pop(0))
+            self.held = None
 
     async def send_frame(self, frame: dict[str, Any]) -> None:
         await self.send(text_data=json.dumps(frame, separators=(",", ":"), ensure_ascii=False))
 
-    async def domain_event(self, message: dict[str, Any]) -> None:
-        event = event_from_channel_message(message)
+    async def deliver(self, event: Event) -> None:
+        """Send an event this connection's user may see, in the connection's protocol (from the hub)."""
+        if self.held is not None:
+            self.held.append(event)
+        else:
+            await self._send_event(event)
+
+    async def _send_event(self, event: Event) -> None:
         try:
             frames = self.adapter.render_event(event, is_origin=event.origin == self.channel_name)
         except Exception:
@@ -74,7 +96,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.session = session
         if self.user is None:
             self.user = user
-            await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
+            await self.listen(user_group(user.pk))
             if await presence.connection_opened(user.pk, self.channel_name):
                 await activity.announce(user.pk, online=True)
 
@@ -83,22 +105,29 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if self.user is None:
             return
         user_id, self.user, self.session = self.user.pk, None, None
-        await self.channel_layer.group_discard(user_group(user_id), self.channel_name)
+        self.unlisten(user_group(user_id))
         if await presence.connection_closed(user_id, self.channel_name):
             await activity.announce(user_id, online=False)
 
     async def join_broadcast(self) -> None:
-        if not self.in_broadcast:
-            self.in_broadcast = True
-            await self.channel_layer.group_add(BROADCAST_GROUP, self.channel_name)
+        await self.listen(BROADCAST_GROUP)
+
+    async def listen(self, address: str) -> None:
+        """Receive the events sent to this hub address (a user's, a watched user's, broadcast)."""
+        await current_hub().join(address, self)
+        self.addresses.add(address)
+
+    def unlisten(self, address: str) -> None:
+        self.addresses.discard(address)
+        current_hub().leave(address, self)
 
     async def disconnect(self, code: int) -> None:
         try:
             await self.adapter.on_disconnect()
         finally:
             await self.unbind()
-            if self.in_broadcast:
-                await self.channel_layer.group_discard(BROADCAST_GROUP, self.channel_name)
+            for address in list(self.addresses):
+                self.unlisten(address)
 
 
 def consumer_for(adapter_class: type[ProtocolAdapter]) -> type[ChatConsumer]:

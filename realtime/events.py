@@ -1,10 +1,10 @@
-"""Protocol-neutral domain events, published after commit to one channel-layer group per user.
+"""Protocol-neutral domain events, published after commit to every connection of each recipient.
 
 Services build an event, say who may see it (`recipients`), and call `publish`. Every connection
-of every recipient receives it, and its protocol adapter renders it in its own wire format.
+of every recipient receives it (through `realtime.hub`), and its protocol adapter renders it in its
+own wire format.
 """
 
-import asyncio
 import logging
 from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
@@ -14,16 +14,16 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
-from realtime import fanout
-
 logger = logging.getLogger(__name__)
 
 CHANNEL_MESSAGE_TYPE = "domain.event"
+# The channel-layer group of every process's hub: each event is sent to it once.
+HUB_GROUP = "hubs"
 BROADCAST_GROUP = "broadcast"
 
 
 def user_group(user_id: int) -> str:
-    """The channel-layer group every connection of this user joins."""
+    """The hub address of every connection of this user."""
     return f"user.{int(user_id)}"
 
 
@@ -32,7 +32,7 @@ class Event:
     """Base of every event: who may see it, who caused it, and from which connection."""
 
     kind: ClassVar[str] = ""
-    # Broadcast events go to every connection that joined BROADCAST_GROUP, not to recipients.
+    # Broadcast events go to every connection at the BROADCAST_GROUP address, not to recipients.
     broadcast: ClassVar[bool] = False
     # Logged events are written to each recipient's operations log (SAMA op_log_list).
     logged: ClassVar[bool] = True
@@ -259,28 +259,22 @@ def send_now(event: Event) -> None:
     async_to_sync(send_events)([event])
 
 
-def _groups(event: Event) -> list[str]:
+def _addresses(event: Event) -> list[str]:
     return [BROADCAST_GROUP] if event.broadcast else [user_group(uid) for uid in sorted(set(event.recipients))]
 
 
 async def send_events(pending: list[Event]) -> None:
-    """Send committed events, in order, each to all its groups at once."""
+    """Send committed events, in order, each once to every process (see `realtime.hub`)."""
     for event in pending:
-        groups = _groups(event)
-        if groups:
-            await send_to_groups(groups, event_to_channel_message(event))
+        addresses = _addresses(event)
+        if addresses:
+            await send_to_addresses(addresses, event)
 
 
-async def send_to_groups(groups: list[str], message: dict[str, Any]) -> None:
-    """Send one channel-layer message to several groups concurrently; failures are logged."""
-    layer = get_channel_layer()
-    if len(groups) > 1 and fanout.supports(layer):
-        try:
-            await fanout.publish_to_groups(layer, groups, message)
-        except Exception as error:
-            logger.error("event %s to %d groups not sent: %r", message.get("kind"), len(groups), error)
-        return
-    results = await asyncio.gather(*(layer.group_send(g, message) for g in groups), return_exceptions=True)
-    for group, result in zip(groups, results, strict=True):
-        if isinstance(result, Exception):
-            logger.error("event %s to %s not sent: %r", message.get("kind"), group, result)
+async def send_to_addresses(addresses: list[str], event: Event) -> None:
+    """Send an event to the connections at these hub addresses, in every process; failures are logged."""
+    message = {**event_to_channel_message(event), "to": addresses}
+    try:
+        await get_channel_layer().group_send(HUB_GROUP, message)
+    except Exception as error:
+        logger.error("event %s to %d addresses not sent: %r", event.kind, len(addresses), error)

@@ -32,13 +32,12 @@ class SamaPresenceMixin:
         subscriptions = self.activity_subscriptions
         if uid not in subscriptions and len(subscriptions) >= SUBSCRIPTIONS_MAX:
             raise Invalid(f"At most {SUBSCRIPTIONS_MAX} subscriptions per connection", code="too_many_subscriptions")
-        # Join the group before reading the state, so no change falls in between.
-        layer, channel = self.connection.channel_layer, self.connection.channel_name
-        await layer.group_add(activity.activity_group(uid), channel)
+        # Listen before reading the state, so no change falls in between.
+        await self.connection.listen(activity.activity_group(uid))
         values = await activity.last_activity([uid])
         if uid not in values:
             if uid not in subscriptions:
-                await layer.group_discard(activity.activity_group(uid), channel)
+                self.connection.unlisten(activity.activity_group(uid))
             raise NotFound("User not found", code="user_not_found")
         subscriptions.add(uid)
         return {"last_activity": {str(uid): values[uid]}}
@@ -51,11 +50,10 @@ class SamaPresenceMixin:
         return {"success": True}
 
     async def _activity_unsubscribe(self, user_ids: list[int]) -> None:
-        layer, channel = self.connection.channel_layer, self.connection.channel_name
         for uid in user_ids:
             if uid in self.activity_subscriptions:
                 self.activity_subscriptions.discard(uid)
-                await layer.group_discard(activity.activity_group(uid), channel)
+                self.connection.unlisten(activity.activity_group(uid))
 
     async def on_disconnect(self) -> None:
         await self._activity_unsubscribe(list(self.activity_subscriptions))

@@ -1,0 +1,118 @@
+"""Each process's connections by address, and one channel-layer message per event per process.
+
+Addresses are strings such as `user.7` (every connection of user 7), `activity.7` (connections
+watching user 7's last activity) or `broadcast`. An event is sent once, to the channel-layer group
+every process's hub joins, with the addresses it is for; each hub hands it to its own connections
+at those addresses. So a message to a group of four is one PUBLISH and one read per process,
+instead of one per recipient and a trip through every recipient connection's queue.
+"""
+
+import asyncio
+import logging
+import weakref
+from collections import defaultdict
+from typing import Any, Protocol
+
+from channels.layers import BaseChannelLayer, get_channel_layer
+
+from realtime.events import HUB_GROUP, Event, event_from_channel_message
+
+logger = logging.getLogger("realtime")
+
+CHANNEL_PREFIX = "hub."
+# Redis (core) and in-memory layers forget group members after a day: hubs rejoin well before.
+REJOIN_SECONDS = 3600.0
+
+
+class Connection(Protocol):
+    async def deliver(self, event: Event) -> None: ...
+
+
+class Hub:
+    """The connections of one process (one event loop) and the task that delivers to them."""
+
+    def __init__(self, layer: BaseChannelLayer) -> None:
+        self.layer = layer
+        self.members: defaultdict[str, set[Connection]] = defaultdict(set)
+        self.channel: str | None = None
+        self._started: asyncio.Task | None = None
+        self._tasks: list[asyncio.Task] = []
+
+    async def _start(self) -> None:
+        self.channel = await self.layer.new_channel(CHANNEL_PREFIX)
+        await self.layer.group_add(HUB_GROUP, self.channel)
+        self._tasks = [asyncio.create_task(self._listen()), asyncio.create_task(self._rejoin())]
+
+    async def ready(self) -> None:
+        """Start listening on first use (again, if that failed); later calls return at once."""
+        started = self._started
+        if started is None or (started.done() and (started.cancelled() or started.exception())):
+            started = self._started = asyncio.ensure_future(self._start())
+        await asyncio.shield(started)
+
+    def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+
+    async def join(self, address: str, connection: Connection) -> None:
+        """Deliver events sent to `address` to this connection from now on."""
+        await self.ready()
+        self.members[address].add(connection)
+
+    def leave(self, address: str, connection: Connection) -> None:
+        members = self.members.get(address)
+        if members is not None:
+            members.discard(connection)
+            if not members:
+                del self.members[address]
+
+    async def _listen(self) -> None:
+        while True:
+            try:
+                message = await self.layer.receive(self.channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("hub: receiving from the channel layer failed; retrying")
+                await asyncio.sleep(0.5)
+                continue
+            await self.deliver(message)
+
+    async def _rejoin(self) -> None:
+        while True:
+            await asyncio.sleep(REJOIN_SECONDS)
+            try:
+                await self.layer.group_add(HUB_GROUP, self.channel)
+            except Exception:
+                logger.exception("hub: rejoining the hubs' group failed")
+
+    async def deliver(self, message: dict[str, Any]) -> None:
+        """Hand one event to each of this process's connections at its addresses, once each."""
+        try:
+            event = event_from_channel_message(message)
+        except Exception:
+            logger.exception("hub: cannot read event %.200r", message)
+            return
+        targets: dict[Connection, None] = {}
+        for address in message["to"]:
+            for connection in self.members.get(address, ()):
+                targets[connection] = None
+        for connection in targets:
+            try:
+                await connection.deliver(event)
+            except Exception:
+                logger.exception("hub: delivering %s failed", event.kind)
+
+
+_hubs: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub]" = weakref.WeakKeyDictionary()
+
+
+def current_hub() -> Hub:
+    """This event loop's hub, on the current channel layer."""
+    loop, layer = asyncio.get_running_loop(), get_channel_layer()
+    hub = _hubs.get(loop)
+    if hub is None or hub.layer is not layer:
+        if hub is not None:
+            hub.close()
+        hub = _hubs[loop] = Hub(layer)
+    return hub
