@@ -5,7 +5,11 @@ disk flush stalls all the process's connections behind it. With PostgreSQL a sma
 several transactions wait on the disk at once (and PostgreSQL commits them together); SQLite
 keeps the single thread, since it writes one transaction at a time anyway."""
 
+import asyncio
+import contextvars
+import functools
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -14,7 +18,13 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import connections
 
+# Django checks a kept connection (a `SELECT 1` round trip) before each unit of work. A pool
+# thread doing hundreds of sends a second checks its connection at most this often; a connection
+# that broke in between fails one call, and is then closed and replaced (errors_occurred).
+HEALTH_CHECK_SECONDS = 5.0
+
 _executor: ThreadPoolExecutor | None = None
+_checked = threading.local()
 
 
 def _pool() -> ThreadPoolExecutor | None:
@@ -27,12 +37,34 @@ def _pool() -> ThreadPoolExecutor | None:
     return _executor
 
 
+def _close_old_connections() -> None:
+    """Django's `close_old_connections`, with the health check at most every HEALTH_CHECK_SECONDS."""
+    now = time.monotonic()
+    checked_at = getattr(_checked, "at", 0.0)
+    for connection in connections.all(initialized_only=True):
+        connection.close_if_unusable_or_obsolete()
+        if now - checked_at < HEALTH_CHECK_SECONDS:
+            connection.health_check_done = True
+    if now - checked_at >= HEALTH_CHECK_SECONDS:
+        _checked.at = now
+
+
+def _run_here(function: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
+    _close_old_connections()
+    try:
+        return function(*args, **kwargs)
+    finally:
+        _close_old_connections()
+
+
 async def run_in_db(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Run a synchronous function that uses the ORM off the event loop, on a database thread."""
+    """Run a synchronous function that uses the ORM off the event loop, on a database thread
+    (with the caller's context variables, such as the events outbox)."""
     executor = _pool()
     if executor is None:
         return await database_sync_to_async(function)(*args, **kwargs)
-    return await database_sync_to_async(function, thread_sensitive=False, executor=executor)(*args, **kwargs)
+    call = functools.partial(contextvars.copy_context().run, _run_here, function, args, kwargs)
+    return await asyncio.get_running_loop().run_in_executor(executor, call)
 
 
 def close_pool() -> None:
