@@ -2,7 +2,9 @@
 what a user has not acknowledged is delivered again at their next sign-in."""
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 from accounts.models import User
 from chats.models import Participant
@@ -19,18 +21,33 @@ def receipt_record(user: User, *, message_id: int) -> None:
 
 def receipts_record(pairs: list[tuple[int, int]]) -> list[bool]:
     """Record many (user id, message id) receipts in one write; answers, for each pair, whether the
-    message exists in a conversation of that user (only those are recorded)."""
-    user_ids = {uid for uid, _ in pairs}
-    visible = set(
-        Message.objects.filter(
-            pk__in={mid for _, mid in pairs}, conversation__participants__user_id__in=user_ids
-        ).values_list("conversation__participants__user_id", "pk")
-    )
-    found = [pair in visible for pair in pairs]
-    DeliveryReceipt.objects.bulk_create(
-        [DeliveryReceipt(user_id=uid, message_id=mid) for uid, mid in set(pairs) & visible], ignore_conflicts=True
-    )
-    return found
+    message exists in a conversation of that user (only those are recorded).
+
+    Two statements written once per batch size instead of ORM queries: compiling those was most of
+    the database threads' time under Hooligram load (a receipt per delivered message)."""
+    unique = sorted(set(pairs))
+    if not unique:
+        return []
+    rows = ", ".join(["(%s, %s)"] * len(unique))
+    flat = [value for pair in unique for value in pair]
+    message, participant = Message._meta.db_table, Participant._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH pairs (user_id, message_id) AS (VALUES {rows})"
+            f" SELECT pairs.user_id, pairs.message_id FROM pairs"
+            f" JOIN {message} m ON m.id = pairs.message_id"
+            f" JOIN {participant} p ON p.conversation_id = m.conversation_id AND p.user_id = pairs.user_id",
+            flat,
+        )
+        visible = {(uid, mid) for uid, mid in cursor.fetchall()}
+        if visible:
+            now = connection.ops.adapt_datetimefield_value(timezone.now())
+            cursor.execute(
+                f"INSERT INTO {DeliveryReceipt._meta.db_table} (user_id, message_id, created_at)"
+                f" VALUES {', '.join(['(%s, %s, %s)'] * len(visible))} ON CONFLICT DO NOTHING",
+                [value for uid, mid in sorted(visible) for value in (uid, mid, now)],
+            )
+    return [pair in visible for pair in pairs]
 
 
 def undelivered_message_list(user: User, *, limit: int | None = None) -> list[Message]:
