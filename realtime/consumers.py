@@ -2,6 +2,7 @@
 
 import json
 import logging
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -22,8 +23,12 @@ class ChatConsumer(AsyncWebsocketConsumer):
     """Holds the connection's user, device session and adapter; nothing protocol-specific."""
 
     adapter_class: type[ProtocolAdapter] = ProtocolAdapter
+    # Events reach connections through the process's hub (realtime.hub), not through a channel of
+    # their own: naming no configured layer here, Channels opens none (nor a Redis subscription).
+    channel_layer_alias = "none: see realtime.hub"
 
     async def connect(self) -> None:
+        self.connection_id = f"conn.{uuid.uuid4().hex}"  # events' `origin`, presence entries
         self.user: User | None = None
         self.session: DeviceSession | None = None
         self.addresses: set[str] = set()
@@ -82,7 +87,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     async def _send_event(self, event: Event) -> None:
         try:
-            frames = self.adapter.render_event(event, is_origin=event.origin == self.channel_name)
+            frames = self.adapter.render_event(event, is_origin=event.origin == self.connection_id)
         except Exception:
             logger.exception("%s: cannot render %s", self.adapter.name, event.kind)
             return
@@ -97,7 +102,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if self.user is None:
             self.user = user
             await self.listen(user_group(user.pk))
-            if await presence.connection_opened(user.pk, self.channel_name):
+            if await presence.connection_opened(user.pk, self.connection_id):
                 await activity.announce(user.pk, online=True)
 
     async def unbind(self) -> None:
@@ -106,7 +111,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return
         user_id, self.user, self.session = self.user.pk, None, None
         self.unlisten(user_group(user_id))
-        if await presence.connection_closed(user_id, self.channel_name):
+        if await presence.connection_closed(user_id, self.connection_id):
             await activity.announce(user_id, online=False)
 
     async def join_broadcast(self) -> None:

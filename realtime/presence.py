@@ -35,33 +35,33 @@ def _key(user_id: int) -> str:
     return f"{settings.CHANNEL_LAYER_PREFIX}:presence:{int(user_id)}"
 
 
-async def connection_opened(user_id: int, channel_name: str) -> bool:
+async def connection_opened(user_id: int, connection_id: str) -> bool:
     """Record an open connection; True when the user just came online."""
     client = _client()
     if client is None:
         channels = _local.setdefault(user_id, set())
-        channels.add(channel_name)
+        channels.add(connection_id)
         return len(channels) == 1
     async with client.pipeline(transaction=True) as pipe:
-        pipe.sadd(_key(user_id), channel_name)
+        pipe.sadd(_key(user_id), connection_id)
         pipe.expire(_key(user_id), KEY_TTL)
         pipe.scard(_key(user_id))
         added, _, count = await pipe.execute()
     return bool(added) and count == 1
 
 
-async def connection_closed(user_id: int, channel_name: str) -> bool:
+async def connection_closed(user_id: int, connection_id: str) -> bool:
     """Forget a connection; True when it was the user's last one (they went offline)."""
     client = _client()
     if client is None:
         channels = _local.get(user_id, set())
-        channels.discard(channel_name)
+        channels.discard(connection_id)
         offline = not channels
         if offline:
             _local.pop(user_id, None)
     else:
         async with client.pipeline(transaction=True) as pipe:
-            pipe.srem(_key(user_id), channel_name)
+            pipe.srem(_key(user_id), connection_id)
             pipe.scard(_key(user_id))
             removed, count = await pipe.execute()
         offline = bool(removed) and count == 0

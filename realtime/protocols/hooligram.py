@@ -183,7 +183,7 @@ class HooligramAdapter(HooligramEventsMixin, ProtocolAdapter):
             type=Conversation.PRIVATE if len(sids) == 2 and not name else Conversation.GROUP,
             participant_ids=[user.pk for user in members.values()],
             name=name,
-            origin=self.connection.channel_name,
+            origin=self.connection.connection_id,
         )
         if not created:
             # An existing direct message: no event was raised, so this connection gets it here.
@@ -199,7 +199,7 @@ class HooligramAdapter(HooligramEventsMixin, ProtocolAdapter):
             chat_services.conversation_leave,
             self.user,
             conversation_id=_id(payload, "group_id"),
-            origin=self.connection.channel_name,
+            origin=self.connection.connection_id,
         )
         return {}
 
@@ -215,7 +215,7 @@ class HooligramAdapter(HooligramEventsMixin, ProtocolAdapter):
             self.user,
             conversation_id=group_id,
             add_ids=[member.pk],
-            origin=self.connection.channel_name,
+            origin=self.connection.connection_id,
         )
         return {}
 
@@ -233,7 +233,7 @@ class HooligramAdapter(HooligramEventsMixin, ProtocolAdapter):
             self.user,
             conversation_id=_id(payload, "group_id"),
             body=content,
-            origin=self.connection.channel_name,
+            origin=self.connection.connection_id,
         )
         return {"message_id": message.pk}
 

@@ -47,7 +47,7 @@ class NkchatCommandsMixin:
 
     @property
     def origin(self) -> str:
-        return self.connection.channel_name
+        return self.connection.connection_id
 
     async def _search(self, data: dict[str, Any], spec: render.SearchSpec, function: Any, to_wire: Any) -> dict:
         params, fields = render.search_params(data, spec)

@@ -189,7 +189,7 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
             name=p.get("name"),
             description=p.get("description"),
             participant_ids=to_ids(p.get("participants") or [], "participants"),
-            origin=self.connection.channel_name,
+            origin=self.connection.connection_id,
         )
         return {"conversation": render.conversation(conversation)}
 
@@ -204,14 +204,14 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
             description=p.get("description"),
             add_ids=to_ids(participants.get("add") or [], "participants.add"),
             remove_ids=to_ids(participants.get("remove") or [], "participants.remove"),
-            origin=self.connection.channel_name,
+            origin=self.connection.connection_id,
         )
         return {"conversation": render.conversation(conversation)}
 
     async def conversation_delete(self, params: object) -> dict:
         cid = to_id(_params(params, "conversation_delete").get("id"))
         await call(
-            chat_services.conversation_delete, self.user, conversation_id=cid, origin=self.connection.channel_name
+            chat_services.conversation_delete, self.user, conversation_id=cid, origin=self.connection.connection_id
         )
         return {"success": True}
 
@@ -275,7 +275,7 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
                 x=p.get("x"),
                 attachments=p.get("attachments"),
                 client_id=client_id,
-                origin=self.connection.channel_name,
+                origin=self.connection.connection_id,
             )
         except ServiceError as error:
             await self.send({"message": {"id": client_id, "error": render.error(error.status, error.message)}})
@@ -296,7 +296,7 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
                 x=p.get("x"),
                 conversation_id=to_id(p["cid"], "cid") if p.get("cid") is not None else None,
                 user_ids=to_ids(p["uids"], "uids") if p.get("uids") is not None else None,
-                origin=self.connection.channel_name,
+                origin=self.connection.connection_id,
             )
         except ServiceError as error:
             await self.send({"system_message": {"id": client_id, "error": render.error(error.status, error.message)}})
@@ -310,7 +310,7 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
                 message_services.typing_notify,
                 self.user,
                 conversation_id=to_id(params.get("cid"), "cid"),
-                origin=self.connection.channel_name,
+                origin=self.connection.connection_id,
             )
         except ServiceError as error:
             logger.debug("sama: typing ignored: %s", error.message)
@@ -337,7 +337,7 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
             self.user,
             conversation_id=to_id(p.get("cid"), "cid"),
             message_ids=ids,
-            origin=self.connection.channel_name,
+            origin=self.connection.connection_id,
         )
         return {"success": True}
 
@@ -351,7 +351,7 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
             conversation_id=to_id(p.get("cid"), "cid"),
             message_ids=to_ids(p.get("ids"), "ids"),
             everyone=p["type"] == "all",
-            origin=self.connection.channel_name,
+            origin=self.connection.connection_id,
         )
         return {"success": True}
 
@@ -364,7 +364,7 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
             self.user,
             message_id=to_id(p.get("id")),
             body=p["body"],
-            origin=self.connection.channel_name,
+            origin=self.connection.connection_id,
         )
         return {"success": True}
 
