@@ -14,6 +14,10 @@ from realtime.db import run_in_db
 _local: dict[int, set[str]] = {}
 _clients: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, object]" = weakref.WeakKeyDictionary()
 KEY_TTL = 24 * 3600
+# Redis connections per process: when clients sign in by the hundred at once (after a restart),
+# the rest wait for a free one instead of failing with "Too many connections".
+REDIS_CONNECTIONS = 50
+REDIS_WAIT_SECONDS = 10
 
 
 def _client():
@@ -25,7 +29,10 @@ def _client():
     if client is None:
         import redis.asyncio
 
-        client = _clients[loop] = redis.asyncio.from_url(settings.REDIS_URL)
+        pool = redis.asyncio.BlockingConnectionPool.from_url(
+            settings.REDIS_URL, max_connections=REDIS_CONNECTIONS, timeout=REDIS_WAIT_SECONDS
+        )
+        client = _clients[loop] = redis.asyncio.Redis(connection_pool=pool)
     return client
 
 
