@@ -7,7 +7,7 @@ own wire format.
 
 import logging
 from contextvars import ContextVar
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
 
 from asgiref.sync import async_to_sync
@@ -44,9 +44,8 @@ class Event:
     origin: str | None = None
 
     def data(self) -> dict[str, Any]:
-        values = asdict(self)
-        values.pop("recipients")
-        return values
+        """The event's fields but `recipients` (shallow: fields hold plain data, never dataclasses)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "recipients"}
 
 
 EVENT_KINDS: dict[str, type[Event]] = {}
