@@ -7,7 +7,10 @@ from django.db import models
 class Message(models.Model):
     """A message in a conversation; system messages have `is_system` and carry their data in `x`."""
 
-    conversation = models.ForeignKey("chats.Conversation", on_delete=models.CASCADE, related_name="messages")
+    # No index of its own: the (conversation, -id) index below serves every lookup by conversation.
+    conversation = models.ForeignKey(
+        "chats.Conversation", on_delete=models.CASCADE, related_name="messages", db_index=False
+    )
     sender = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
