@@ -24,7 +24,10 @@ class Conversation(models.Model):
     private_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
     images = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    # Not indexed: every message stamps it, and with no index on it PostgreSQL writes the new row
+    # version beside the old one (a HOT update) instead of adding an entry to each of the table's
+    # indexes. Lists that sort by it start from the user's participants, not all conversations.
+    updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         return self.name or f"{self.get_type_display()} #{self.pk}"
