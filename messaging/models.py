@@ -60,7 +60,8 @@ class HiddenMessage(models.Model):
 class DeliveryReceipt(models.Model):
     """A client acknowledged receiving a message (Hooligram store-and-forward)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the unique (user, message) constraint's index serves lookups by user.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False)
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="receipts")
     created_at = models.DateTimeField(auto_now_add=True)
 
