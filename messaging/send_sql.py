@@ -1,16 +1,17 @@
 """The send path's statements, as SQL written once instead of compiled (or saved) per message.
 
 Building and compiling the ORM queries was over half of the database threads' Python time under
-load. These statements only fetch and stamp facts; the rules that use them stay in the services
-(`accounts.blocking.message_hidden_for` decides what a block means).
+load. These statements only store and fetch facts; the rules that use them stay in the services
+(`messaging.services` refuses a send, `accounts.blocking.message_hidden_for` decides what a block
+means).
 
-On PostgreSQL they run as prepared statements with server-side parameters: the database plans
-each once per connection, and psycopg does not rewrite the query text for every message."""
+On PostgreSQL the insert, the conversation's stamp and the participants read are one prepared
+statement with server-side parameters: one round trip, planned once per connection, and no query
+text rewritten per message. SQLite runs the same three statements one by one."""
 
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
 from functools import cache
 from typing import Any, NamedTuple
 
@@ -55,10 +56,11 @@ def _executed(sql: str, params: Sequence[Any]) -> Iterator[Any]:
 
 @cache
 def _participants_sql() -> str:
+    """Every participant's (user id, …) as Recipient, without "SELECT"."""
     participant, conversation = Participant._meta.db_table, Conversation._meta.db_table
     block, push = UserBlock._meta.db_table, PushSubscription._meta.db_table
     return (
-        f"SELECT p.user_id, p.is_blocked, c.type,"
+        f"p.user_id, p.is_blocked, c.type,"
         f" EXISTS (SELECT 1 FROM {block} b WHERE b.blocker_id = p.user_id AND b.blocked_id = %s),"
         f" EXISTS (SELECT 1 FROM {block} b WHERE b.blocker_id = %s AND b.blocked_id = p.user_id),"
         f" p.is_removed_on_device, p.is_muted,"
@@ -68,24 +70,9 @@ def _participants_sql() -> str:
     )
 
 
-def conversation_recipients(conversation_id: int, actor_id: int) -> list[Recipient]:
-    """Every participant of the conversation, with what sending to them depends on, in one query."""
-    with _executed(_participants_sql(), [actor_id, actor_id, conversation_id]) as cursor:
-        return [
-            Recipient(uid, bool(blocked), ctype, bool(b1), bool(b2), bool(removed), bool(muted), bool(push))
-            for uid, blocked, ctype, b1, b2, removed, muted, push in cursor.fetchall()
-        ]
-
-
 @cache
 def _touch_sql() -> str:
     return f"UPDATE {Conversation._meta.db_table} SET updated_at = %s WHERE id = %s"
-
-
-def conversation_touch(conversation_id: int, when: datetime) -> None:
-    """Stamp the conversation's last activity (conversation lists are ordered by it)."""
-    with _executed(_touch_sql(), [connection.ops.adapt_datetimefield_value(when), conversation_id]):
-        pass
 
 
 _INSERT_COLUMNS = (
@@ -108,8 +95,17 @@ def _insert_sql() -> str:
     return f"INSERT INTO {Message._meta.db_table} ({', '.join(_INSERT_COLUMNS)}) VALUES ({placeholders}) RETURNING id"
 
 
-def message_insert(message: Message) -> None:
-    """Insert a new message and give it its id and times (an IntegrityError on a duplicate client id)."""
+@cache
+def _send_sql() -> str:
+    """PostgreSQL: the insert, the stamp and the participants in one statement (one round trip)."""
+    return f"WITH m AS ({_insert_sql()}), t AS ({_touch_sql()}) SELECT (SELECT id FROM m), {_participants_sql()}"
+
+
+def message_insert(message: Message, actor_id: int) -> list[Recipient]:
+    """Insert a new message (an IntegrityError on a duplicate client id), give it its id and
+    times, stamp its conversation's last activity, and answer every participant of the
+    conversation with what sending to them depends on. The caller decides whether the send
+    stands; raising inside its transaction takes the insert back."""
     ops = connection.ops
     now = timezone.now()
     message.created_at = message.updated_at = now
@@ -126,7 +122,23 @@ def message_insert(message: Message) -> None:
         stamp,
         stamp,
     ]
-    with _executed(_insert_sql(), values) as cursor:
-        message.pk = cursor.fetchone()[0]
+    touch = [stamp, message.conversation_id]
+    participants = [actor_id, actor_id, message.conversation_id]
+    if connection.vendor == "postgresql":
+        with _executed(_send_sql(), values + touch + participants) as cursor:
+            rows = cursor.fetchall()
+        message.pk = rows[0][0] if rows else None  # no participants: the caller refuses the send
+        rows = [row[1:] for row in rows]
+    else:
+        with _executed(_insert_sql(), values) as cursor:
+            message.pk = cursor.fetchone()[0]
+        with _executed(_touch_sql(), touch):
+            pass
+        with _executed(f"SELECT {_participants_sql()}", participants) as cursor:
+            rows = cursor.fetchall()
     message._state.adding = False
     message._state.db = connection.alias
+    return [
+        Recipient(uid, bool(blocked), ctype, bool(b1), bool(b2), bool(removed), bool(muted), bool(push))
+        for uid, blocked, ctype, b1, b2, removed, muted, push in rows
+    ]
