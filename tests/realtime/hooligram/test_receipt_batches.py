@@ -22,8 +22,9 @@ def test_receipts_record_answers_each_pair_and_records_only_the_visible():
     with CaptureQueriesContext(connection) as captured:
         assert receipts_record(pairs) == [True, True, False, True]
     statements = [q["sql"].split()[0] for q in captured]
-    # One read (WITH pairs … SELECT) and one write, whatever the batch size.
-    assert [s for s in statements if s in ("WITH", "SELECT", "INSERT")] == ["WITH", "INSERT"]
+    # Whatever the batch size: one statement on PostgreSQL, a read and a write elsewhere.
+    expected = ["WITH"] if connection.vendor == "postgresql" else ["WITH", "INSERT"]
+    assert [s for s in statements if s in ("WITH", "SELECT", "INSERT")] == expected
     assert sorted(DeliveryReceipt.objects.values_list("user_id", "message_id")) == sorted(
         [(bob.pk, sent[0].pk), (carol.pk, sent[1].pk)]
     )
