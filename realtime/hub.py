@@ -90,11 +90,12 @@ class Hub:
         """Hand one event to each of this process's connections at its addresses, once each."""
         try:
             event = event_from_channel_message(message)
+            addresses = list(message["to"])
         except Exception:
             logger.exception("hub: cannot read event %.200r", message)
             return
         targets: dict[Connection, None] = {}
-        for address in message["to"]:
+        for address in addresses:
             for connection in self.members.get(address, ()):
                 targets[connection] = None
         for connection in targets:

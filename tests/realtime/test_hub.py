@@ -1,0 +1,45 @@
+"""Every process's hub reads each event once and hands it to its connections at its addresses."""
+
+import pytest
+from channels.layers import get_channel_layer
+
+from realtime.events import HUB_GROUP
+from tests.helpers import db, make_user, sama_connected
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def _group(owner, other) -> str:
+    response = await owner.request("conversation_create", {"name": "G", "type": "g", "participants": [str(other.pk)]})
+    return response["conversation"]["_id"]
+
+
+async def test_a_malformed_hub_message_is_skipped_and_delivery_goes_on():
+    alice, bob = await db(make_user)(), await db(make_user)()
+    a, b = await sama_connected(alice), await sama_connected(bob)
+    cid = await _group(a, bob)
+    assert "system_message" in await b.receive()  # the creation notice
+    layer = get_channel_layer()
+    await layer.group_send(HUB_GROUP, {"type": "domain.event", "kind": "no_such_kind", "data": {}, "to": []})
+    typing = {"conversation_id": int(cid), "user_id": alice.pk}
+    await layer.group_send(HUB_GROUP, {"type": "domain.event", "kind": "typing", "data": typing})  # no "to"
+    await a.send({"message": {"id": "m1", "body": "still here", "cid": cid}})
+    assert "ack" in await a.receive()
+    assert (await b.receive())["message"]["body"] == "still here"
+    await a.close()
+    await b.close()
+
+
+async def test_a_closed_connection_leaves_its_addresses():
+    alice, bob = await db(make_user)(), await db(make_user)()
+    a, b = await sama_connected(alice), await sama_connected(bob)
+    cid = await _group(a, bob)
+    assert "system_message" in await b.receive()
+    await b.close()
+    b2 = await sama_connected(bob, "second-device")
+    await a.send({"message": {"id": "m2", "body": "to the open one", "cid": cid}})
+    assert "ack" in await a.receive()
+    assert (await b2.receive())["message"]["body"] == "to the open one"
+    await b2.nothing()
+    await a.close()
+    await b2.close()
