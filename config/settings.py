@@ -132,6 +132,9 @@ elif REDIS_URL:
                 "capacity": int(os.environ.get("CHANNEL_LAYER_CAPACITY", "1000")),
                 "channel_capacity": HUB_CHANNEL_CAPACITY,
                 "expiry": 60,
+                # Only hubs join groups, and they rejoin every minute (realtime/hub.py): a stopped
+                # process's hub drops out after five.
+                "group_expiry": 300,
                 "prefix": CHANNEL_LAYER_PREFIX,
             },
         }

@@ -20,8 +20,10 @@ from realtime.events import HUB_GROUP, Event, event_from_channel_message
 logger = logging.getLogger("realtime")
 
 CHANNEL_PREFIX = "hub."
-# Redis (core) and in-memory layers forget group members after a day: hubs rejoin well before.
-REJOIN_SECONDS = 3600.0
+# The core and in-memory layers forget group members after `group_expiry` (five minutes with the
+# core layer, see config/settings.py, so a stopped process's hub stops receiving): hubs rejoin
+# well before.
+REJOIN_SECONDS = 60.0
 
 
 class Connection(Protocol):
