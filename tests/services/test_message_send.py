@@ -2,8 +2,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from chats.models import Conversation, Participant
 from chats.services import conversation_create
-from config.errors import Invalid, NotFound
+from config.errors import Forbidden, Invalid, NotFound
 from messaging.models import Message
 from messaging.services import message_send
 from tests.helpers import make_user
@@ -43,6 +44,22 @@ def test_only_participants_send_and_empty_messages_are_refused():
         message_send(stranger, conversation_id=conversation.pk, body="hi")
     with pytest.raises(Invalid):
         message_send(sender, conversation_id=conversation.pk, body="   ")
+
+
+def test_a_refused_send_stores_nothing_and_leaves_the_conversation_as_it_was():
+    # The message is inserted before the rules are applied; refusing must take the insert back.
+    sender, other, stranger = make_user(), make_user(), make_user()
+    conversation, _ = conversation_create(sender, type="g", name="G", participant_ids=[other.pk])
+    Participant.objects.filter(conversation=conversation, user=other).update(is_blocked=True)
+    stamped = Conversation.objects.get(pk=conversation.pk).updated_at
+    with pytest.raises(NotFound):
+        message_send(stranger, conversation_id=conversation.pk, body="hi", client_id="s1")
+    with pytest.raises(Forbidden):
+        message_send(other, conversation_id=conversation.pk, body="hi", client_id="o1")
+    with pytest.raises(NotFound):
+        message_send(sender, conversation_id=999_999_999, body="nowhere", client_id="n1")
+    assert not Message.objects.filter(client_id__in=["s1", "o1", "n1"]).exists()
+    assert Conversation.objects.get(pk=conversation.pk).updated_at == stamped
 
 
 def test_a_sent_message_reads_back_as_stored():
