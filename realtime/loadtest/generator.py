@@ -19,6 +19,9 @@ from typing import Any
 from realtime.loadtest.clients import CLIENTS, ClientError, LoadClient, UserSpec
 from realtime.loadtest.stats import Ledger, make_body, percentile
 
+# Every group a run makes is named so: the next run takes its users out of them (provision).
+GROUP_NAME_PREFIX = "loadtest "
+
 
 @dataclass
 class Plan:
@@ -112,7 +115,7 @@ class Worker:
             self.groups_ready += 1
             return
         try:
-            group_id = await members[0].create_group(members, f"loadtest {self.plan.worker}.{number}")
+            group_id = await members[0].create_group(members, f"{GROUP_NAME_PREFIX}{self.plan.worker}.{number}")
         except Exception as error:
             self.note_error(error)
             self.failed_users += len(members)

@@ -20,7 +20,9 @@ from django.test.utils import override_settings
 
 from accounts import sms, tokens, verification
 from accounts.models import DeviceSession, PhoneVerification, User
+from chats.models import Participant
 from messaging.models import DeliveryReceipt, Message
+from realtime.loadtest.generator import GROUP_NAME_PREFIX
 
 SAFE_NAME_PARTS = ("load", "test")
 
@@ -117,6 +119,18 @@ def users_provision(count: int, *, prefix: str, password: str, device_id: str) -
         {"user_id": users[login].pk, "login": login, "token": tokens.tokens_issue(sessions[login])[0]}
         for login in logins
     ]
+
+
+def earlier_groups_leave(user_ids: list[int]) -> int:
+    """Take these users out of the groups earlier runs made for them; answers how many memberships.
+
+    Each run makes new groups. Without this a user would belong to one more group per run, and a
+    Hooligram sign-in (which delivers every group of the user, each answered by the client) would
+    cost more run after run. The groups and their messages stay, with nobody in them."""
+    left, _ = Participant.objects.filter(
+        user_id__in=user_ids, conversation__name__regex=rf"^{GROUP_NAME_PREFIX}[0-9]+\.[0-9]+$"
+    ).delete()
+    return left
 
 
 def _newest_verifications(country_code: str, numbers: list[str]) -> dict[str, PhoneVerification]:

@@ -3,6 +3,7 @@
 import platform
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -124,11 +125,19 @@ def measured_sets(target: Target, pool: WorkerPool) -> dict[str, list[psutil.Pro
     }
 
 
-def run_groups(options: Options, target: Target, users: list[UserSpec]) -> dict[str, Any]:
+# Called with a run's users before it starts: the command takes them out of earlier runs' groups.
+BeforeRun = Callable[[list[UserSpec]], None]
+
+
+def run_groups(
+    options: Options, target: Target, users: list[UserSpec], before: BeforeRun | None = None
+) -> dict[str, Any]:
     """One `groups` run: ramp up, steady phase, drain; answers the reported figures.
 
     U is rounded down to whole groups."""
     users = users[: len(users) - len(users) % options.group_size]
+    if before is not None:
+        before(users)
     start_at = time.time() + START_LEAD
     plans = make_plans(options, users, start_at=start_at, send=True, group_size=options.group_size)
     pool = WorkerPool(plans)
@@ -170,12 +179,15 @@ def run_groups(options: Options, target: Target, users: list[UserSpec]) -> dict[
         for key, count in extra.get("errors", {}).items():
             errors[key] = errors.get(key, 0) + count
     connected = sum(answer[0] for answer in ready.values())
+    # A user counts as failed when its socket closed before the steady phase or its group was
+    # not made (it then never sends, and its deliveries are not expected).
+    started = sum(answer[2] for answer in ready.values()) * options.group_size
     figures: dict[str, Any] = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "protocol": options.protocol,
         "users": len(users),
         "connected": connected,
-        "users_failed": len(users) - connected,
+        "users_failed": len(users) - min(connected, started),
         "servers": len(target.urls),
         "generators": len(plans),
         "period_s": options.period,
@@ -210,13 +222,14 @@ def run_max(
     step: int,
     p99_ms: float,
     report: Any,
+    before: BeforeRun | None = None,
 ) -> dict[str, Any]:
     """Raise U by `step` from `start` until a run fails the criterion; answers the largest U that passed."""
     best: dict[str, Any] | None = None
     steps = []
     count = start
     while count <= len(users):
-        figures = run_groups(options, target, users[:count])
+        figures = run_groups(options, target, users[:count], before)
         figures["passed"] = passes(figures, p99_ms)
         steps.append(figures)
         report(figures)

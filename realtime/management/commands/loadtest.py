@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from realtime.loadtest import provision
-from realtime.loadtest.clients import CLIENTS
+from realtime.loadtest.clients import CLIENTS, UserSpec
 from realtime.loadtest.generator import raise_fd_limit
 from realtime.loadtest.idle import run_idle
 from realtime.loadtest.runner import Options, Target, machine_description, run_groups, run_max, user_specs
@@ -109,8 +109,9 @@ class Command(BaseCommand):
         try:
             specs = user_specs(options, target, users, provisioned)
             self.stdout.write(f"{mode}: {users} users on {', '.join(target.urls)} ({machine_description()})")
+            before = self.groups_reset if options.provision == "db" else None
             if mode == "groups":
-                self.report("groups", run_groups(options, target, specs), opts["json"])
+                self.report("groups", run_groups(options, target, specs, before), opts["json"])
             elif mode == "idle":
                 self.report("idle", run_idle(options, target, specs), opts["json"])
             else:
@@ -122,6 +123,7 @@ class Command(BaseCommand):
                     step=opts["step"],
                     p99_ms=opts["p99_ms"],
                     report=lambda f: self.report(f"max step: {f['users']} users", f, opts["json"]),
+                    before=before,
                 )
                 self.stdout.write(f"max: {result['max_users']} users with p99 < {opts['p99_ms']:g} ms, nothing lost")
                 self.write_json(opts["json"], {"mode": "max", "max_users": result["max_users"]})
@@ -171,6 +173,12 @@ class Command(BaseCommand):
             self.stdout.write("note: autovacuum is off on this PostgreSQL; the database was vacuumed before the run")
         self.stdout.write(f"provisioned {len(users)} users in {time.monotonic() - started:.1f} s")
         return users
+
+    def groups_reset(self, users: list[UserSpec]) -> None:
+        """Take the run's users out of the groups earlier runs made, so every run starts alike."""
+        left = provision.earlier_groups_leave([u.user_id for u in users if u.user_id is not None])
+        if left:
+            self.stdout.write(f"took the users out of earlier runs' groups ({left} memberships)")
 
     def start_target(self, options: Options, opts: dict[str, Any]) -> Target:
         """The servers to load: the given URLs, or daphne processes started here."""
