@@ -1,70 +1,78 @@
-"""Delivery receipts written in batches: acknowledgements that arrive within a few milliseconds
-of each other, from any connection of the process, share one database write and one commit.
+"""Delivery receipts written in batches: one write in flight per process, the receipts that arrive
+meanwhile (from any connection of the process) wait for the next one.
 
-Each acknowledging connection waits for its batch to be written, so a receipt is on disk before
-the connection reads its next frame, and a bad one is still answered as a failure."""
+An acknowledgement does not wait for its write: the connection reads its next frame at once, and
+the write costs one hop to a database thread and one commit per batch instead of per receipt
+(under load, a batch holds what arrived while the previous one was written). A receipt refused by
+the write (not a message of the user's) is answered through the acknowledging connection's
+callback. Nothing is lost if the process stops first: an unrecorded receipt means the message is
+delivered again at the next sign-in, as if the acknowledgement had not arrived."""
 
 import asyncio
+import logging
 import weakref
+from collections.abc import Awaitable, Callable
 
 from messaging.receipts import receipts_record
 from realtime.db import run_in_db
 
-BATCH_WINDOW_S = 0.002
-BATCH_MAX = 500
+logger = logging.getLogger("realtime")
+
+# How long a batch gathers receipts before its write starts; under load the previous write is
+# what a batch waits for, so this only bounds the commits per second when receipts are few.
+BATCH_WINDOW_S = 0.01
+BATCH_MAX = 1000
+
+# Called, on the event loop, when a receipt was not recorded: with the error when the write
+# failed, None when the message is not one the user received.
+Refused = Callable[[Exception | None], Awaitable[None]]
 
 
 class ReceiptBatcher:
     """Collects (user id, message id) receipts of one event loop and writes them together."""
 
     def __init__(self) -> None:
-        self.pending: list[tuple[tuple[int, int], asyncio.Future]] = []
-        self.flushing: asyncio.Task | None = None
-        self.writing: set[asyncio.Task] = set()
+        self.pending: list[tuple[tuple[int, int], Refused]] = []
+        self.writer: asyncio.Task | None = None
 
-    async def record(self, user_id: int, message_id: int) -> bool:
-        """Record a receipt with the next batch; answers whether the message was the user's to receive."""
-        future = asyncio.get_running_loop().create_future()
-        self.pending.append(((user_id, message_id), future))
-        if len(self.pending) >= BATCH_MAX:
-            self._flush_now()
-        elif self.flushing is None:
-            self.flushing = asyncio.create_task(self._flush_soon())
-        return await future
+    def add(self, user_id: int, message_id: int, refused: Refused) -> None:
+        """Queue a receipt for the next write."""
+        self.pending.append(((user_id, message_id), refused))
+        if self.writer is None:
+            self.writer = asyncio.create_task(self._write_all())
 
-    async def _flush_soon(self) -> None:
-        await asyncio.sleep(BATCH_WINDOW_S)
-        self.flushing = None
-        self._flush_now()
-
-    def _flush_now(self) -> None:
-        batch, self.pending = self.pending, []
-        if batch:
-            task = asyncio.create_task(self._write(batch))
-            self.writing.add(task)
-            task.add_done_callback(self.writing.discard)
+    async def _write_all(self) -> None:
+        try:
+            while self.pending:
+                await asyncio.sleep(BATCH_WINDOW_S)
+                batch, self.pending = self.pending[:BATCH_MAX], self.pending[BATCH_MAX:]
+                await self._write(batch)
+        finally:
+            self.writer = None
 
     @staticmethod
-    async def _write(batch: list[tuple[tuple[int, int], asyncio.Future]]) -> None:
+    async def _write(batch: list[tuple[tuple[int, int], Refused]]) -> None:
         try:
             found = await run_in_db(receipts_record, [pair for pair, _ in batch])
         except Exception as error:
-            for _, future in batch:
-                if not future.done():
-                    future.set_exception(error)
-            return
-        for (_, future), ok in zip(batch, found, strict=True):
-            if not future.done():
-                future.set_result(ok)
+            logger.exception("%d delivery receipts not recorded", len(batch))
+            answers = [(refused, error) for _, refused in batch]
+        else:
+            answers = [(refused, None) for (_, refused), ok in zip(batch, found, strict=True) if not ok]
+        for refused, error in answers:
+            try:
+                await refused(error)
+            except Exception:
+                logger.exception("cannot answer a refused delivery receipt")
 
 
 _batchers: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, ReceiptBatcher]" = weakref.WeakKeyDictionary()
 
 
-async def receipt_record(user_id: int, message_id: int) -> bool:
-    """Record a delivery receipt in this process's next batch."""
+def receipt_add(user_id: int, message_id: int, refused: Refused) -> None:
+    """Queue a delivery receipt for this process's next write; `refused` answers if it is not recorded."""
     loop = asyncio.get_running_loop()
     batcher = _batchers.get(loop)
     if batcher is None:
         batcher = _batchers[loop] = ReceiptBatcher()
-    return await batcher.record(user_id, message_id)
+    batcher.add(user_id, message_id, refused)

@@ -9,7 +9,7 @@ from accounts.models import User
 from chats import services as chat_services
 from chats.models import Conversation
 from chats.snapshots import conversation_snapshot
-from config.errors import Invalid, NotFound, ServiceError
+from config.errors import Invalid, ServiceError
 from messaging import receipts
 from messaging import services as message_services
 from messaging.snapshots import message_snapshot
@@ -238,10 +238,15 @@ class HooligramAdapter(HooligramEventsMixin, ProtocolAdapter):
         return {"message_id": message.pk}
 
     async def messaging_delivered(self, action_id: Any, payload: dict) -> None:
-        """The client's acknowledgement of MESSAGING_DELIVER_REQUEST: the receipt is recorded and
-        the message is not delivered again. Only a failure is answered."""
-        if not await receipt_batches.receipt_record(self.user.pk, _id(payload, "message_id")):
-            raise NotFound("Message not found", code="message_not_found")
+        """The client's acknowledgement of MESSAGING_DELIVER_REQUEST: the receipt is recorded (in
+        the process's next batch) and the message is not delivered again. Only a failure is
+        answered, once the batch is written."""
+
+        async def refused(error: Exception | None) -> None:
+            reason = "message not found" if error is None else "server error"
+            await self.send(render.failure(action_id, "MESSAGING_DELIVER_FAILURE", reason))
+
+        receipt_batches.receipt_add(self.user.pk, _id(payload, "message_id"), refused)
         return None
 
     async def delivery_failed(self, action_id: Any, payload: dict) -> None:

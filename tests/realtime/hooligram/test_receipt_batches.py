@@ -1,6 +1,7 @@
 """Acknowledgements arriving together share one database write, and each still gets its answer."""
 
 import asyncio
+import time
 
 import pytest
 from django.db import connection
@@ -30,22 +31,68 @@ def test_receipts_record_answers_each_pair_and_records_only_the_visible():
     )
 
 
-async def test_concurrent_acknowledgements_are_batched(monkeypatch):
+async def test_receipts_arriving_together_share_one_write_and_only_refusals_are_answered(monkeypatch):
     _alice, bob, carol, sent = await db(_world)(1, 3)
-    writes = []
+    writes, refusals = [], []
     original = receipt_batches.receipts_record
 
     def counting(pairs):
         writes.append(len(pairs))
         return original(pairs)
 
+    def refused_as(name):
+        async def refused(error):
+            refusals.append((name, error))
+
+        return refused
+
     monkeypatch.setattr(receipt_batches, "receipts_record", counting)
-    results = await asyncio.gather(
-        receipt_batches.receipt_record(bob.pk, sent[0].pk),
-        receipt_batches.receipt_record(bob.pk, sent[1].pk),
-        receipt_batches.receipt_record(carol.pk, sent[2].pk),
-        receipt_batches.receipt_record(carol.pk, 999999),
-    )
-    assert results == [True, True, True, False]
+    receipt_batches.receipt_add(bob.pk, sent[0].pk, refused_as("bob 0"))
+    receipt_batches.receipt_add(bob.pk, sent[1].pk, refused_as("bob 1"))
+    receipt_batches.receipt_add(carol.pk, sent[2].pk, refused_as("carol 2"))
+    receipt_batches.receipt_add(carol.pk, 999999, refused_as("carol missing"))
+    assert writes == []  # nothing waits for the write
+    await asyncio.sleep(receipt_batches.BATCH_WINDOW_S + 0.5)
     assert writes == [4]
+    assert refusals == [("carol missing", None)]
+    assert await db(DeliveryReceipt.objects.count)() == 3
+
+
+async def test_receipts_of_a_failed_write_are_all_refused_with_the_error(monkeypatch):
+    _alice, bob, _carol, sent = await db(_world)(1, 3)
+    refusals = []
+
+    def failing(pairs):
+        raise RuntimeError("database gone")
+
+    async def refused(error):
+        refusals.append(repr(error))
+
+    monkeypatch.setattr(receipt_batches, "receipts_record", failing)
+    receipt_batches.receipt_add(bob.pk, sent[0].pk, refused)
+    receipt_batches.receipt_add(bob.pk, sent[1].pk, refused)
+    await asyncio.sleep(receipt_batches.BATCH_WINDOW_S + 0.5)
+    assert refusals == ["RuntimeError('database gone')"] * 2
+
+
+async def test_receipts_added_during_a_write_go_in_the_next_one(monkeypatch):
+    _alice, bob, carol, sent = await db(_world)(1, 3)
+    writes = []
+    original = receipt_batches.receipts_record
+
+    def slow(pairs):
+        writes.append(sorted(pairs))
+        time.sleep(0.2)
+        return original(pairs)
+
+    async def refused(error):
+        raise AssertionError(f"refused: {error!r}")
+
+    monkeypatch.setattr(receipt_batches, "receipts_record", slow)
+    receipt_batches.receipt_add(bob.pk, sent[0].pk, refused)
+    await asyncio.sleep(receipt_batches.BATCH_WINDOW_S + 0.1)  # the first write is under way
+    receipt_batches.receipt_add(bob.pk, sent[1].pk, refused)
+    receipt_batches.receipt_add(carol.pk, sent[2].pk, refused)
+    await asyncio.sleep(0.8)
+    assert writes == [[(bob.pk, sent[0].pk)], sorted([(bob.pk, sent[1].pk), (carol.pk, sent[2].pk)])]
     assert await db(DeliveryReceipt.objects.count)() == 3
