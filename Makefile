@@ -16,7 +16,7 @@ install: $(BIN)/.installed
 
 serve: install
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
+	$(BIN)/python -m config.server -b $(HOST) -p $(PORT) config.asgi:application
 
 lint: install
 	$(BIN)/ruff check .

@@ -53,7 +53,7 @@ def daphne_servers(count: int) -> Iterator[list[int]]:
     ports = [free_port() for _ in range(count)]
     processes = [
         subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
+            [sys.executable, "-m", "config.server", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,

@@ -81,7 +81,7 @@ class ServerGroup:
             command = [
                 sys.executable,
                 "-m",
-                "daphne",
+                "config.server",
                 "-v",
                 "0",
                 "-b",

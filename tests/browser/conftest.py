@@ -112,7 +112,7 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         port = _free_port()
         with log.open("w") as log_file:
             process = subprocess.Popen(
-                [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
+                [sys.executable, "-m", "config.server", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
                 cwd=ROOT,
                 env=env,
                 stdout=log_file,
