@@ -5,9 +5,10 @@ load. These statements only store and fetch facts; the rules that use them stay 
 (`messaging.services` refuses a send, `accounts.blocking.message_hidden_for` decides what a block
 means).
 
-On PostgreSQL the insert, the conversation's stamp and the participants read are one prepared
-statement with server-side parameters: one round trip, planned once per connection, and no query
-text rewritten per message. SQLite runs the same three statements one by one."""
+A send is a read and a write: the participants (whom the services judge the send by), then the
+insert with the conversation's stamp, which PostgreSQL runs as one prepared statement with
+server-side parameters (planned once per connection, no query text rewritten per message).
+SQLite runs the insert and the stamp one by one."""
 
 import time
 from collections.abc import Iterator, Sequence
@@ -15,7 +16,7 @@ from contextlib import contextmanager
 from functools import cache
 from typing import Any, NamedTuple
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import PushSubscription, UserBlock
@@ -97,15 +98,26 @@ def _insert_sql() -> str:
 
 @cache
 def _send_sql() -> str:
-    """PostgreSQL: the insert, the stamp and the participants in one statement (one round trip)."""
-    return f"WITH m AS ({_insert_sql()}), t AS ({_touch_sql()}) SELECT (SELECT id FROM m), {_participants_sql()}"
+    """PostgreSQL: the insert and the conversation's stamp in one statement (one round trip)."""
+    return f"WITH m AS ({_insert_sql()}), t AS ({_touch_sql()}) SELECT id FROM m"
 
 
-def message_insert(message: Message, actor_id: int) -> list[Recipient]:
-    """Insert a new message (an IntegrityError on a duplicate client id), give it its id and
-    times, stamp its conversation's last activity, and answer every participant of the
-    conversation with what sending to them depends on. The caller decides whether the send
-    stands; raising inside its transaction takes the insert back."""
+def recipients_read(conversation_id: int, actor_id: int) -> list[Recipient]:
+    """Every participant of the conversation with what sending to them depends on (one query)."""
+    with _executed(f"SELECT {_participants_sql()}", [actor_id, actor_id, conversation_id]) as cursor:
+        rows = cursor.fetchall()
+    return [
+        Recipient(uid, bool(blocked), ctype, bool(b1), bool(b2), bool(removed), bool(muted), bool(push))
+        for uid, blocked, ctype, b1, b2, removed, muted, push in rows
+    ]
+
+
+def message_insert(message: Message) -> None:
+    """Insert a new message (an IntegrityError on a duplicate client id), give it its id and times,
+    and stamp its conversation's last activity, atomically.
+
+    On PostgreSQL this is one statement: outside a transaction it commits on its own, so the
+    conversation's row is locked only while PostgreSQL runs it, never across a round trip."""
     ops = connection.ops
     now = timezone.now()
     message.created_at = message.updated_at = now
@@ -123,22 +135,13 @@ def message_insert(message: Message, actor_id: int) -> list[Recipient]:
         stamp,
     ]
     touch = [stamp, message.conversation_id]
-    participants = [actor_id, actor_id, message.conversation_id]
     if connection.vendor == "postgresql":
-        with _executed(_send_sql(), values + touch + participants) as cursor:
-            rows = cursor.fetchall()
-        message.pk = rows[0][0] if rows else None  # no participants: the caller refuses the send
-        rows = [row[1:] for row in rows]
-    else:
-        with _executed(_insert_sql(), values) as cursor:
+        with _executed(_send_sql(), values + touch) as cursor:
             message.pk = cursor.fetchone()[0]
-        with _executed(_touch_sql(), touch):
-            pass
-        with _executed(f"SELECT {_participants_sql()}", participants) as cursor:
-            rows = cursor.fetchall()
+    else:
+        with transaction.atomic(), _executed(_insert_sql(), values) as cursor:
+            message.pk = cursor.fetchone()[0]
+            with _executed(_touch_sql(), touch):
+                pass
     message._state.adding = False
     message._state.db = connection.alias
-    return [
-        Recipient(uid, bool(blocked), ctype, bool(b1), bool(b2), bool(removed), bool(muted), bool(push))
-        for uid, blocked, ctype, b1, b2, removed, muted, push in rows
-    ]

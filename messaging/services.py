@@ -1,9 +1,10 @@
 """Writes on messages, read state and the operations log; authorization for them lives here."""
 
+import contextlib
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts import blocking
@@ -79,9 +80,8 @@ def message_send(
     """Store a message and deliver it to every participant; answers (message, created).
 
     A message the same sender already sent with the same client id is answered again, not stored
-    twice. Costs the same queries whatever the number of participants: the insert, the
-    conversation's timestamp and a participants query (one statement on PostgreSQL), in one
-    transaction."""
+    twice. Costs the same queries whatever the number of participants: the participants read, then
+    the insert with the conversation's timestamp (one statement on PostgreSQL)."""
     body, x, attachments, client_id = _body(body), _x(x), _attachments(attachments), _client_id(client_id)
     if not body.strip() and not attachments and not x:
         raise Invalid("A message needs a body, attachments or x", code="empty_message")
@@ -97,8 +97,8 @@ def message_send(
     try:
         _message_store(actor, message, origin=origin)
     except IntegrityError:
-        # A resend after a lost acknowledgement: the whole transaction rolled back (no savepoint
-        # on the hot path); answer the message stored the first time.
+        # A resend after a lost acknowledgement: nothing of this send was written; answer the
+        # message stored the first time.
         existing = Message.objects.filter(sender=actor, client_id=client_id).first() if client_id else None
         if existing is None or existing.conversation_id != conversation_id:
             raise Invalid("This message id is already used", code="duplicate_id") from None
@@ -106,10 +106,10 @@ def message_send(
     return message, True
 
 
-@transaction.atomic
 def _message_store(actor: User, message: Message, *, origin: str | None) -> None:
-    # Stored first, judged next: a refused send raises, and the transaction takes the insert back.
-    rows = send_sql.message_insert(message, actor.pk)
+    # Judged first, written next. The write is one statement (so no transaction of its own) unless
+    # the send changes more than the message: then the whole write is one transaction.
+    rows = send_sql.recipients_read(message.conversation_id, actor.pk)
     mine = [row for row in rows if row.user_id == actor.pk]
     if not mine:
         raise NotFound("Conversation not found", code="conversation_not_found")
@@ -123,20 +123,29 @@ def _message_store(actor: User, message: Message, *, origin: str | None) -> None
         for r in rows
         if r.is_removed_on_device and (r.user_id == actor.pk or conversation_type == Conversation.PRIVATE)
     ]
-    if removed:
-        participants_restore_on_device(message.conversation_id, author_id=actor.pk, conversation_type=conversation_type)
-    if hidden_for:  # those who blocked the sender never see the message
-        HiddenMessage.objects.bulk_create([HiddenMessage(user_id=uid, message=message) for uid in hidden_for])
     recipients = [row for row in rows if row.user_id not in hidden_for]
-    publish(
-        events.MessageCreated(
-            recipients=tuple(row.user_id for row in recipients),
-            actor_id=actor.pk,
-            origin=origin,
-            message=message_snapshot(message, actor, conversation_type),
-            push_to=tuple(r.user_id for r in recipients if r.has_push and not r.is_muted and r.user_id != actor.pk),
+    push_to = tuple(r.user_id for r in recipients if r.has_push and not r.is_muted and r.user_id != actor.pk)
+    # A transaction when the send writes more than the message (pushes are queued in the sender's
+    # transaction, by events.publish), and a savepoint inside a caller's transaction, so that a
+    # duplicate client id does not break it.
+    alone = not (hidden_for or removed or push_to or connection.in_atomic_block)
+    with contextlib.nullcontext() if alone else transaction.atomic():
+        send_sql.message_insert(message)
+        if removed:
+            participants_restore_on_device(
+                message.conversation_id, author_id=actor.pk, conversation_type=conversation_type
+            )
+        if hidden_for:  # those who blocked the sender never see the message
+            HiddenMessage.objects.bulk_create([HiddenMessage(user_id=uid, message=message) for uid in hidden_for])
+        publish(
+            events.MessageCreated(
+                recipients=tuple(row.user_id for row in recipients),
+                actor_id=actor.pk,
+                origin=origin,
+                message=message_snapshot(message, actor, conversation_type),
+                push_to=push_to,
+            )
         )
-    )
 
 
 def system_message_store(
