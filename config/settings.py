@@ -106,6 +106,10 @@ DATABASE_THREADS = int(
     os.environ.get("DATABASE_THREADS", "1" if DATABASES["default"]["ENGINE"].endswith("sqlite3") else "8")
 )
 
+# Allocations between two collections of the garbage collector's young generation in a server
+# process (config/server.py); Python's default is 700.
+GC_GEN0_THRESHOLD = int(os.environ.get("GC_GEN0_THRESHOLD", "50000"))
+
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # Redis pub/sub channels are shared by all of a server's database numbers: the default prefix
 # names the database, so deployments (or test runs) on different numbers never hear each other.
