@@ -5,6 +5,7 @@ import re
 import pytest
 
 from messaging.models import DeliveryReceipt, Message
+from realtime import receipt_batches
 from tests.helpers import db, make_user, sama_connected
 from tests.realtime.hooligram.client import HooligramClient, hooligram_connected, make_phone_user
 
@@ -101,6 +102,26 @@ async def test_acknowledgement_failures():
     }
     await a.close()
     await anonymous.close()
+
+
+async def test_an_acknowledgement_the_database_cannot_record_is_answered_and_the_connection_goes_on(
+    monkeypatch,
+):
+    alice, alice_code = await make_phone_user("65", "92000025")
+    a = await hooligram_connected(alice, alice_code)
+
+    def unavailable(pairs):
+        raise RuntimeError("database unavailable")
+
+    monkeypatch.setattr(receipt_batches, "receipts_record", unavailable)
+    await a.send({"id": "d1", "payload": {"message_id": 5}, "type": "MESSAGING_DELIVER_SUCCESS"})
+    assert await a.receive() == {
+        "id": "d1",
+        "payload": {"errors": ["server error"]},
+        "type": "MESSAGING_DELIVER_FAILURE",
+    }
+    assert (await a.act("CONN_KEEP_ALIVE_REQUEST", {}, "k"))["type"] == "CONN_KEEP_ALIVE_SUCCESS"
+    await a.close()
 
 
 async def test_offline_member_gets_missed_messages_at_every_sign_in_until_acknowledged():
