@@ -13,10 +13,15 @@ from config.errors import NotFound
 from messaging.models import DeliveryReceipt, HiddenMessage, Message
 
 
+def receipt_refused() -> NotFound:
+    """The error for a receipt of a message the user did not receive."""
+    return NotFound("Message not found", code="message_not_found")
+
+
 def receipt_record(user: User, *, message_id: int) -> None:
     """Record that the user received a message of a conversation they take part in (idempotent)."""
     if not receipts_record([(user.pk, message_id)])[0]:
-        raise NotFound("Message not found", code="message_not_found")
+        raise receipt_refused()
 
 
 def receipts_record(pairs: list[tuple[int, int]]) -> list[bool]:

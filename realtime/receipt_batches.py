@@ -13,7 +13,7 @@ import logging
 import weakref
 from collections.abc import Awaitable, Callable
 
-from messaging.receipts import receipts_record
+from messaging.receipts import receipt_refused, receipts_record
 from realtime.db import run_in_db
 
 logger = logging.getLogger("realtime")
@@ -23,9 +23,9 @@ logger = logging.getLogger("realtime")
 BATCH_WINDOW_S = 0.01
 BATCH_MAX = 1000
 
-# Called, on the event loop, when a receipt was not recorded: with the error when the write
-# failed, None when the message is not one the user received.
-Refused = Callable[[Exception | None], Awaitable[None]]
+# Called, on the event loop, when a receipt was not recorded: with the service's error when the
+# message is not one the user received, with the failure itself when the write failed.
+Refused = Callable[[Exception], Awaitable[None]]
 
 
 class ReceiptBatcher:
@@ -58,7 +58,7 @@ class ReceiptBatcher:
             logger.exception("%d delivery receipts not recorded", len(batch))
             answers = [(refused, error) for _, refused in batch]
         else:
-            answers = [(refused, None) for (_, refused), ok in zip(batch, found, strict=True) if not ok]
+            answers = [(refused, receipt_refused()) for (_, refused), ok in zip(batch, found, strict=True) if not ok]
         for refused, error in answers:
             try:
                 await refused(error)

@@ -242,8 +242,8 @@ class HooligramAdapter(HooligramEventsMixin, ProtocolAdapter):
         the process's next batch) and the message is not delivered again. Only a failure is
         answered, once the batch is written."""
 
-        async def refused(error: Exception | None) -> None:
-            reason = "message not found" if error is None else "server error"
+        async def refused(error: Exception) -> None:
+            reason = _reason(error, "MESSAGING_DELIVER") if isinstance(error, ServiceError) else "server error"
             await self.send(render.failure(action_id, "MESSAGING_DELIVER_FAILURE", reason))
 
         receipt_batches.receipt_add(self.user.pk, _id(payload, "message_id"), refused)

@@ -54,7 +54,9 @@ async def test_receipts_arriving_together_share_one_write_and_only_refusals_are_
     assert writes == []  # nothing waits for the write
     await asyncio.sleep(receipt_batches.BATCH_WINDOW_S + 0.5)
     assert writes == [4]
-    assert refusals == [("carol missing", None)]
+    assert [(name, type(error).__name__, error.code) for name, error in refusals] == [
+        ("carol missing", "NotFound", "message_not_found")
+    ]
     assert await db(DeliveryReceipt.objects.count)() == 3
 
 
