@@ -99,6 +99,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# The hot paths' SQL (messaging/prepared_sql.py) runs as prepared statements on PostgreSQL: parsed
+# and planned once per connection instead of once per message. Django turns psycopg's prepared
+# statements off unless `prepare_threshold` is set; set DATABASE_PREPARED_STATEMENTS=0 behind a
+# pooler in transaction mode that cannot keep them (PgBouncer before 1.21). Django's own queries
+# bind their parameters on the client and are never prepared either way.
+if DATABASES["default"]["ENGINE"].endswith("postgresql") and os.environ.get("DATABASE_PREPARED_STATEMENTS", "1") == "1":
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 
 # Threads a process runs connections' database work on (realtime/db.py): a pool for PostgreSQL,
 # so commits wait on the disk together; one for SQLite, which writes one transaction at a time.

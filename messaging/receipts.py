@@ -1,6 +1,8 @@
 """Delivery receipts (Hooligram store-and-forward): a client acknowledges each delivered message;
 what a user has not acknowledged is delivered again at their next sign-in."""
 
+from functools import cache
+
 from django.conf import settings
 from django.db import connection
 from django.db.models import Exists, OuterRef
@@ -11,6 +13,7 @@ from chats.models import Participant
 from chats.snapshots import conversation_snapshot
 from config.errors import NotFound
 from messaging.models import DeliveryReceipt, HiddenMessage, Message
+from messaging.prepared_sql import executed
 
 
 def receipt_refused() -> NotFound:
@@ -28,42 +31,65 @@ def receipts_record(pairs: list[tuple[int, int]]) -> list[bool]:
     """Record many (user id, message id) receipts in one write; answers, for each pair, whether the
     message exists in a conversation of that user (only those are recorded).
 
-    SQL written once per batch size instead of ORM queries (compiling those was most of the
-    database threads' time under Hooligram load, a receipt per delivered message): on PostgreSQL
-    one statement, so one commit, per batch; elsewhere a read and a write."""
+    SQL written once instead of ORM queries (compiling those was most of the database threads'
+    time under Hooligram load, a receipt per delivered message): on PostgreSQL one prepared
+    statement whatever the batch's size, so one plan per connection and one commit per batch;
+    elsewhere a read and a write."""
     unique = sorted(set(pairs))
     if not unique:
         return []
-    values = ", ".join(["(%s, %s)"] * len(unique))
-    flat = [value for pair in unique for value in pair]
-    message, participant, receipt = Message._meta.db_table, Participant._meta.db_table, DeliveryReceipt._meta.db_table
-    visible_sql = (
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    if connection.vendor == "postgresql":
+        user_ids, message_ids = [uid for uid, _ in unique], [mid for _, mid in unique]
+        with executed(_record_sql(), [user_ids, message_ids, now]) as cursor:
+            visible = set(cursor.fetchall())
+    else:
+        pairs_sql = f"WITH pairs (user_id, message_id) AS (VALUES {', '.join(['(%s, %s)'] * len(unique))})"
+        with executed(f"{pairs_sql} {_visible_sql()}", _flat(unique)) as cursor:
+            visible = set(cursor.fetchall())
+        if visible:
+            rows = [(uid, mid, now) for uid, mid in sorted(visible)]
+            with executed(
+                f"INSERT INTO {DeliveryReceipt._meta.db_table} (user_id, message_id, created_at)"
+                f" VALUES {', '.join(['(%s, %s, %s)'] * len(rows))} ON CONFLICT DO NOTHING",
+                _flat(rows),
+            ):
+                pass
+    return [pair in visible for pair in pairs]
+
+
+def _flat(rows: list[tuple]) -> list:
+    return [value for row in rows for value in row]
+
+
+@cache
+def _visible_sql() -> str:
+    """SQLite: the pairs (a CTE) whose message is in a conversation of that user."""
+    message, participant = Message._meta.db_table, Participant._meta.db_table
+    return (
         f"SELECT pairs.user_id, pairs.message_id FROM pairs"
         f" JOIN {message} m ON m.id = pairs.message_id"
         f" JOIN {participant} p ON p.conversation_id = m.conversation_id AND p.user_id = pairs.user_id"
     )
-    pairs_sql = f"WITH pairs (user_id, message_id) AS (VALUES {values})"
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"{pairs_sql}, visible AS ({visible_sql}),"
-                f" stored AS (INSERT INTO {receipt} (user_id, message_id, created_at)"
-                f" SELECT user_id, message_id, %s FROM visible ON CONFLICT DO NOTHING)"
-                f" SELECT user_id, message_id FROM visible",
-                [*flat, now],
-            )
-            visible = {(uid, mid) for uid, mid in cursor.fetchall()}
-        else:
-            cursor.execute(f"{pairs_sql} {visible_sql}", flat)
-            visible = {(uid, mid) for uid, mid in cursor.fetchall()}
-            if visible:
-                cursor.execute(
-                    f"INSERT INTO {receipt} (user_id, message_id, created_at)"
-                    f" VALUES {', '.join(['(%s, %s, %s)'] * len(visible))} ON CONFLICT DO NOTHING",
-                    [value for uid, mid in sorted(visible) for value in (uid, mid, now)],
-                )
-    return [pair in visible for pair in pairs]
+
+
+@cache
+def _record_sql() -> str:
+    """PostgreSQL: the pairs of two id arrays whose message is in a conversation of that user,
+    inserted (once) and answered. Each message is found by its key first (a materialized CTE):
+    left to itself, the planner may start from the user's participations and read every message
+    of each conversation."""
+    message, participant = Message._meta.db_table, Participant._meta.db_table
+    return (
+        f"WITH pairs AS MATERIALIZED (SELECT pairs.user_id, pairs.message_id, m.conversation_id"
+        f" FROM unnest(%s::bigint[], %s::bigint[]) AS pairs (user_id, message_id)"
+        f" JOIN {message} m ON m.id = pairs.message_id),"
+        f" visible AS (SELECT pairs.user_id, pairs.message_id FROM pairs"
+        f" JOIN {participant} p ON p.conversation_id = pairs.conversation_id AND p.user_id = pairs.user_id),"
+        f" stored AS (INSERT INTO {DeliveryReceipt._meta.db_table} (user_id, message_id, created_at)"
+        f" SELECT user_id, message_id, %s FROM visible ON CONFLICT DO NOTHING)"
+        f" SELECT user_id, message_id FROM visible"
+    )
 
 
 def undelivered_message_list(user: User, *, limit: int | None = None) -> list[Message]:

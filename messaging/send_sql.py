@@ -6,15 +6,11 @@ load. These statements only store and fetch facts; the rules that use them stay 
 means).
 
 A send is a read and a write: the participants (whom the services judge the send by), then the
-insert with the conversation's stamp, which PostgreSQL runs as one prepared statement with
-server-side parameters (planned once per connection, no query text rewritten per message).
-SQLite runs the insert and the stamp one by one."""
+insert with the conversation's stamp, which PostgreSQL runs as one statement; both are prepared
+statements there (messaging/prepared_sql.py). SQLite runs the insert and the stamp one by one."""
 
-import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from functools import cache
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -22,6 +18,7 @@ from django.utils import timezone
 from accounts.models import PushSubscription, UserBlock
 from chats.models import Conversation, Participant
 from messaging.models import Message
+from messaging.prepared_sql import executed
 
 
 class Recipient(NamedTuple):
@@ -33,26 +30,6 @@ class Recipient(NamedTuple):
     is_removed_on_device: bool
     is_muted: bool
     has_push: bool
-
-
-@contextmanager
-def _executed(sql: str, params: Sequence[Any]) -> Iterator[Any]:
-    """A cursor that ran `sql`: prepared, with server-side parameters, on PostgreSQL."""
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            yield cursor
-        return
-    import psycopg
-
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    started = time.monotonic()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(sql, params, prepare=True)
-        if connection.queries_logged:  # counted like Django's own queries (DEBUG, query-count tests)
-            connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
-        yield cursor
 
 
 @cache
@@ -104,7 +81,7 @@ def _send_sql() -> str:
 
 def recipients_read(conversation_id: int, actor_id: int) -> list[Recipient]:
     """Every participant of the conversation with what sending to them depends on (one query)."""
-    with _executed(f"SELECT {_participants_sql()}", [actor_id, actor_id, conversation_id]) as cursor:
+    with executed(f"SELECT {_participants_sql()}", [actor_id, actor_id, conversation_id]) as cursor:
         rows = cursor.fetchall()
     return [
         Recipient(uid, bool(blocked), ctype, bool(b1), bool(b2), bool(removed), bool(muted), bool(push))
@@ -136,12 +113,12 @@ def message_insert(message: Message) -> None:
     ]
     touch = [stamp, message.conversation_id]
     if connection.vendor == "postgresql":
-        with _executed(_send_sql(), values + touch) as cursor:
+        with executed(_send_sql(), values + touch) as cursor:
             message.pk = cursor.fetchone()[0]
     else:
-        with transaction.atomic(), _executed(_insert_sql(), values) as cursor:
+        with transaction.atomic(), executed(_insert_sql(), values) as cursor:
             message.pk = cursor.fetchone()[0]
-            with _executed(_touch_sql(), touch):
+            with executed(_touch_sql(), touch):
                 pass
     message._state.adding = False
     message._state.db = connection.alias

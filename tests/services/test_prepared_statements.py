@@ -1,0 +1,33 @@
+"""On PostgreSQL the hot paths' statements are prepared once per connection, not parsed and planned
+per message (Django turns psycopg's prepared statements off unless the settings enable them)."""
+
+import pytest
+from django.db import connection
+
+from chats.services import conversation_create
+from messaging.receipts import receipts_record
+from messaging.services import message_send
+from tests.helpers import make_user
+
+pytestmark = pytest.mark.django_db(transaction=True)  # as a connection sends: in no caller's transaction
+
+
+def _prepared() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE NOT from_sql")
+        return [statement for (statement,) in cursor.fetchall()]
+
+
+def test_sends_and_receipt_batches_of_any_size_reuse_one_prepared_statement_each():
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's (run with DATABASE_URL)")
+    sender, others = make_user(), [make_user() for _ in range(3)]
+    conversation, _ = conversation_create(sender, type="g", name="G", participant_ids=[u.pk for u in others])
+    sent = [message_send(sender, conversation_id=conversation.pk, body=f"m{i}")[0] for i in range(3)]
+    assert receipts_record([(others[0].pk, sent[0].pk)]) == [True]
+    assert receipts_record([(u.pk, m.pk) for u in others for m in sent[1:]]) == [True] * 6
+
+    prepared = _prepared()
+    assert len([s for s in prepared if "INSERT INTO messaging_message" in s]) == 1
+    assert len([s for s in prepared if "FROM chats_participant p JOIN chats_conversation" in s]) == 1
+    assert len([s for s in prepared if "INSERT INTO messaging_deliveryreceipt" in s]) == 1
