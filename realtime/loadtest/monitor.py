@@ -94,14 +94,17 @@ class Monitor:
             self.peak_rss[name] = max(self.peak_rss.get(name, 0), rss_bytes(procs))
 
     def stop(self) -> dict[str, float]:
-        """Figures since `start`: `<set>_cpu_pct`, `<set>_rss_mb` (peak), and the whole machine's busy CPU %."""
+        """Figures since `start`: `<set>_cpu_pct` (and `<set>_cpu_max_pct`, its busiest process's),
+        `<set>_rss_mb` (peak), and the whole machine's busy CPU %."""
         self.sample()
         elapsed = max(1e-6, time.monotonic() - self.started_at)
         figures: dict[str, float] = {}
         for name, procs in self.sets.items():
             before, after = self.cpu_start.get(name, {}), _cpu_seconds(procs)
-            used = sum(after[pid] - before[pid] for pid in after if pid in before)
-            figures[f"{name}_cpu_pct"] = round(100 * used / elapsed, 1)
+            used = {pid: after[pid] - before[pid] for pid in after if pid in before}
+            figures[f"{name}_cpu_pct"] = round(100 * sum(used.values()) / elapsed, 1)
+            if len(used) > 1:  # the busiest process: at 100 its event loop is saturated, whatever the sum
+                figures[f"{name}_cpu_max_pct"] = round(100 * max(used.values()) / elapsed, 1)
             figures[f"{name}_rss_mb"] = round(self.peak_rss.get(name, 0) / MB, 1)
         busy_end, total_end = _busy_and_total(psutil.cpu_times())
         busy_start, total_start = _busy_and_total(self.machine_start)
