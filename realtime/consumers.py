@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from channels.consumer import get_handler_name
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from accounts.models import DeviceSession, User
@@ -23,9 +24,20 @@ class ChatConsumer(AsyncWebsocketConsumer):
     """Holds the connection's user, device session and adapter; nothing protocol-specific."""
 
     adapter_class: type[ProtocolAdapter] = ProtocolAdapter
-    # Events reach connections through the process's hub (realtime.hub), not through a channel of
-    # their own: naming no configured layer here, Channels opens none (nor a Redis subscription).
-    channel_layer_alias = "none: see realtime.hub"
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        """Read the client's messages and handle them in turn, until the connection ends.
+
+        Events reach connections through the process's hub (realtime.hub), not through a channel
+        of their own, so the client is the one source of messages: Channels' loop, which opens a
+        channel-layer channel and waits on every source with a task and `asyncio.wait` per
+        message, is not needed."""
+        self.scope, self.channel_layer, self.base_send = scope, None, send
+        try:
+            while True:
+                await self.dispatch(await receive())
+        except StopConsumer:
+            pass
 
     async def connect(self) -> None:
         self.connection_id = f"conn.{uuid.uuid4().hex}"  # events' `origin`, presence entries
