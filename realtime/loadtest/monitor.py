@@ -111,4 +111,8 @@ class Monitor:
         total = total_end - total_start
         busy = busy_end - busy_start
         figures["machine_cpu_pct"] = round(100 * psutil.cpu_count() * busy / total, 1) if total else 0.0
+        # On a virtual machine, time the host gave to others (part of machine_cpu_pct): a run that
+        # lost much of it measured a smaller machine.
+        steal = getattr(psutil.cpu_times(), "steal", 0.0) - getattr(self.machine_start, "steal", 0.0)
+        figures["machine_steal_pct"] = round(100 * psutil.cpu_count() * steal / total, 1) if total else 0.0
         return figures
