@@ -60,14 +60,18 @@ class HiddenMessage(models.Model):
 class DeliveryReceipt(models.Model):
     """A client acknowledged receiving a message (Hooligram store-and-forward)."""
 
-    # No index of its own: the unique (user, message) constraint's index serves lookups by user.
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False)
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="receipts")
+    # Receipts arrive for recent messages: an index led by the message takes its new entries in the
+    # few pages at its right edge, where one led by the user (as this one was) writes all over
+    # itself and, on a large table, stops fitting in memory. The unique (message, user) index
+    # serves lookups by message; the user's own index, whose duplicate keys PostgreSQL stores
+    # once, stays small and serves deleting a user's receipts.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="receipts", db_index=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "message"], name="messaging_deliveryreceipt_unique"),
+            models.UniqueConstraint(fields=["message", "user"], name="messaging_deliveryreceipt_message_user"),
         ]
 
     def __str__(self) -> str:
