@@ -4,14 +4,19 @@ Django binds parameters on the client, so PostgreSQL parses and plans every quer
 hot paths' few statements (a send, a batch of receipts) instead run through a plain psycopg cursor
 on Django's connection with `prepare=True`: parsed and planned once per connection, then only
 executed. Prepared statements need `prepare_threshold` in the connection's options
-(config/settings.py); without it psycopg sends them unprepared, which still works."""
+(config/settings.py); without it psycopg sends them unprepared, which still works.
+
+`columns` and `instance_at` turn such a statement's rows into model instances, with the same
+conversions the ORM applies."""
 
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from functools import cache
 from typing import Any
 
 from django.db import connection
+from django.db.models import Model
 
 
 @contextmanager
@@ -33,3 +38,31 @@ def executed(sql: str, params: Sequence[Any]) -> Iterator[Any]:
         if connection.queries_logged:  # counted like Django's own queries (DEBUG, query-count tests)
             connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
         yield cursor
+
+
+def columns(model: type[Model], alias: str) -> str:
+    """A model's columns for a SELECT written once, qualified by the table's alias, in the order
+    `instance_at` reads them."""
+    return ", ".join(f"{alias}.{field.column}" for field in model._meta.concrete_fields)
+
+
+@cache
+def _converters(model: type[Model], vendor: str) -> list[tuple[Any, list]]:
+    """Each concrete field's column and the converters Django applies to its values (as a query
+    compiler does: the backend's, then the field's)."""
+    found = []
+    for field in model._meta.concrete_fields:
+        column = field.get_col(model._meta.db_table)
+        found.append((column, connection.ops.get_db_converters(column) + column.get_db_converters(connection)))
+    return found
+
+
+def instance_at(model: type[Model], row: Sequence[Any], start: int) -> tuple[Model, int]:
+    """The instance whose columns (see `columns`) start at `row[start]`, and where the next ones start."""
+    values = []
+    for value, (column, converters) in zip(row[start:], _converters(model, connection.vendor), strict=False):
+        for convert in converters:
+            value = convert(value, column, connection)
+        values.append(value)
+    fields = model._meta.concrete_fields
+    return model.from_db(connection.alias, [field.attname for field in fields], values), start + len(fields)

@@ -3,10 +3,12 @@
 import pytest
 
 from chats.services import conversation_create, conversation_leave
+from chats.snapshots import conversation_snapshot
 from config.errors import NotFound
-from messaging.models import DeliveryReceipt
+from messaging.models import DeliveryReceipt, Message
 from messaging.receipts import member_conversation_snapshots, receipt_record, undelivered_message_list
 from messaging.services import message_delete, message_send
+from messaging.snapshots import message_snapshot
 from tests.helpers import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -34,6 +36,19 @@ def test_undelivered_messages_and_groups_in_one_query_each(django_assert_num_que
         snapshots = member_conversation_snapshots(bob)
     assert len(snapshots) == groups
     assert all(len(s["participants"]) == 3 for s in snapshots)
+
+
+def test_the_backlog_reads_messages_and_conversations_as_the_orm_does():
+    alice, bob, carol, sent = _world(2, 1)
+    with_data, _ = message_send(alice, conversation_id=sent[0].conversation_id, body="b", x={"k": [1, "é"]})
+    ids = [m.pk for m in [*sent, with_data]]
+    expected = [message_snapshot(m, m.sender, "") for m in Message.objects.filter(pk__in=ids).select_related("sender")]
+    assert [message_snapshot(m, m.sender, "") for m in undelivered_message_list(bob)] == sorted(
+        expected, key=lambda s: s["id"]
+    )
+    members = sorted([alice, bob, carol], key=lambda u: u.pk)
+    conversations = sorted({m.conversation for m in sent}, key=lambda c: c.pk)
+    assert member_conversation_snapshots(bob) == [conversation_snapshot(c, members) for c in conversations]
 
 
 def test_acknowledged_own_deleted_and_earlier_messages_are_not_delivered_again(settings):
