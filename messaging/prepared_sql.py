@@ -1,9 +1,9 @@
 """Running SQL written once: as a prepared statement, with server-side parameters, on PostgreSQL.
 
 Django binds parameters on the client, so PostgreSQL parses and plans every query it is sent. The
-hot paths' few statements (a send, a batch of receipts) instead run through a plain psycopg cursor
-on Django's connection with `prepare=True`: parsed and planned once per connection, then only
-executed. Prepared statements need `prepare_threshold` in the connection's options
+hot paths' few statements (a send, a batch of receipts, a Hooligram sign-in's backlog) instead run
+through a plain psycopg cursor on Django's connection with `prepare=True`: parsed and planned once
+per connection, then only executed. Prepared statements need `prepare_threshold` in the connection's options
 (config/settings.py); without it psycopg sends them unprepared, which still works.
 
 `columns` and `instance_at` turn such a statement's rows into model instances, with the same

@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 
 from chats.services import conversation_create
-from messaging.receipts import receipts_record
+from messaging.receipts import member_conversation_snapshots, receipts_record, undelivered_message_list
 from messaging.services import message_send
 from tests.helpers import make_user
 
@@ -18,7 +18,7 @@ def _prepared() -> list[str]:
         return [statement for (statement,) in cursor.fetchall()]
 
 
-def test_sends_and_receipt_batches_of_any_size_reuse_one_prepared_statement_each():
+def test_sends_receipt_batches_of_any_size_and_sign_in_backlogs_reuse_one_prepared_statement_each():
     if connection.vendor != "postgresql":
         pytest.skip("prepared statements are PostgreSQL's (run with DATABASE_URL)")
     sender, others = make_user(), [make_user() for _ in range(3)]
@@ -26,8 +26,13 @@ def test_sends_and_receipt_batches_of_any_size_reuse_one_prepared_statement_each
     sent = [message_send(sender, conversation_id=conversation.pk, body=f"m{i}")[0] for i in range(3)]
     assert receipts_record([(others[0].pk, sent[0].pk)]) == [True]
     assert receipts_record([(u.pk, m.pk) for u in others for m in sent[1:]]) == [True] * 6
+    for user in others[:2]:
+        assert len(undelivered_message_list(user)) == (0 if user == others[0] else 1)  # sent[0] unacknowledged
+        assert len(member_conversation_snapshots(user)) == 1
 
     prepared = _prepared()
     assert len([s for s in prepared if "INSERT INTO messaging_message" in s]) == 1
     assert len([s for s in prepared if "FROM chats_participant p JOIN chats_conversation" in s]) == 1
     assert len([s for s in prepared if "INSERT INTO messaging_deliveryreceipt" in s]) == 1
+    assert len([s for s in prepared if "NOT EXISTS (SELECT 1 FROM messaging_deliveryreceipt" in s]) == 1
+    assert len([s for s in prepared if "FROM chats_participant mine" in s]) == 1
