@@ -43,8 +43,9 @@ def receipts_record(pairs: list[tuple[int, int]]) -> list[bool]:
         with executed(_record_sql(), [user_ids, message_ids, now]) as cursor:
             visible = set(cursor.fetchall())
     else:
-        pairs_sql = f"WITH pairs (user_id, message_id) AS (VALUES {', '.join(['(%s, %s)'] * len(unique))})"
-        with executed(f"{pairs_sql} {_visible_sql()}", _flat(unique)) as cursor:
+        values = ", ".join(["(%s, %s)"] * len(unique))
+        read_sql = f"WITH pairs (user_id, message_id) AS (VALUES {values}), {_visible_sql()} SELECT * FROM visible"
+        with executed(read_sql, _flat(unique)) as cursor:
             visible = set(cursor.fetchall())
         if visible:
             rows = [(uid, mid, now) for uid, mid in sorted(visible)]
@@ -63,28 +64,25 @@ def _flat(rows: list[tuple]) -> list:
 
 @cache
 def _visible_sql() -> str:
-    """SQLite: the pairs (a CTE) whose message is in a conversation of that user."""
+    """The rule a receipt is recorded by, as CTEs after a `pairs (user_id, message_id)` one:
+    `visible` holds the pairs whose message is in a conversation of that user. Each message is
+    found by its key first (materialized): left to itself, PostgreSQL's planner may start from
+    the user's participations and read every message of each conversation."""
     message, participant = Message._meta.db_table, Participant._meta.db_table
     return (
-        f"SELECT pairs.user_id, pairs.message_id FROM pairs"
-        f" JOIN {message} m ON m.id = pairs.message_id"
-        f" JOIN {participant} p ON p.conversation_id = m.conversation_id AND p.user_id = pairs.user_id"
+        f"found AS MATERIALIZED (SELECT pairs.user_id, pairs.message_id, m.conversation_id FROM pairs"
+        f" JOIN {message} m ON m.id = pairs.message_id),"
+        f" visible AS (SELECT found.user_id, found.message_id FROM found"
+        f" JOIN {participant} p ON p.conversation_id = found.conversation_id AND p.user_id = found.user_id)"
     )
 
 
 @cache
 def _record_sql() -> str:
-    """PostgreSQL: the pairs of two id arrays whose message is in a conversation of that user,
-    inserted (once) and answered. Each message is found by its key first (a materialized CTE):
-    left to itself, the planner may start from the user's participations and read every message
-    of each conversation."""
-    message, participant = Message._meta.db_table, Participant._meta.db_table
+    """PostgreSQL: the visible pairs of two id arrays, inserted (once) and answered, in one statement."""
     return (
-        f"WITH pairs AS MATERIALIZED (SELECT pairs.user_id, pairs.message_id, m.conversation_id"
-        f" FROM unnest(%s::bigint[], %s::bigint[]) AS pairs (user_id, message_id)"
-        f" JOIN {message} m ON m.id = pairs.message_id),"
-        f" visible AS (SELECT pairs.user_id, pairs.message_id FROM pairs"
-        f" JOIN {participant} p ON p.conversation_id = pairs.conversation_id AND p.user_id = pairs.user_id),"
+        f"WITH pairs AS (SELECT * FROM unnest(%s::bigint[], %s::bigint[]) AS pairs (user_id, message_id)),"
+        f" {_visible_sql()},"
         f" stored AS (INSERT INTO {DeliveryReceipt._meta.db_table} (user_id, message_id, created_at)"
         f" SELECT user_id, message_id, %s FROM visible ON CONFLICT DO NOTHING)"
         f" SELECT user_id, message_id FROM visible"
@@ -131,10 +129,11 @@ def member_conversation_snapshots(user: User) -> list[dict]:
     with executed(_member_conversations_sql(), [user.pk]) as cursor:
         rows = cursor.fetchall()
     conversations: dict[int, tuple[Conversation, list[User]]] = {}
+    user_at = len(Conversation._meta.concrete_fields)
     for row in rows:
         if row[0] not in conversations:
             conversations[row[0]] = (instance_at(Conversation, row, 0)[0], [])
-        conversations[row[0]][1].append(instance_at(User, row, len(Conversation._meta.concrete_fields))[0])
+        conversations[row[0]][1].append(instance_at(User, row, user_at)[0])
     return [conversation_snapshot(conversation, members) for conversation, members in conversations.values()]
 
 
