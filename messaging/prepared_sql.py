@@ -3,8 +3,9 @@
 Django binds parameters on the client, so PostgreSQL parses and plans every query it is sent. The
 hot paths' few statements (a send, a batch of receipts, a Hooligram sign-in's backlog) instead run
 through a plain psycopg cursor on Django's connection with `prepare=True`: parsed and planned once
-per connection, then only executed. Prepared statements need `prepare_threshold` in the connection's options
-(config/settings.py); without it psycopg sends them unprepared, which still works.
+per connection, then only executed. Prepared statements need `prepare_threshold` in the
+connection's options (config/settings.py); without it psycopg sends them unprepared, which still
+works.
 
 `columns` and `instance_at` turn such a statement's rows into model instances, with the same
 conversions the ORM applies."""
@@ -47,22 +48,24 @@ def columns(model: type[Model], alias: str) -> str:
 
 
 @cache
-def _converters(model: type[Model], vendor: str) -> list[tuple[Any, list]]:
-    """Each concrete field's column and the converters Django applies to its values (as a query
-    compiler does: the backend's, then the field's)."""
-    found = []
-    for field in model._meta.concrete_fields:
+def _reading(model: type[Model], vendor: str) -> tuple[list[str], list[tuple[Any, list]]]:
+    """Once per model: its concrete fields' attribute names, and each one's column with the
+    converters Django applies to its values (as a query compiler does: the backend's, then the
+    field's)."""
+    fields = model._meta.concrete_fields
+    converters = []
+    for field in fields:
         column = field.get_col(model._meta.db_table)
-        found.append((column, connection.ops.get_db_converters(column) + column.get_db_converters(connection)))
-    return found
+        converters.append((column, connection.ops.get_db_converters(column) + column.get_db_converters(connection)))
+    return [field.attname for field in fields], converters
 
 
 def instance_at(model: type[Model], row: Sequence[Any], start: int) -> tuple[Model, int]:
     """The instance whose columns (see `columns`) start at `row[start]`, and where the next ones start."""
+    attnames, converters = _reading(model, connection.vendor)
     values = []
-    for value, (column, converters) in zip(row[start:], _converters(model, connection.vendor), strict=False):
-        for convert in converters:
+    for value, (column, convert_all) in zip(row[start : start + len(attnames)], converters, strict=True):
+        for convert in convert_all:
             value = convert(value, column, connection)
         values.append(value)
-    fields = model._meta.concrete_fields
-    return model.from_db(connection.alias, [field.attname for field in fields], values), start + len(fields)
+    return model.from_db(connection.alias, attnames, values), start + len(attnames)
