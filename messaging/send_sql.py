@@ -2,13 +2,17 @@
 
 Building and compiling the ORM queries was over half of the database threads' Python time under
 load. These statements only store and fetch facts; the rules that use them stay in the services
-(`messaging.services` refuses a send, `accounts.blocking.message_hidden_for` decides what a block
+(`messaging.sending` refuses a send, `accounts.blocking.message_hidden_for` decides what a block
 means).
 
-A send is a read and a write: the participants (whom the services judge the send by), then the
-insert with the conversation's stamp, which PostgreSQL runs as one statement; both are prepared
-statements there (messaging/prepared_sql.py). SQLite runs the insert and the stamp one by one."""
+Sends come in batches (one, or the many a process's connections sent at one moment): a batch is a
+read and a write whatever its size. The read fetches the participants of every conversation sent
+to, whom the services judge each send by; the write inserts every message and stamps each
+conversation's last activity. On PostgreSQL each is one prepared statement (arrays for the rows,
+so one plan for any batch), and the write commits on its own, so a batch costs one disk flush
+instead of one per message. SQLite runs them row by row."""
 
+from collections.abc import Sequence
 from functools import cache
 from typing import NamedTuple
 
@@ -34,91 +38,121 @@ class Recipient(NamedTuple):
 
 @cache
 def _participants_sql() -> str:
-    """Every participant's (user id, …) as Recipient, without "SELECT"."""
+    """After a relation `asks (conversation_id, actor_id)`: each ask's participants, as
+    (conversation id, actor id) + Recipient."""
     participant, conversation = Participant._meta.db_table, Conversation._meta.db_table
     block, push = UserBlock._meta.db_table, PushSubscription._meta.db_table
     return (
-        f"p.user_id, p.is_blocked, c.type,"
-        f" EXISTS (SELECT 1 FROM {block} b WHERE b.blocker_id = p.user_id AND b.blocked_id = %s),"
-        f" EXISTS (SELECT 1 FROM {block} b WHERE b.blocker_id = %s AND b.blocked_id = p.user_id),"
+        f"SELECT asks.conversation_id, asks.actor_id, p.user_id, p.is_blocked, c.type,"
+        f" EXISTS (SELECT 1 FROM {block} b WHERE b.blocker_id = p.user_id AND b.blocked_id = asks.actor_id),"
+        f" EXISTS (SELECT 1 FROM {block} b WHERE b.blocker_id = asks.actor_id AND b.blocked_id = p.user_id),"
         f" p.is_removed_on_device, p.is_muted,"
         f" EXISTS (SELECT 1 FROM {push} s WHERE s.user_id = p.user_id)"
-        f" FROM {participant} p JOIN {conversation} c ON c.id = p.conversation_id"
-        f" WHERE p.conversation_id = %s"
+        f" FROM asks JOIN {participant} p ON p.conversation_id = asks.conversation_id"
+        f" JOIN {conversation} c ON c.id = p.conversation_id"
+    )
+
+
+def recipients_read(asks: Sequence[tuple[int, int]]) -> dict[tuple[int, int], list[Recipient]]:
+    """For each (conversation id, actor id): every participant of the conversation with what the
+    actor's sending to them depends on (one query for all; a conversation without participants is
+    left out)."""
+    unique = sorted(set(asks))
+    found: dict[tuple[int, int], list[Recipient]] = {}
+    if not unique:
+        return found
+    if connection.vendor == "postgresql":
+        asks_sql = "SELECT * FROM unnest(%s::bigint[], %s::bigint[]) AS a (conversation_id, actor_id)"
+        sql = f"WITH asks AS ({asks_sql}) {_participants_sql()}"
+        params: list = [[c for c, _ in unique], [a for _, a in unique]]
+    else:
+        values = ", ".join(["(%s, %s)"] * len(unique))
+        sql = f"WITH asks (conversation_id, actor_id) AS (VALUES {values}) {_participants_sql()}"
+        params = [value for pair in unique for value in pair]
+    with executed(sql, params) as cursor:
+        rows = cursor.fetchall()
+    for cid, aid, uid, blocked, ctype, b1, b2, removed, muted, push in rows:
+        recipient = Recipient(uid, bool(blocked), ctype, bool(b1), bool(b2), bool(removed), bool(muted), bool(push))
+        found.setdefault((cid, aid), []).append(recipient)
+    return found
+
+
+_COLUMNS = ("conversation_id", "sender_id", "client_id", "body", "x", "attachments", "is_system", "is_visible")
+_TYPES = ("bigint", "bigint", "text", "text", "jsonb", "jsonb", "boolean", "boolean")
+
+
+@cache
+def _insert_many_sql() -> str:
+    """PostgreSQL: the rows of arrays (one per column) inserted in their order with ids of their
+    own, a duplicate client id skipped, and the conversations of the inserted ones stamped (locked
+    in id order, so that two batches never wait on each other crosswise); answers each row's id
+    and whether it was inserted."""
+    message, conversation = Message._meta.db_table, Conversation._meta.db_table
+    arrays = ", ".join(f"%s::{kind}[]" for kind in _TYPES)
+    columns = ", ".join(_COLUMNS)
+    return (
+        f"WITH rows AS MATERIALIZED (SELECT nextval(pg_get_serial_sequence('{message}', 'id')) AS id, r.*"
+        f" FROM unnest({arrays}) WITH ORDINALITY AS r ({columns}, position)),"
+        f" inserted AS (INSERT INTO {message} (id, {columns}, created_at, updated_at)"
+        f" SELECT id, {columns}, %s, %s FROM rows ORDER BY position"
+        f" ON CONFLICT DO NOTHING RETURNING id, conversation_id),"
+        f" locked AS (SELECT c.id FROM {conversation} c WHERE c.id IN (SELECT conversation_id FROM inserted)"
+        f" ORDER BY c.id FOR NO KEY UPDATE),"
+        f" stamped AS (UPDATE {conversation} c SET updated_at = %s FROM locked WHERE c.id = locked.id)"
+        f" SELECT rows.id, inserted.id IS NOT NULL FROM rows LEFT JOIN inserted ON inserted.id = rows.id"
+        f" ORDER BY rows.position"
     )
 
 
 @cache
-def _touch_sql() -> str:
-    return f"UPDATE {Conversation._meta.db_table} SET updated_at = %s WHERE id = %s"
+def _insert_one_sql() -> str:
+    message = Message._meta.db_table
+    columns = ", ".join((*_COLUMNS, "created_at", "updated_at"))
+    placeholders = ", ".join(["%s"] * (len(_COLUMNS) + 2))
+    return f"INSERT INTO {message} ({columns}) VALUES ({placeholders}) ON CONFLICT DO NOTHING RETURNING id"
 
 
-_INSERT_COLUMNS = (
-    "conversation_id",
-    "sender_id",
-    "client_id",
-    "body",
-    "x",
-    "attachments",
-    "is_system",
-    "is_visible",
-    "created_at",
-    "updated_at",
-)
+def messages_insert(messages: Sequence[Message]) -> list[bool]:
+    """Insert new messages in their order and stamp their conversations' last activity, atomically;
+    answers, for each, whether it was inserted (False: its sender already used its client id).
 
-
-@cache
-def _insert_sql() -> str:
-    placeholders = ", ".join(["%s"] * len(_INSERT_COLUMNS))
-    return f"INSERT INTO {Message._meta.db_table} ({', '.join(_INSERT_COLUMNS)}) VALUES ({placeholders}) RETURNING id"
-
-
-@cache
-def _send_sql() -> str:
-    """PostgreSQL: the insert and the conversation's stamp in one statement (one round trip)."""
-    return f"WITH m AS ({_insert_sql()}), t AS ({_touch_sql()}) SELECT id FROM m"
-
-
-def recipients_read(conversation_id: int, actor_id: int) -> list[Recipient]:
-    """Every participant of the conversation with what sending to them depends on (one query)."""
-    with executed(f"SELECT {_participants_sql()}", [actor_id, actor_id, conversation_id]) as cursor:
-        rows = cursor.fetchall()
-    return [
-        Recipient(uid, bool(blocked), ctype, bool(b1), bool(b2), bool(removed), bool(muted), bool(push))
-        for uid, blocked, ctype, b1, b2, removed, muted, push in rows
-    ]
-
-
-def message_insert(message: Message) -> None:
-    """Insert a new message (an IntegrityError on a duplicate client id), give it its id and times,
-    and stamp its conversation's last activity, atomically.
-
-    On PostgreSQL this is one statement: outside a transaction it commits on its own, so the
-    conversation's row is locked only while PostgreSQL runs it, never across a round trip."""
+    An inserted message gets its id and times. On PostgreSQL this is one statement: outside a
+    transaction it commits on its own, and conversations stay locked only while it runs."""
+    if not messages:
+        return []
     ops = connection.ops
     now = timezone.now()
-    message.created_at = message.updated_at = now
     stamp = ops.adapt_datetimefield_value(now)
-    values = [
-        message.conversation_id,
-        message.sender_id,
-        message.client_id,
-        message.body,
-        ops.adapt_json_value(message.x, None),
-        ops.adapt_json_value(message.attachments, None),
-        message.is_system,
-        message.is_visible,
-        stamp,
-        stamp,
+    rows = [
+        [
+            m.conversation_id,
+            m.sender_id,
+            m.client_id,
+            m.body,
+            ops.adapt_json_value(m.x, None),
+            ops.adapt_json_value(m.attachments, None),
+            m.is_system,
+            m.is_visible,
+        ]
+        for m in messages
     ]
-    touch = [stamp, message.conversation_id]
     if connection.vendor == "postgresql":
-        with executed(_send_sql(), values + touch) as cursor:
-            message.pk = cursor.fetchone()[0]
+        with executed(_insert_many_sql(), [*map(list, zip(*rows, strict=True)), stamp, stamp, stamp]) as cursor:
+            answers = cursor.fetchall()
     else:
-        with transaction.atomic(), executed(_insert_sql(), values) as cursor:
-            message.pk = cursor.fetchone()[0]
-            with executed(_touch_sql(), touch):
-                pass
-    message._state.adding = False
-    message._state.db = connection.alias
+        answers = []
+        with transaction.atomic():
+            for row in rows:
+                with executed(_insert_one_sql(), [*row, stamp, stamp]) as cursor:
+                    found = cursor.fetchone()
+                answers.append((found[0] if found else None, found is not None))
+            stamped = sorted({m.conversation_id for m, (_, ok) in zip(messages, answers, strict=True) if ok})
+            if stamped:
+                Conversation.objects.filter(pk__in=stamped).update(updated_at=now)
+    for message, (pk, inserted) in zip(messages, answers, strict=True):
+        if inserted:
+            message.pk = pk
+            message.created_at = message.updated_at = now
+            message._state.adding = False
+            message._state.db = connection.alias
+    return [inserted for _, inserted in answers]

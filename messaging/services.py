@@ -1,151 +1,23 @@
 """Writes on messages, read state and the operations log; authorization for them lives here."""
 
-import contextlib
 from collections.abc import Iterable
 
-from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from accounts import blocking
 from accounts.models import User
 from chats.models import Conversation, Participant
 from chats.selectors import conversation_access, participant_ids_of, participation_get
-from chats.settings_services import participants_restore_on_device
 from config.errors import Forbidden, Invalid, NotFound
-from messaging import send_sql
 from messaging.models import HiddenMessage, Message, OpLogEntry
+from messaging.sending import body_clean, client_id_clean, x_clean
 from messaging.snapshots import message_snapshot
 from realtime import events
 from realtime.events import Event, publish
 
-CLIENT_ID_MAX = 128
-ATTACHMENTS_MAX = 10
 READ_EVENT_IDS_MAX = 500
 DELETE_IDS_MAX = 100
-
-
-def _body(value: object, *, required: bool = False) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise Invalid("body must be a string", code="invalid_body")
-    limit = settings.MESSAGE_BODY_MAX_LENGTH
-    if len(value) > limit:
-        raise Invalid(f"body is longer than {limit} characters", code="body_too_long")
-    if required and not value.strip():
-        raise Invalid("body is required", code="invalid_body")
-    return value
-
-
-def _x(value: object) -> dict:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise Invalid("x must be an object", code="invalid_x")
-    return value
-
-
-def _attachments(value: object) -> list[dict]:
-    if value is None:
-        return []
-    if not isinstance(value, list) or not all(isinstance(a, dict) for a in value):
-        raise Invalid("attachments must be a list of objects", code="invalid_attachments")
-    if len(value) > ATTACHMENTS_MAX:
-        raise Invalid(f"at most {ATTACHMENTS_MAX} attachments", code="invalid_attachments")
-    return value
-
-
-def _client_id(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str) or len(value) > CLIENT_ID_MAX:
-        raise Invalid(f"id must be a string of at most {CLIENT_ID_MAX} characters", code="invalid_id")
-    return value
-
-
-def message_send(
-    actor: User,
-    *,
-    conversation_id: int,
-    body: object = "",
-    x: object = None,
-    attachments: object = None,
-    client_id: object = None,
-    is_visible: bool = True,
-    origin: str | None = None,
-) -> tuple[Message, bool]:
-    """Store a message and deliver it to every participant; answers (message, created).
-
-    A message the same sender already sent with the same client id is answered again, not stored
-    twice. Costs the same queries whatever the number of participants: the participants read, then
-    the insert with the conversation's timestamp (one statement on PostgreSQL)."""
-    body, x, attachments, client_id = _body(body), _x(x), _attachments(attachments), _client_id(client_id)
-    if not body.strip() and not attachments and not x:
-        raise Invalid("A message needs a body, attachments or x", code="empty_message")
-    message = Message(
-        conversation_id=conversation_id,
-        sender=actor,
-        client_id=client_id,
-        body=body,
-        x=x,
-        attachments=attachments,
-        is_visible=is_visible,
-    )
-    try:
-        _message_store(actor, message, origin=origin)
-    except IntegrityError:
-        # A resend after a lost acknowledgement: nothing of this send was written; answer the
-        # message stored the first time.
-        existing = Message.objects.filter(sender=actor, client_id=client_id).first() if client_id else None
-        if existing is None or existing.conversation_id != conversation_id:
-            raise Invalid("This message id is already used", code="duplicate_id") from None
-        return existing, False
-    return message, True
-
-
-def _message_store(actor: User, message: Message, *, origin: str | None) -> None:
-    # Judged first, written next. The write is one statement (so no transaction of its own) unless
-    # the send changes more than the message: then the whole write is one transaction.
-    rows = send_sql.recipients_read(message.conversation_id, actor.pk)
-    mine = [row for row in rows if row.user_id == actor.pk]
-    if not mine:
-        raise NotFound("Conversation not found", code="conversation_not_found")
-    conversation_type = mine[0].conversation_type
-    if mine[0].is_blocked:
-        raise Forbidden("You are blocked from posting in this conversation", code="blocked")
-    others = [(r.user_id, r.blocked_actor, r.blocked_by_actor) for r in rows if r.user_id != actor.pk]
-    hidden_for = blocking.message_hidden_for(conversation_type, others)
-    removed = [
-        r
-        for r in rows
-        if r.is_removed_on_device and (r.user_id == actor.pk or conversation_type == Conversation.PRIVATE)
-    ]
-    recipients = [row for row in rows if row.user_id not in hidden_for]
-    push_to = tuple(r.user_id for r in recipients if r.has_push and not r.is_muted and r.user_id != actor.pk)
-    # A transaction when the send writes more than the message (pushes are queued in the sender's
-    # transaction, by events.publish), and a savepoint inside a caller's transaction, so that a
-    # duplicate client id does not break it.
-    alone = not (hidden_for or removed or push_to or connection.in_atomic_block)
-    with contextlib.nullcontext() if alone else transaction.atomic():
-        send_sql.message_insert(message)
-        if removed:
-            participants_restore_on_device(
-                message.conversation_id, author_id=actor.pk, conversation_type=conversation_type
-            )
-        if hidden_for:  # those who blocked the sender never see the message
-            HiddenMessage.objects.bulk_create([HiddenMessage(user_id=uid, message=message) for uid in hidden_for])
-        publish(
-            events.MessageCreated(
-                recipients=tuple(row.user_id for row in recipients),
-                actor_id=actor.pk,
-                origin=origin,
-                message=message_snapshot(message, actor, conversation_type),
-                push_to=push_to,
-            )
-        )
 
 
 def system_message_store(
@@ -186,7 +58,7 @@ def message_edit(
     """The sender changes their message's text; locks the message row."""
     message = _own_message_for_change(actor, message_id)
     if body is not None:
-        message.body = _body(body, required=not message.attachments)
+        message.body = body_clean(body, required=not message.attachments)
         message.edited_at = timezone.now()
     if is_visible is not None:
         message.is_visible = bool(is_visible)
@@ -330,7 +202,7 @@ def system_message_send(
     origin: str | None = None,
 ) -> events.SystemNotice:
     """Send a custom system message to a conversation's participants or to some users."""
-    notice_id, x = _client_id(client_id), _x(x)
+    notice_id, x = client_id_clean(client_id), x_clean(x)
     if conversation_id is not None:
         conversation_access(actor, conversation_id)
         recipients = tuple(participant_ids_of(conversation_id))

@@ -9,7 +9,7 @@ from chats.api import render, schema
 from chats.api import serializers_in as i
 from chats.api import serializers_out as o
 from chats.api.base import RestViewSet, empty_ok, to_pk
-from messaging import clearing, files, history, selectors, services
+from messaging import clearing, files, history, selectors, sending, services
 from messaging.models import Message
 
 CHAT = [schema.CHAT_PK]
@@ -56,7 +56,7 @@ class ChatMessageViewSet(RestViewSet):
         """Post a message; the same `localId` again answers the same message. Participants are notified (`message`)."""
         chat_id, data = to_pk(chat_pk), self.data(i.MessagePostSerializer)
         attachment = data.get("attachment")
-        message, _ = services.message_send(
+        message, _ = sending.message_send(
             request.user,
             conversation_id=chat_id,
             body=data.get("text") or "",

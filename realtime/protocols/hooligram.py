@@ -11,9 +11,9 @@ from chats.models import Conversation
 from chats.snapshots import conversation_snapshot
 from config.errors import Invalid, ServiceError
 from messaging import receipts
-from messaging import services as message_services
+from messaging.sending import SendRequest
 from messaging.snapshots import message_snapshot
-from realtime import receipt_batches
+from realtime import receipt_batches, send_batches
 from realtime.protocols import hooligram_render as render
 from realtime.protocols.base import ProtocolAdapter, call, logger, to_id
 from realtime.protocols.hooligram_events import HooligramEventsMixin
@@ -228,12 +228,13 @@ class HooligramAdapter(HooligramEventsMixin, ProtocolAdapter):
     async def messaging_send(self, action_id: Any, payload: dict) -> dict:
         """Store a message; every other connection of every member gets it to acknowledge."""
         content = _string(payload, "content")
-        message, _ = await call(
-            message_services.message_send,
-            self.user,
-            conversation_id=_id(payload, "group_id"),
-            body=content,
-            origin=self.connection.connection_id,
+        message, _ = await send_batches.send(
+            SendRequest(
+                actor=self.user,
+                conversation_id=_id(payload, "group_id"),
+                body=content,
+                origin=self.connection.connection_id,
+            )
         )
         return {"message_id": message.pk}
 

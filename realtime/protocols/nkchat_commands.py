@@ -15,6 +15,8 @@ from chats.models import Conversation
 from config.errors import Forbidden, Invalid, NotFound
 from messaging import selectors as message_selectors
 from messaging import services as message_services
+from messaging.sending import SendRequest
+from realtime import send_batches
 from realtime.protocols import nkchat_render as render
 from realtime.protocols.base import call, to_ids
 from realtime.protocols.nkchat_render import wire_id
@@ -144,12 +146,10 @@ class NkchatCommandsMixin:
         conversation_id = wire_id(data, "conversation_id")
         if data.get("user_id") is not None and wire_id(data, "user_id") != self.user.pk:
             raise Forbidden("user_id must be the logged-in user", code="not_self")
-        message, _ = await call(
-            message_services.message_send,
-            self.user,
-            conversation_id=conversation_id,
-            body=_text(data, "message"),
-            origin=self.origin,
+        message, _ = await send_batches.send(
+            SendRequest(
+                actor=self.user, conversation_id=conversation_id, body=_text(data, "message"), origin=self.origin
+            )
         )
         return {"message_id": str(message.pk)}
 

@@ -12,7 +12,9 @@ from config.errors import Invalid, NotAuthenticated, ServiceError
 from messaging import selectors as message_selectors
 from messaging import services as message_services
 from messaging.models import Message
+from messaging.sending import SendRequest
 from messaging.snapshots import message_snapshot
+from realtime import send_batches
 from realtime.protocols import sama_render as render
 from realtime.protocols.base import ProtocolAdapter, call, logger, to_id, to_ids
 from realtime.protocols.sama_events import SamaEventsMixin
@@ -267,15 +269,16 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
             if self.user is None:
                 raise NotAuthenticated("Unauthorized")
             p = _params(params, "message")
-            message, _ = await call(
-                message_services.message_send,
-                self.user,
-                conversation_id=to_id(p.get("cid"), "cid"),
-                body=p.get("body"),
-                x=p.get("x"),
-                attachments=p.get("attachments"),
-                client_id=client_id,
-                origin=self.connection.connection_id,
+            message, _ = await send_batches.send(
+                SendRequest(
+                    actor=self.user,
+                    conversation_id=to_id(p.get("cid"), "cid"),
+                    body=p.get("body"),
+                    x=p.get("x"),
+                    attachments=p.get("attachments"),
+                    client_id=client_id,
+                    origin=self.connection.connection_id,
+                )
             )
         except ServiceError as error:
             await self.send({"message": {"id": client_id, "error": render.error(error.status, error.message)}})

@@ -2,7 +2,7 @@ import pytest
 from django.contrib import admin
 
 from chats.services import conversation_create
-from messaging.services import message_send
+from messaging.sending import message_send
 from tests.helpers import make_user
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@
 import pytest
 
 from chats.models import Conversation
-from messaging.services import message_send
+from messaging.sending import message_send
 from tests.helpers import make_user
 from tests.rest.support import CHAT_INFO_KEYS, MEDIA_INFO_KEYS, USER_INFO_KEYS, assert_error
 

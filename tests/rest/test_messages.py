@@ -3,7 +3,7 @@
 import pytest
 
 from messaging.models import Message
-from messaging.services import message_send
+from messaging.sending import message_send
 from tests.helpers import make_user
 from tests.rest.support import MEDIA_INFO_KEYS, MESSAGE_INFO_KEYS, assert_error
 

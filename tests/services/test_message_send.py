@@ -6,7 +6,7 @@ from chats.models import Conversation, Participant
 from chats.services import conversation_create
 from config.errors import Forbidden, Invalid, NotFound
 from messaging.models import Message
-from messaging.services import message_send
+from messaging.sending import SendRequest, message_send, messages_send
 from tests.helpers import make_user
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +27,59 @@ def test_send_costs_the_same_queries_for_2_and_50_recipients():
     # PostgreSQL (which commits on its own), on SQLite two in a transaction.
     expected = 2 if connection.vendor == "postgresql" else 5
     assert _queries_to_send_in_group_of(2) == _queries_to_send_in_group_of(50) == expected
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_of_sends_to_many_conversations_costs_the_queries_of_one_send_on_postgresql():
+    senders = [make_user() for _ in range(6)]
+    conversations = [
+        conversation_create(sender, type="g", name="G", participant_ids=[make_user().pk, make_user().pk])[0]
+        for sender in senders
+    ]
+    batch = [
+        SendRequest(actor=sender, conversation_id=conversation.pk, body=f"to {conversation.pk}", client_id="b")
+        for sender, conversation in zip(senders, conversations, strict=True)
+    ]
+    with CaptureQueriesContext(connection) as captured:
+        answers = messages_send(batch)
+    assert [(m.conversation_id, m.body, created) for m, created in answers] == [
+        (c.pk, f"to {c.pk}", True) for c in conversations
+    ]
+    assert len({m.pk for m, _ in answers}) == 6
+    if connection.vendor == "postgresql":
+        assert len(captured) == 2
+    for conversation in conversations:
+        conversation.refresh_from_db()
+        assert conversation.updated_at == answers[0][0].created_at
+
+
+def test_each_send_of_a_batch_is_answered_on_its_own_in_order():
+    alice, bob, stranger = make_user(), make_user(), make_user()
+    conversation, _ = conversation_create(alice, type="g", name="G", participant_ids=[bob.pk])
+    earlier, _ = message_send(alice, conversation_id=conversation.pk, body="earlier", client_id="old")
+
+    def ask(actor, body, client_id=None):
+        return SendRequest(actor=actor, conversation_id=conversation.pk, body=body, client_id=client_id)
+
+    answers = messages_send(
+        [
+            ask(alice, "first", "c1"),
+            ask(stranger, "not a member"),
+            ask(bob, "   "),
+            ask(alice, "first again", "c1"),  # the same client id later in the same batch
+            ask(alice, "resent", "old"),  # a client id stored before the batch
+            ask(bob, "last"),
+        ]
+    )
+    first, refused, empty, again, resent, last = answers
+    assert first[1] is True and first[0].body == "first"
+    assert isinstance(refused, NotFound) and refused.code == "conversation_not_found"
+    assert isinstance(empty, Invalid) and empty.code == "empty_message"
+    assert (again[0].pk, again[1]) == (first[0].pk, False)
+    assert (resent[0].pk, resent[1]) == (earlier.pk, False)
+    assert last[1] is True and last[0].pk > first[0].pk
+    stored = list(Message.objects.filter(conversation=conversation).order_by("id").values_list("body", flat=True))
+    assert stored == ["earlier", "first", "last"]
 
 
 def test_resending_the_same_client_id_answers_the_stored_message():

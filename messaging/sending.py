@@ -1,0 +1,222 @@
+"""Sending messages: what a send must hold, who may send where, who receives it; one send or a
+batch of them (the sends a process's connections made at one moment, written together).
+
+A batch costs the queries of one send: the participants of every conversation sent to, then one
+write for every message (one statement and one commit on PostgreSQL, `messaging.send_sql`). Each
+send is judged on its own and answered on its own: a refused send does not hold up the others."""
+
+import contextlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+
+from accounts import blocking
+from accounts.models import User
+from chats.models import Conversation
+from chats.settings_services import participants_restore_on_device
+from config.errors import Forbidden, Invalid, NotFound, ServiceError
+from messaging import send_sql
+from messaging.models import HiddenMessage, Message
+from messaging.snapshots import message_snapshot
+from realtime import events
+from realtime.events import publish
+
+CLIENT_ID_MAX = 128
+ATTACHMENTS_MAX = 10
+
+
+def body_clean(value: object, *, required: bool = False) -> str:
+    """A message's text, or Invalid."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise Invalid("body must be a string", code="invalid_body")
+    limit = settings.MESSAGE_BODY_MAX_LENGTH
+    if len(value) > limit:
+        raise Invalid(f"body is longer than {limit} characters", code="body_too_long")
+    if required and not value.strip():
+        raise Invalid("body is required", code="invalid_body")
+    return value
+
+
+def x_clean(value: object) -> dict:
+    """A message's extra data (an object), or Invalid."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise Invalid("x must be an object", code="invalid_x")
+    return value
+
+
+def attachments_clean(value: object) -> list[dict]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(a, dict) for a in value):
+        raise Invalid("attachments must be a list of objects", code="invalid_attachments")
+    if len(value) > ATTACHMENTS_MAX:
+        raise Invalid(f"at most {ATTACHMENTS_MAX} attachments", code="invalid_attachments")
+    return value
+
+
+def client_id_clean(value: object) -> str:
+    """The id a client gave its message (a string, or an integer as one), or Invalid."""
+    if value is None:
+        return ""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or len(value) > CLIENT_ID_MAX:
+        raise Invalid(f"id must be a string of at most {CLIENT_ID_MAX} characters", code="invalid_id")
+    return value
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SendRequest:
+    """One send as a client asked for it (unchecked)."""
+
+    actor: User
+    conversation_id: int
+    body: object = ""
+    x: object = None
+    attachments: object = None
+    client_id: object = None
+    is_visible: bool = True
+    origin: str | None = None
+
+
+# What a send answers: the message and whether this send stored it (False: an earlier send with the
+# same client id did), or the error that refused it.
+Sent = tuple[Message, bool]
+
+
+@dataclass(slots=True)
+class _Judged:
+    """A send that may be written, and what writing it involves."""
+
+    index: int
+    request: SendRequest
+    message: Message
+    conversation_type: str
+    recipients: tuple[int, ...]
+    hidden_for: set[int]
+    restore_on_device: bool
+    push_to: tuple[int, ...]
+
+    @property
+    def writes_more(self) -> bool:
+        return bool(self.hidden_for or self.restore_on_device or self.push_to)
+
+
+def message_send(actor: User, *, conversation_id: int, **fields: object) -> Sent:
+    """Store a message and deliver it to every participant; answers (message, created).
+
+    A message the same sender already sent with the same client id is answered again, not stored
+    twice. Costs the same queries whatever the number of participants."""
+    answer = messages_send([SendRequest(actor=actor, conversation_id=conversation_id, **fields)])[0]
+    if isinstance(answer, Exception):
+        raise answer
+    return answer
+
+
+def messages_send(requests: Sequence[SendRequest]) -> list[Sent | ServiceError]:
+    """Send a batch of messages; answers each request's `Sent`, or the error refusing it, in order."""
+    answers: list[Sent | ServiceError | None] = [None] * len(requests)
+    drafts: list[tuple[int, SendRequest, Message]] = []
+    for index, request in enumerate(requests):
+        try:
+            drafts.append((index, request, _draft(request)))
+        except ServiceError as error:
+            answers[index] = error
+    rows = send_sql.recipients_read([(m.conversation_id, r.actor.pk) for _, r, m in drafts])
+    judged: list[_Judged] = []
+    for index, request, message in drafts:
+        try:
+            judged.append(_judge(index, request, message, rows.get((message.conversation_id, request.actor.pk), [])))
+        except ServiceError as error:
+            answers[index] = error
+    # One statement commits on its own; a send that writes more (pushes are queued in the sender's
+    # transaction, by events.publish) makes the batch one transaction.
+    alone = not any(send.writes_more for send in judged)
+    with contextlib.nullcontext() if alone else transaction.atomic():
+        inserted = send_sql.messages_insert([send.message for send in judged])
+        stored = [send for send, ok in zip(judged, inserted, strict=True) if ok]
+        _write_the_rest(stored)
+    for send, ok in zip(judged, inserted, strict=True):
+        answers[send.index] = (send.message, True) if ok else _resent(send.request, send.message)
+    return answers
+
+
+def _draft(request: SendRequest) -> Message:
+    body, x = body_clean(request.body), x_clean(request.x)
+    attachments, client_id = attachments_clean(request.attachments), client_id_clean(request.client_id)
+    if not body.strip() and not attachments and not x:
+        raise Invalid("A message needs a body, attachments or x", code="empty_message")
+    return Message(
+        conversation_id=request.conversation_id,
+        sender=request.actor,
+        client_id=client_id,
+        body=body,
+        x=x,
+        attachments=attachments,
+        is_visible=request.is_visible,
+    )
+
+
+def _judge(index: int, request: SendRequest, message: Message, rows: list[send_sql.Recipient]) -> _Judged:
+    """Who may send here and who receives the message, from the conversation's participants."""
+    actor_id = request.actor.pk
+    mine = [row for row in rows if row.user_id == actor_id]
+    if not mine:
+        raise NotFound("Conversation not found", code="conversation_not_found")
+    conversation_type = mine[0].conversation_type
+    if mine[0].is_blocked:
+        raise Forbidden("You are blocked from posting in this conversation", code="blocked")
+    others = [(r.user_id, r.blocked_actor, r.blocked_by_actor) for r in rows if r.user_id != actor_id]
+    hidden_for = blocking.message_hidden_for(conversation_type, others)
+    recipients = [row for row in rows if row.user_id not in hidden_for]
+    return _Judged(
+        index=index,
+        request=request,
+        message=message,
+        conversation_type=conversation_type,
+        recipients=tuple(row.user_id for row in recipients),
+        hidden_for=hidden_for,
+        restore_on_device=any(
+            r.is_removed_on_device and (r.user_id == actor_id or conversation_type == Conversation.PRIVATE)
+            for r in rows
+        ),
+        push_to=tuple(r.user_id for r in recipients if r.has_push and not r.is_muted and r.user_id != actor_id),
+    )
+
+
+def _write_the_rest(stored: list[_Judged]) -> None:
+    """What stored messages bring with them: chats back on devices, hidden copies, the events."""
+    hidden: list[HiddenMessage] = []
+    for send in stored:
+        actor, message = send.request.actor, send.message
+        if send.restore_on_device:
+            participants_restore_on_device(
+                message.conversation_id, author_id=actor.pk, conversation_type=send.conversation_type
+            )
+        # those who blocked the sender never see the message
+        hidden.extend(HiddenMessage(user_id=uid, message=message) for uid in sorted(send.hidden_for))
+        publish(
+            events.MessageCreated(
+                recipients=send.recipients,
+                actor_id=actor.pk,
+                origin=send.request.origin,
+                message=message_snapshot(message, actor, send.conversation_type),
+                push_to=send.push_to,
+            )
+        )
+    if hidden:
+        HiddenMessage.objects.bulk_create(hidden)
+
+
+def _resent(request: SendRequest, message: Message) -> Sent | ServiceError:
+    """A resend after a lost acknowledgement: answered with the message stored the first time."""
+    existing = Message.objects.filter(sender=request.actor, client_id=message.client_id).first()
+    if existing is None or existing.conversation_id != message.conversation_id:
+        return Invalid("This message id is already used", code="duplicate_id")
+    return existing, False

@@ -1,0 +1,91 @@
+"""Sends written in batches (group commit): one write in flight per process; the sends that arrive
+meanwhile, from any connection of the process, wait for the next one.
+
+PostgreSQL flushes its log to disk at every commit, and under load those flushes were what sends
+waited on. A batch is judged and written by `messaging.sending.messages_send` in one read and one
+write, so a process commits once per batch instead of once per message, and makes one hop to a
+database thread. Each send still gets its own answer, after its batch is on disk and its events
+are sent; a refused send does not hold up the others. Messages are written in the order they
+arrived."""
+
+import asyncio
+import logging
+import weakref
+
+from messaging.sending import SendRequest, Sent, messages_send
+from realtime import events
+from realtime.db import run_in_db
+from realtime.events import Event
+
+logger = logging.getLogger("realtime")
+
+BATCH_MAX = 500
+
+
+class SendBatcher:
+    """Collects one event loop's sends and writes them together."""
+
+    def __init__(self) -> None:
+        self.pending: list[tuple[SendRequest, asyncio.Future]] = []
+        self.writer: asyncio.Task | None = None
+
+    def add(self, request: SendRequest) -> asyncio.Future:
+        """Queue a send for the next write; the future answers it."""
+        answer = asyncio.get_running_loop().create_future()
+        self.pending.append((request, answer))
+        if self.writer is None:
+            self.writer = asyncio.create_task(self._write_all())
+        return answer
+
+    async def _write_all(self) -> None:
+        try:
+            while self.pending:
+                await asyncio.sleep(0)  # the sends read from the sockets in this turn join the batch
+                batch, self.pending = self.pending[:BATCH_MAX], self.pending[BATCH_MAX:]
+                await self._write(batch)
+        finally:
+            self.writer = None
+
+    @staticmethod
+    async def _write(batch: list[tuple[SendRequest, asyncio.Future]]) -> None:
+        outbox: list[Event] = []
+        token = events.outbox.set(outbox)
+        try:
+            answers = await run_in_db(messages_send, [request for request, _ in batch])
+        except Exception:
+            # Not a refusal (those are answers) but a failure, such as a conversation deleted
+            # between the read and the write: each send is tried alone, so only its own fails.
+            logger.warning("a batch of %d sends failed; sending them one by one", len(batch), exc_info=True)
+            answers = [await _alone(request) for request, _ in batch]
+        finally:
+            events.outbox.reset(token)
+        if outbox:
+            await events.send_events(outbox)
+        for (_, future), answer in zip(batch, answers, strict=True):
+            if future.done():  # its connection stopped waiting
+                continue
+            if isinstance(answer, BaseException):
+                future.set_exception(answer)
+            else:
+                future.set_result(answer)
+
+
+async def _alone(request: SendRequest) -> Sent | Exception:
+    try:
+        return (await run_in_db(messages_send, [request]))[0]
+    except Exception as error:
+        logger.exception("sending a message failed")
+        return error
+
+
+_batchers: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, SendBatcher]" = weakref.WeakKeyDictionary()
+
+
+async def send(request: SendRequest) -> Sent:
+    """Store and deliver a message in this process's next batch; answers (message, created), or
+    raises the error that refused it."""
+    loop = asyncio.get_running_loop()
+    batcher = _batchers.get(loop)
+    if batcher is None:
+        batcher = _batchers[loop] = SendBatcher()
+    return await batcher.add(request)
