@@ -16,7 +16,9 @@ from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
+# A channel-layer message carries one event (kind, data, "to": addresses) or a "batch" of them.
 CHANNEL_MESSAGE_TYPE = "domain.event"
+EVENTS_PER_MESSAGE = 100
 # The channel-layer group of every process's hub: each event is sent to it once.
 HUB_GROUP = "hubs"
 BROADCAST_GROUP = "broadcast"
@@ -220,11 +222,8 @@ class LastActivity(Event):
 # --- transport -------------------------------------------------------------------------------
 
 
-def event_to_channel_message(event: Event) -> dict[str, Any]:
-    return {"type": CHANNEL_MESSAGE_TYPE, "kind": event.kind, "data": event.data()}
-
-
 def event_from_channel_message(message: dict[str, Any]) -> Event:
+    """The event of a channel-layer message (or of one item of a batch)."""
     cls = EVENT_KINDS[message["kind"]]
     data = dict(message["data"])
     return cls(recipients=(), **data)
@@ -263,16 +262,28 @@ def _addresses(event: Event) -> list[str]:
 
 
 async def send_events(pending: list[Event]) -> None:
-    """Send committed events, in order, each once to every process (see `realtime.hub`)."""
-    for event in pending:
-        addresses = _addresses(event)
-        if addresses:
-            await send_to_addresses(addresses, event)
+    """Send committed events, in order, each once to every process (see `realtime.hub`): one
+    channel-layer message for up to EVENTS_PER_MESSAGE of them."""
+    items = [(addresses, event) for event in pending if (addresses := _addresses(event))]
+    if len(items) == 1:
+        await send_to_addresses(*items[0])
+        return
+    for start in range(0, len(items), EVENTS_PER_MESSAGE):
+        chunk = items[start : start + EVENTS_PER_MESSAGE]
+        message = {"type": CHANNEL_MESSAGE_TYPE, "batch": [_addressed(event, addresses) for addresses, event in chunk]}
+        try:
+            await get_channel_layer().group_send(HUB_GROUP, message)
+        except Exception as error:
+            logger.error("%d events not sent: %r", len(chunk), error)
+
+
+def _addressed(event: Event, addresses: list[str]) -> dict[str, Any]:
+    return {"kind": event.kind, "data": event.data(), "to": addresses}
 
 
 async def send_to_addresses(addresses: list[str], event: Event) -> None:
     """Send an event to the connections at these hub addresses, in every process; failures are logged."""
-    message = {**event_to_channel_message(event), "to": addresses}
+    message = {"type": CHANNEL_MESSAGE_TYPE, **_addressed(event, addresses)}
     try:
         await get_channel_layer().group_send(HUB_GROUP, message)
     except Exception as error:

@@ -4,7 +4,8 @@ Addresses are strings such as `user.7` (every connection of user 7), `activity.7
 watching user 7's last activity) or `broadcast`. An event is sent once, to the channel-layer group
 every process's hub joins, with the addresses it is for; each hub hands it to its own connections
 at those addresses. So a message to a group of four is one PUBLISH and one read per process,
-instead of one per recipient and a trip through every recipient connection's queue.
+instead of one per recipient and a trip through every recipient connection's queue; and the events
+committed together (a batch of sends) share one PUBLISH.
 """
 
 import asyncio
@@ -89,22 +90,24 @@ class Hub:
                 logger.exception("hub: rejoining the hubs' group failed")
 
     async def deliver(self, message: dict[str, Any]) -> None:
-        """Hand one event to each of this process's connections at its addresses, once each."""
-        try:
-            event = event_from_channel_message(message)
-            addresses = list(message["to"])
-        except Exception:
-            logger.exception("hub: cannot read event %.200r", message)
-            return
-        targets: dict[Connection, None] = {}
-        for address in addresses:
-            for connection in self.members.get(address, ()):
-                targets[connection] = None
-        for connection in targets:
+        """Hand each event of a channel-layer message to this process's connections at its
+        addresses, once each."""
+        for item in message.get("batch") or [message]:
             try:
-                await connection.deliver(event)
+                event = event_from_channel_message(item)
+                addresses = list(item["to"])
             except Exception:
-                logger.exception("hub: delivering %s failed", event.kind)
+                logger.exception("hub: cannot read event %.200r", item)
+                continue
+            targets: dict[Connection, None] = {}
+            for address in addresses:
+                for connection in self.members.get(address, ()):
+                    targets[connection] = None
+            for connection in targets:
+                try:
+                    await connection.deliver(event)
+                except Exception:
+                    logger.exception("hub: delivering %s failed", event.kind)
 
 
 _hubs: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub]" = weakref.WeakKeyDictionary()

@@ -30,6 +30,22 @@ async def test_a_malformed_hub_message_is_skipped_and_delivery_goes_on():
     await b.close()
 
 
+async def test_a_batch_of_events_is_delivered_in_order_past_an_unreadable_one():
+    alice, bob = await db(make_user)(), await db(make_user)()
+    b = await sama_connected(bob)
+    typing = {"conversation_id": 5, "user_id": alice.pk}
+    batch = [
+        {"kind": "typing", "data": {**typing, "conversation_id": 1}, "to": [f"user.{bob.pk}"]},
+        {"kind": "no_such_kind", "data": {}, "to": [f"user.{bob.pk}"]},
+        {"kind": "typing", "data": {**typing, "conversation_id": 2}, "to": [f"user.{alice.pk}"]},  # not bob's
+        {"kind": "typing", "data": {**typing, "conversation_id": 3}, "to": [f"user.{bob.pk}"]},
+    ]
+    await get_channel_layer().group_send(HUB_GROUP, {"type": "domain.event", "batch": batch})
+    assert [(await b.receive())["typing"]["cid"] for _ in range(2)] == ["1", "3"]
+    await b.nothing()
+    await b.close()
+
+
 async def test_a_closed_connection_leaves_its_addresses():
     alice, bob = await db(make_user)(), await db(make_user)()
     a, b = await sama_connected(alice), await sama_connected(bob)

@@ -3,6 +3,7 @@
 import asyncio
 
 import pytest
+from channels.layers import get_channel_layer
 
 from chats.services import conversation_create
 from config.errors import NotFound
@@ -40,6 +41,14 @@ async def test_sends_arriving_together_share_one_write_and_are_answered_each(mon
     alice, bob, carol, stranger, cid = await db(_group)()
     sizes = _counting_batches(monkeypatch)
     watcher = await sama_connected(bob)
+    layer, published = get_channel_layer(), []
+    group_send = layer.group_send
+
+    async def counting_group_send(group, message):
+        published.append(message)
+        await group_send(group, message)
+
+    monkeypatch.setattr(layer, "group_send", counting_group_send)
     answers = await asyncio.gather(
         send_batches.send(SendRequest(actor=alice, conversation_id=cid, body="one", client_id="a1")),
         send_batches.send(SendRequest(actor=stranger, conversation_id=cid, body="not a member")),
@@ -47,6 +56,7 @@ async def test_sends_arriving_together_share_one_write_and_are_answered_each(mon
         return_exceptions=True,
     )
     assert sizes == [3]
+    assert [len(message["batch"]) for message in published] == [2]  # both messages' events in one PUBLISH
     (one, created_one), refused, (two, created_two) = answers
     assert created_one and created_two and one.pk < two.pk
     assert isinstance(refused, NotFound) and refused.code == "conversation_not_found"
