@@ -108,12 +108,32 @@ class _Judged:
         return bool(self.hidden_for or self.restore_on_device or self.push_to)
 
 
-def message_send(actor: User, *, conversation_id: int, **fields: object) -> Sent:
+def message_send(
+    actor: User,
+    *,
+    conversation_id: int,
+    body: object = "",
+    x: object = None,
+    attachments: object = None,
+    client_id: object = None,
+    is_visible: bool = True,
+    origin: str | None = None,
+) -> Sent:
     """Store a message and deliver it to every participant; answers (message, created).
 
     A message the same sender already sent with the same client id is answered again, not stored
     twice. Costs the same queries whatever the number of participants."""
-    answer = messages_send([SendRequest(actor=actor, conversation_id=conversation_id, **fields)])[0]
+    request = SendRequest(
+        actor=actor,
+        conversation_id=conversation_id,
+        body=body,
+        x=x,
+        attachments=attachments,
+        client_id=client_id,
+        is_visible=is_visible,
+        origin=origin,
+    )
+    answer = messages_send([request])[0]
     if isinstance(answer, Exception):
         raise answer
     return answer
