@@ -5,22 +5,15 @@ of every recipient receives it (through `realtime.hub`), and its protocol adapte
 own wire format.
 """
 
-import logging
 from contextvars import ContextVar
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import transaction
 
-logger = logging.getLogger(__name__)
+from realtime import publishing
 
-# A channel-layer message carries one event (kind, data, "to": addresses) or a "batch" of them.
-CHANNEL_MESSAGE_TYPE = "domain.event"
-EVENTS_PER_MESSAGE = 100
-# The channel-layer group of every process's hub: each event is sent to it once.
-HUB_GROUP = "hubs"
 BROADCAST_GROUP = "broadcast"
 
 
@@ -262,19 +255,9 @@ def _addresses(event: Event) -> list[str]:
 
 
 async def send_events(pending: list[Event]) -> None:
-    """Send committed events, in order, each once to every process (see `realtime.hub`): one
-    channel-layer message for up to EVENTS_PER_MESSAGE of them."""
-    items = [(addresses, event) for event in pending if (addresses := _addresses(event))]
-    if len(items) == 1:
-        await send_to_addresses(*items[0])
-        return
-    for start in range(0, len(items), EVENTS_PER_MESSAGE):
-        chunk = items[start : start + EVENTS_PER_MESSAGE]
-        message = {"type": CHANNEL_MESSAGE_TYPE, "batch": [_addressed(event, addresses) for addresses, event in chunk]}
-        try:
-            await get_channel_layer().group_send(HUB_GROUP, message)
-        except Exception as error:
-            logger.error("%d events not sent: %r", len(chunk), error)
+    """Send committed events, in order, each once to every process (see `realtime.hub`); they
+    leave with the process's other events of the moment (`realtime.publishing`)."""
+    await publishing.publish([_addressed(event, addresses) for event in pending if (addresses := _addresses(event))])
 
 
 def _addressed(event: Event, addresses: list[str]) -> dict[str, Any]:
@@ -282,9 +265,5 @@ def _addressed(event: Event, addresses: list[str]) -> dict[str, Any]:
 
 
 async def send_to_addresses(addresses: list[str], event: Event) -> None:
-    """Send an event to the connections at these hub addresses, in every process; failures are logged."""
-    message = {"type": CHANNEL_MESSAGE_TYPE, **_addressed(event, addresses)}
-    try:
-        await get_channel_layer().group_send(HUB_GROUP, message)
-    except Exception as error:
-        logger.error("event %s to %d addresses not sent: %r", event.kind, len(addresses), error)
+    """Send an event to the connections at these hub addresses, in every process."""
+    await publishing.publish([_addressed(event, addresses)])

@@ -16,7 +16,8 @@ from typing import Any, Protocol
 
 from channels.layers import BaseChannelLayer, get_channel_layer
 
-from realtime.events import HUB_GROUP, Event, event_from_channel_message
+from realtime.events import Event, event_from_channel_message
+from realtime.publishing import HUB_GROUP
 
 logger = logging.getLogger("realtime")
 

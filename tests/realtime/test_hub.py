@@ -3,7 +3,7 @@
 import pytest
 from channels.layers import get_channel_layer
 
-from realtime.events import HUB_GROUP
+from realtime.publishing import HUB_GROUP
 from tests.helpers import db, make_user, sama_connected
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -1,0 +1,73 @@
+"""A process's events leave through one queue: those queued together share one channel-layer
+message, and each caller goes on once its own events are sent."""
+
+import asyncio
+
+import pytest
+from channels.layers import get_channel_layer
+
+from realtime.events import Typing, send_events, send_to_addresses
+from tests.helpers import db, make_user, sama_connected
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _recording(monkeypatch) -> list:
+    """Record every channel-layer message sent, and when the callers got their answer."""
+    log: list = []
+    layer = get_channel_layer()
+    group_send = layer.group_send
+
+    async def recording(group, message):
+        await group_send(group, message)
+        log.append(("sent", [item["data"]["conversation_id"] for item in message.get("batch") or [message]]))
+
+    monkeypatch.setattr(layer, "group_send", recording)
+    return log
+
+
+def _typing(conversation_id: int, user_id: int) -> Typing:
+    return Typing(recipients=(user_id,), actor_id=user_id, conversation_id=conversation_id, user_id=user_id)
+
+
+async def test_events_queued_together_leave_in_one_message_in_order(monkeypatch):
+    bob = await db(make_user)()
+    watcher = await sama_connected(bob)
+    log = _recording(monkeypatch)
+
+    async def caller(name, events):
+        await send_events(events)
+        log.append(("returned", name))
+
+    await asyncio.gather(
+        caller("first", [_typing(1, bob.pk), _typing(2, bob.pk)]),
+        caller("second", [_typing(3, bob.pk)]),
+        send_to_addresses([f"user.{bob.pk}"], _typing(4, bob.pk)),
+    )
+    assert log[0] == ("sent", [1, 2, 3, 4])
+    assert sorted(log[1:]) == [("returned", "first"), ("returned", "second")]
+    assert [(await watcher.receive())["typing"]["cid"] for _ in range(4)] == ["1", "2", "3", "4"]
+    await watcher.nothing()
+    await watcher.close()
+
+
+async def test_events_queued_while_one_message_is_in_flight_leave_together_in_the_next(monkeypatch):
+    bob = await db(make_user)()
+    log = _recording(monkeypatch)
+    layer, in_flight, queued = get_channel_layer(), asyncio.Event(), asyncio.Event()
+    recording = layer.group_send
+
+    async def held_first(group, message):
+        if not in_flight.is_set():
+            in_flight.set()
+            await queued.wait()
+        await recording(group, message)
+
+    monkeypatch.setattr(layer, "group_send", held_first)
+    first = asyncio.ensure_future(send_events([_typing(1, bob.pk)]))
+    await in_flight.wait()
+    later = asyncio.gather(send_events([_typing(2, bob.pk)]), send_events([_typing(3, bob.pk)]))
+    await asyncio.sleep(0)  # both queued
+    queued.set()
+    await asyncio.gather(first, later)
+    assert log == [("sent", [1]), ("sent", [2, 3])]
