@@ -6,11 +6,12 @@ write for every message (one statement and one commit on PostgreSQL, `messaging.
 send is judged on its own and answered on its own: a refused send does not hold up the others."""
 
 import contextlib
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 from accounts import blocking
 from accounts.models import User
@@ -22,6 +23,8 @@ from messaging.models import HiddenMessage, Message
 from messaging.snapshots import message_snapshot
 from realtime import events
 from realtime.events import publish
+
+logger = logging.getLogger("messaging")
 
 CLIENT_ID_MAX = 128
 ATTACHMENTS_MAX = 10
@@ -139,9 +142,9 @@ def message_send(
     return answer
 
 
-def messages_send(requests: Sequence[SendRequest]) -> list[Sent | ServiceError]:
+def messages_send(requests: Sequence[SendRequest]) -> list[Sent | Exception]:
     """Send a batch of messages; answers each request's `Sent`, or the error refusing it, in order."""
-    answers: list[Sent | ServiceError | None] = [None] * len(requests)
+    answers: list[Sent | Exception | None] = [None] * len(requests)
     drafts: list[tuple[int, SendRequest, Message]] = []
     for index, request in enumerate(requests):
         try:
@@ -234,9 +237,16 @@ def _write_the_rest(stored: list[_Judged]) -> None:
         HiddenMessage.objects.bulk_create(hidden)
 
 
-def _resent(request: SendRequest, message: Message) -> Sent | ServiceError:
-    """A resend after a lost acknowledgement: answered with the message stored the first time."""
-    existing = Message.objects.filter(sender=request.actor, client_id=message.client_id).first()
+def _resent(request: SendRequest, message: Message) -> Sent | Exception:
+    """A resend after a lost acknowledgement: answered with the message stored the first time.
+
+    Read after the batch is written (and, alone, committed): a failure here answers this send
+    only, so that nobody sends the batch's stored messages again."""
+    try:
+        existing = Message.objects.filter(sender=request.actor, client_id=message.client_id).first()
+    except DatabaseError as error:
+        logger.exception("cannot read the message a resend refers to")
+        return error
     if existing is None or existing.conversation_id != message.conversation_id:
         return Invalid("This message id is already used", code="duplicate_id")
     return existing, False
