@@ -9,10 +9,11 @@ follows the events its request caused; events are sent in the order they were qu
 
 import asyncio
 import logging
-import weakref
 from typing import Any
 
 from channels.layers import get_channel_layer
+
+from realtime.batching import LoopBatches
 
 logger = logging.getLogger("realtime")
 
@@ -23,48 +24,29 @@ CHANNEL_MESSAGE_TYPE = "domain.event"
 EVENTS_PER_MESSAGE = 100
 
 
-class Publisher:
-    """One event loop's queue of addressed events ({"kind", "data", "to"})."""
+class Publisher(LoopBatches[tuple[dict[str, Any], asyncio.Future | None]]):
+    """One event loop's addressed events ({"kind", "data", "to"}); each caller's last event
+    carries the future that tells it its events are sent."""
 
-    def __init__(self) -> None:
-        # Each caller's last event carries the future that tells it its events are sent.
-        self.pending: list[tuple[dict[str, Any], asyncio.Future | None]] = []
-        self.sender: asyncio.Task | None = None
+    limit = EVENTS_PER_MESSAGE
 
-    async def publish(self, items: list[dict[str, Any]]) -> None:
-        """Queue the events and wait until they are sent (a failure is logged, not raised)."""
-        if not items:
-            return
-        sent = asyncio.get_running_loop().create_future()
-        self.pending.extend([(item, None) for item in items[:-1]] + [(items[-1], sent)])
-        if self.sender is None:
-            self.sender = asyncio.create_task(self._send_all())
-        await sent
-
-    async def _send_all(self) -> None:
+    async def handle(self, batch: list[tuple[dict[str, Any], asyncio.Future | None]]) -> None:
+        items = [item for item, _ in batch]
+        body = items[0] if len(items) == 1 else {"batch": items}
         try:
-            while self.pending:
-                chunk, self.pending = self.pending[:EVENTS_PER_MESSAGE], self.pending[EVENTS_PER_MESSAGE:]
-                items = [item for item, _ in chunk]
-                body = items[0] if len(items) == 1 else {"batch": items}
-                try:
-                    await get_channel_layer().group_send(HUB_GROUP, {"type": CHANNEL_MESSAGE_TYPE, **body})
-                except Exception as error:
-                    logger.error("%d events not sent: %r", len(items), error)
-                for _, sent in chunk:
-                    if sent is not None and not sent.done():
-                        sent.set_result(None)
-        finally:
-            self.sender = None
-
-
-_publishers: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Publisher]" = weakref.WeakKeyDictionary()
+            await get_channel_layer().group_send(HUB_GROUP, {"type": CHANNEL_MESSAGE_TYPE, **body})
+        except Exception as error:
+            logger.error("%d events not sent: %r", len(items), error)
+        for _, sent in batch:
+            if sent is not None and not sent.done():
+                sent.set_result(None)
 
 
 async def publish(items: list[dict[str, Any]]) -> None:
-    """Send addressed events to every process's hub, through this event loop's queue."""
-    loop = asyncio.get_running_loop()
-    publisher = _publishers.get(loop)
-    if publisher is None:
-        publisher = _publishers[loop] = Publisher()
-    await publisher.publish(items)
+    """Send addressed events to every process's hub, through this event loop's queue; returns once
+    they are sent (a failure is logged, not raised)."""
+    if not items:
+        return
+    sent = asyncio.get_running_loop().create_future()
+    Publisher.of_this_loop().put(*[(item, None) for item in items[:-1]], (items[-1], sent))
+    await sent

@@ -8,12 +8,11 @@ the write (not a message of the user's) is answered through the acknowledging co
 callback. Nothing is lost if the process stops first: an unrecorded receipt means the message is
 delivered again at the next sign-in, as if the acknowledgement had not arrived."""
 
-import asyncio
 import logging
-import weakref
 from collections.abc import Awaitable, Callable
 
 from messaging.receipts import receipt_refused, receipts_record
+from realtime.batching import LoopBatches
 from realtime.db import run_in_db
 
 logger = logging.getLogger("realtime")
@@ -28,30 +27,13 @@ BATCH_MAX = 1000
 Refused = Callable[[Exception], Awaitable[None]]
 
 
-class ReceiptBatcher:
-    """Collects (user id, message id) receipts of one event loop and writes them together."""
+class ReceiptBatches(LoopBatches[tuple[tuple[int, int], Refused]]):
+    """One event loop's (user id, message id) receipts, written together."""
 
-    def __init__(self) -> None:
-        self.pending: list[tuple[tuple[int, int], Refused]] = []
-        self.writer: asyncio.Task | None = None
+    limit = BATCH_MAX
+    gather_s = BATCH_WINDOW_S
 
-    def add(self, user_id: int, message_id: int, refused: Refused) -> None:
-        """Queue a receipt for the next write."""
-        self.pending.append(((user_id, message_id), refused))
-        if self.writer is None:
-            self.writer = asyncio.create_task(self._write_all())
-
-    async def _write_all(self) -> None:
-        try:
-            while self.pending:
-                await asyncio.sleep(BATCH_WINDOW_S)
-                batch, self.pending = self.pending[:BATCH_MAX], self.pending[BATCH_MAX:]
-                await self._write(batch)
-        finally:
-            self.writer = None
-
-    @staticmethod
-    async def _write(batch: list[tuple[tuple[int, int], Refused]]) -> None:
+    async def handle(self, batch: list[tuple[tuple[int, int], Refused]]) -> None:
         try:
             found = await run_in_db(receipts_record, [pair for pair, _ in batch])
         except Exception as error:
@@ -66,13 +48,6 @@ class ReceiptBatcher:
                 logger.exception("cannot answer a refused delivery receipt")
 
 
-_batchers: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, ReceiptBatcher]" = weakref.WeakKeyDictionary()
-
-
 def receipt_add(user_id: int, message_id: int, refused: Refused) -> None:
     """Queue a delivery receipt for this process's next write; `refused` answers if it is not recorded."""
-    loop = asyncio.get_running_loop()
-    batcher = _batchers.get(loop)
-    if batcher is None:
-        batcher = _batchers[loop] = ReceiptBatcher()
-    batcher.add(user_id, message_id, refused)
+    ReceiptBatches.of_this_loop().put(((user_id, message_id), refused))

@@ -10,10 +10,10 @@ arrived."""
 
 import asyncio
 import logging
-import weakref
 
 from messaging.sending import SendRequest, Sent, messages_send
 from realtime import events
+from realtime.batching import LoopBatches
 from realtime.db import run_in_db
 from realtime.events import Event
 
@@ -22,39 +22,20 @@ logger = logging.getLogger("realtime")
 BATCH_MAX = 500
 
 
-class SendBatcher:
-    """Collects one event loop's sends and writes them together."""
+class SendBatches(LoopBatches[tuple[SendRequest, asyncio.Future]]):
+    """One event loop's sends, each with the future that answers it, written together."""
 
-    def __init__(self) -> None:
-        self.pending: list[tuple[SendRequest, asyncio.Future]] = []
-        self.writer: asyncio.Task | None = None
+    limit = BATCH_MAX
 
-    def add(self, request: SendRequest) -> asyncio.Future:
-        """Queue a send for the next write; the future answers it."""
-        answer = asyncio.get_running_loop().create_future()
-        self.pending.append((request, answer))
-        if self.writer is None:
-            self.writer = asyncio.create_task(self._write_all())
-        return answer
-
-    async def _write_all(self) -> None:
-        try:
-            while self.pending:
-                await asyncio.sleep(0)  # the sends read from the sockets in this turn join the batch
-                batch, self.pending = self.pending[:BATCH_MAX], self.pending[BATCH_MAX:]
-                await self._write(batch)
-        finally:
-            self.writer = None
-
-    @staticmethod
-    async def _write(batch: list[tuple[SendRequest, asyncio.Future]]) -> None:
+    async def handle(self, batch: list[tuple[SendRequest, asyncio.Future]]) -> None:
         outbox: list[Event] = []
         token = events.outbox.set(outbox)
         try:
             answers = await run_in_db(messages_send, [request for request, _ in batch])
         except Exception:
-            # Not a refusal (those are answers) but a failure, such as a conversation deleted
-            # between the read and the write: each send is tried alone, so only its own fails.
+            # Not a refusal (those are answers) but a failure before anything was committed, such
+            # as a conversation deleted between the read and the write: each send is tried alone,
+            # so that only its own fails.
             logger.warning("a batch of %d sends failed; sending them one by one", len(batch), exc_info=True)
             answers = [await _alone(request) for request, _ in batch]
         finally:
@@ -78,14 +59,9 @@ async def _alone(request: SendRequest) -> Sent | Exception:
         return error
 
 
-_batchers: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, SendBatcher]" = weakref.WeakKeyDictionary()
-
-
 async def send(request: SendRequest) -> Sent:
     """Store and deliver a message in this process's next batch; answers (message, created), or
     raises the error that refused it."""
-    loop = asyncio.get_running_loop()
-    batcher = _batchers.get(loop)
-    if batcher is None:
-        batcher = _batchers[loop] = SendBatcher()
-    return await batcher.add(request)
+    answer = asyncio.get_running_loop().create_future()
+    SendBatches.of_this_loop().put((request, answer))
+    return await answer

@@ -1,0 +1,61 @@
+"""The shape the process's batches share (sends, delivery receipts, outgoing events): items queued
+by any connection of one event loop, handled by one task a batch at a time; what arrives while a
+batch is handled waits for the next. Under load a batch holds what arrived during the previous
+one, so the cost of a write or a round trip is paid per batch instead of per item."""
+
+import asyncio
+import logging
+import weakref
+from typing import ClassVar, Generic, Self, TypeVar
+
+Item = TypeVar("Item")
+
+logger = logging.getLogger("realtime")
+
+
+class LoopBatches(Generic[Item]):
+    """Subclasses say how to handle a batch (`handle`), its largest size and how long it gathers."""
+
+    limit: ClassVar[int] = 100
+    # Seconds a batch gathers before it is taken; 0 takes what arrived in the loop's current turn.
+    gather_s: ClassVar[float] = 0.0
+    _instances: ClassVar["weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, LoopBatches]"]
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._instances = weakref.WeakKeyDictionary()
+
+    def __init__(self) -> None:
+        self.pending: list[Item] = []
+        self.worker: asyncio.Task | None = None
+
+    @classmethod
+    def of_this_loop(cls) -> Self:
+        """The running event loop's instance."""
+        loop = asyncio.get_running_loop()
+        instance = cls._instances.get(loop)
+        if instance is None:
+            instance = cls._instances[loop] = cls()
+        return instance
+
+    def put(self, *items: Item) -> None:
+        """Queue items for the next batch."""
+        self.pending.extend(items)
+        if self.worker is None:
+            self.worker = asyncio.create_task(self._work())
+
+    async def _work(self) -> None:
+        try:
+            while self.pending:
+                await asyncio.sleep(self.gather_s)
+                batch, self.pending = self.pending[: self.limit], self.pending[self.limit :]
+                try:
+                    await self.handle(batch)
+                except Exception:
+                    logger.exception("%s: a batch of %d failed", type(self).__name__, len(batch))
+        finally:
+            self.worker = None
+
+    async def handle(self, batch: list[Item]) -> None:
+        """Handle one batch: answer every item's waiter, whatever fails (an exception is only logged)."""
+        raise NotImplementedError
