@@ -17,8 +17,9 @@ class LoopBatches(Generic[Item]):
     """Subclasses say how to handle a batch (`handle`), its largest size and how long it gathers."""
 
     limit: ClassVar[int] = 100
-    # Seconds a batch gathers before it is taken; 0 takes what arrived in the loop's current turn.
-    gather_s: ClassVar[float] = 0.0
+    # Seconds a batch gathers before it is taken: 0 also takes what the loop's current turn still
+    # brings, at the cost of one more turn; None takes what is queued at once.
+    gather_s: ClassVar[float | None] = 0.0
     _instances: ClassVar["weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, LoopBatches]"]
 
     def __init_subclass__(cls, **kwargs: object) -> None:
@@ -47,7 +48,8 @@ class LoopBatches(Generic[Item]):
     async def _work(self) -> None:
         try:
             while self.pending:
-                await asyncio.sleep(self.gather_s)
+                if self.gather_s is not None:
+                    await asyncio.sleep(self.gather_s)
                 batch, self.pending = self.pending[: self.limit], self.pending[self.limit :]
                 try:
                     await self.handle(batch)

@@ -29,6 +29,9 @@ class Publisher(LoopBatches[tuple[dict[str, Any], asyncio.Future | None]]):
     carries the future that tells it its events are sent."""
 
     limit = EVENTS_PER_MESSAGE
+    # Sent at once: on a busy loop one more turn per PUBLISH held every event back (and, during a
+    # ramp, sign-ins past their clients' timeout); what queues meanwhile goes in the next.
+    gather_s = None
 
     async def handle(self, batch: list[tuple[dict[str, Any], asyncio.Future | None]]) -> None:
         items = [item for item, _ in batch]
