@@ -9,6 +9,7 @@ import weakref
 from django.conf import settings
 
 from accounts.services import user_touch_activity
+from realtime.batching import LoopBatches
 from realtime.db import run_in_db
 
 _local: dict[int, set[str]] = {}
@@ -49,12 +50,38 @@ async def connection_opened(user_id: int, connection_id: str) -> bool:
         channels = _local.setdefault(user_id, set())
         channels.add(connection_id)
         return len(channels) == 1
-    async with client.pipeline(transaction=True) as pipe:
-        pipe.sadd(_key(user_id), connection_id)
-        pipe.expire(_key(user_id), KEY_TTL)
-        pipe.scard(_key(user_id))
-        added, _, count = await pipe.execute()
-    return bool(added) and count == 1
+    came_online = asyncio.get_running_loop().create_future()
+    _Openings.of_this_loop().put((user_id, connection_id, came_online))
+    return await came_online
+
+
+class _Openings(LoopBatches[tuple[int, str, asyncio.Future]]):
+    """Connections opened at the same moment, recorded in one MULTI/EXEC: a sign-in ramp made a
+    round trip each, and waited for one of the pool's connections to make it."""
+
+    limit = 200
+    gather_s = None
+
+    async def handle(self, batch: list[tuple[int, str, asyncio.Future]]) -> None:
+        try:
+            async with _client().pipeline(transaction=True) as pipe:
+                for user_id, connection_id, _ in batch:
+                    pipe.sadd(_key(user_id), connection_id)
+                    pipe.expire(_key(user_id), KEY_TTL)
+                    pipe.scard(_key(user_id))
+                results = await pipe.execute()
+        except Exception as error:
+            answers = [error] * len(batch)
+        else:
+            # In order, so of two connections of a user opened together only the first comes online.
+            answers = [bool(added) and count == 1 for added, _, count in zip(*[iter(results)] * 3, strict=True)]
+        for (_, _, came_online), answer in zip(batch, answers, strict=True):
+            if came_online.done():
+                continue
+            if isinstance(answer, Exception):
+                came_online.set_exception(answer)
+            else:
+                came_online.set_result(answer)
 
 
 async def connection_closed(user_id: int, connection_id: str) -> bool:

@@ -1,5 +1,6 @@
 """Presence in Redis is kept under the channel layer's prefix, like the channel layer itself."""
 
+import asyncio
 import secrets
 
 import pytest
@@ -20,3 +21,17 @@ async def test_servers_with_another_prefix_do_not_see_the_users_online(settings)
     settings.CHANNEL_LAYER_PREFIX = f"one{token}"
     await presence._client().delete(presence._key(7))
     assert await presence.online_user_ids([7]) == set()
+
+
+async def test_of_connections_opened_at_once_only_each_users_first_comes_online(settings):
+    settings.CHANNEL_LAYER_PREFIX = f"together{secrets.token_hex(4)}"
+    came_online = await asyncio.gather(
+        presence.connection_opened(8, "phone"),
+        presence.connection_opened(8, "laptop"),
+        presence.connection_opened(9, "phone"),
+    )
+    assert came_online == [True, False, True]
+    assert await presence.online_user_ids([8, 9, 10]) == {8, 9}
+    assert await presence.connection_opened(8, "tablet") is False
+    assert await presence.connection_closed(8, "phone") is False
+    await presence._client().delete(presence._key(8), presence._key(9))
