@@ -13,6 +13,17 @@ Item = TypeVar("Item")
 logger = logging.getLogger("realtime")
 
 
+def settle(future: asyncio.Future, answer: object) -> None:
+    """Answer a waiter with a result, or with the exception that is its answer; a waiter that
+    stopped waiting (its connection closed) is left alone."""
+    if future.done():
+        return
+    if isinstance(answer, BaseException):
+        future.set_exception(answer)
+    else:
+        future.set_result(answer)
+
+
 class LoopBatches(Generic[Item]):
     """Subclasses say how to handle a batch (`handle`), its largest size and how long it gathers."""
 

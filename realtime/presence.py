@@ -9,7 +9,7 @@ import weakref
 from django.conf import settings
 
 from accounts.services import user_touch_activity
-from realtime.batching import LoopBatches
+from realtime.batching import LoopBatches, settle
 from realtime.db import run_in_db
 
 _local: dict[int, set[str]] = {}
@@ -76,12 +76,7 @@ class _Openings(LoopBatches[tuple[int, str, asyncio.Future]]):
             # In order, so of two connections of a user opened together only the first comes online.
             answers = [bool(added) and count == 1 for added, _, count in zip(*[iter(results)] * 3, strict=True)]
         for (_, _, came_online), answer in zip(batch, answers, strict=True):
-            if came_online.done():
-                continue
-            if isinstance(answer, Exception):
-                came_online.set_exception(answer)
-            else:
-                came_online.set_result(answer)
+            settle(came_online, answer)
 
 
 async def connection_closed(user_id: int, connection_id: str) -> bool:

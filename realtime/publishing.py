@@ -13,7 +13,7 @@ from typing import Any
 
 from channels.layers import get_channel_layer
 
-from realtime.batching import LoopBatches
+from realtime.batching import LoopBatches, settle
 
 logger = logging.getLogger("realtime")
 
@@ -41,8 +41,8 @@ class Publisher(LoopBatches[tuple[dict[str, Any], asyncio.Future | None]]):
         except Exception as error:
             logger.error("%d events not sent: %r", len(items), error)
         for _, sent in batch:
-            if sent is not None and not sent.done():
-                sent.set_result(None)
+            if sent is not None:
+                settle(sent, None)
 
 
 async def publish(items: list[dict[str, Any]]) -> None:

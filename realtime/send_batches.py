@@ -13,7 +13,7 @@ import logging
 
 from messaging.sending import SendRequest, Sent, messages_send
 from realtime import events
-from realtime.batching import LoopBatches
+from realtime.batching import LoopBatches, settle
 from realtime.db import run_in_db
 from realtime.events import Event
 
@@ -43,12 +43,7 @@ class SendBatches(LoopBatches[tuple[SendRequest, asyncio.Future]]):
         if outbox:
             await events.send_events(outbox)
         for (_, future), answer in zip(batch, answers, strict=True):
-            if future.done():  # its connection stopped waiting
-                continue
-            if isinstance(answer, BaseException):
-                future.set_exception(answer)
-            else:
-                future.set_result(answer)
+            settle(future, answer)
 
 
 async def _alone(request: SendRequest) -> Sent | Exception:
