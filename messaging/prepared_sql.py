@@ -41,6 +41,18 @@ def executed(sql: str, params: Sequence[Any]) -> Iterator[Any]:
         yield cursor
 
 
+def id_pairs(name: str, columns: tuple[str, str], pairs: Sequence[tuple[int, int]]) -> tuple[str, list]:
+    """A CTE `name (first, second)` of id pairs, and its parameters: on PostgreSQL two arrays, so
+    the text (and the prepared statement) is the same whatever the number of pairs; elsewhere
+    VALUES."""
+    first, second = columns
+    if connection.vendor == "postgresql":
+        ids = [[a for a, _ in pairs], [b for _, b in pairs]]
+        return f"{name} ({first}, {second}) AS (SELECT * FROM unnest(%s::bigint[], %s::bigint[]))", ids
+    values = ", ".join(["(%s, %s)"] * len(pairs))
+    return f"{name} ({first}, {second}) AS (VALUES {values})", [value for pair in pairs for value in pair]
+
+
 def columns(model: type[Model], alias: str) -> str:
     """A model's columns for a SELECT written once, qualified by the table's alias, in the order
     `instance_at` reads them."""

@@ -12,7 +12,7 @@ from chats.models import Conversation, Participant
 from chats.snapshots import conversation_snapshot
 from config.errors import NotFound
 from messaging.models import DeliveryReceipt, HiddenMessage, Message
-from messaging.prepared_sql import columns, executed, instance_at
+from messaging.prepared_sql import columns, executed, id_pairs, instance_at
 
 
 def receipt_refused() -> NotFound:
@@ -38,14 +38,12 @@ def receipts_record(pairs: list[tuple[int, int]]) -> list[bool]:
     if not unique:
         return []
     now = connection.ops.adapt_datetimefield_value(timezone.now())
+    pairs_cte, params = id_pairs("pairs", ("user_id", "message_id"), unique)
     if connection.vendor == "postgresql":
-        user_ids, message_ids = [uid for uid, _ in unique], [mid for _, mid in unique]
-        with executed(_record_sql(), [user_ids, message_ids, now]) as cursor:
+        with executed(_record_sql(pairs_cte), [*params, now]) as cursor:
             visible = set(cursor.fetchall())
     else:
-        values = ", ".join(["(%s, %s)"] * len(unique))
-        read_sql = f"WITH pairs (user_id, message_id) AS (VALUES {values}), {_visible_sql()} SELECT * FROM visible"
-        with executed(read_sql, _flat(unique)) as cursor:
+        with executed(f"WITH {pairs_cte}, {_visible_sql()} SELECT * FROM visible", params) as cursor:
             visible = set(cursor.fetchall())
         if visible:
             rows = [(uid, mid, now) for uid, mid in sorted(visible)]
@@ -78,11 +76,11 @@ def _visible_sql() -> str:
 
 
 @cache
-def _record_sql() -> str:
-    """PostgreSQL: the visible pairs of two id arrays, inserted (once) and answered, in one statement."""
+def _record_sql(pairs_cte: str) -> str:
+    """PostgreSQL: the visible pairs (of the arrays in `pairs_cte`), inserted (once) and answered,
+    in one statement."""
     return (
-        f"WITH pairs AS (SELECT * FROM unnest(%s::bigint[], %s::bigint[]) AS pairs (user_id, message_id)),"
-        f" {_visible_sql()},"
+        f"WITH {pairs_cte}, {_visible_sql()},"
         f" stored AS (INSERT INTO {DeliveryReceipt._meta.db_table} (user_id, message_id, created_at)"
         f" SELECT user_id, message_id, %s FROM visible ON CONFLICT DO NOTHING)"
         f" SELECT user_id, message_id FROM visible"

@@ -22,7 +22,7 @@ from django.utils import timezone
 from accounts.models import PushSubscription, UserBlock
 from chats.models import Conversation, Participant
 from messaging.models import Message
-from messaging.prepared_sql import executed
+from messaging.prepared_sql import executed, id_pairs
 
 
 class Recipient(NamedTuple):
@@ -61,14 +61,8 @@ def recipients_read(asks: Sequence[tuple[int, int]]) -> dict[tuple[int, int], li
     found: dict[tuple[int, int], list[Recipient]] = {}
     if not unique:
         return found
-    if connection.vendor == "postgresql":
-        asks_sql = "SELECT * FROM unnest(%s::bigint[], %s::bigint[]) AS a (conversation_id, actor_id)"
-        sql = f"WITH asks AS ({asks_sql}) {_participants_sql()}"
-        params: list = [[c for c, _ in unique], [a for _, a in unique]]
-    else:
-        values = ", ".join(["(%s, %s)"] * len(unique))
-        sql = f"WITH asks (conversation_id, actor_id) AS (VALUES {values}) {_participants_sql()}"
-        params = [value for pair in unique for value in pair]
+    asks, params = id_pairs("asks", ("conversation_id", "actor_id"), unique)
+    sql = f"WITH {asks} {_participants_sql()}"
     with executed(sql, params) as cursor:
         rows = cursor.fetchall()
     for cid, aid, uid, blocked, ctype, b1, b2, removed, muted, push in rows:
