@@ -71,3 +71,22 @@ async def test_events_queued_while_one_message_is_in_flight_leave_together_in_th
     queued.set()
     await asyncio.gather(first, later)
     assert log == [("sent", [1]), ("sent", [2, 3])]
+
+
+async def test_a_message_the_channel_layer_refuses_is_logged_and_the_next_one_goes(monkeypatch, caplog):
+    bob = await db(make_user)()
+    log = _recording(monkeypatch)
+    layer = get_channel_layer()
+    recording = layer.group_send
+    failures = [RuntimeError("redis went away")]
+
+    async def failing_once(group, message):
+        if failures:
+            raise failures.pop()
+        await recording(group, message)
+
+    monkeypatch.setattr(layer, "group_send", failing_once)
+    await send_events([_typing(1, bob.pk)])  # returns: the caller is not left waiting
+    assert "1 events not sent" in caplog.text
+    await send_events([_typing(2, bob.pk)])
+    assert log == [("sent", [2])]
