@@ -76,12 +76,14 @@ class Monitor:
     cpu_start: dict[str, dict[int, float]] = field(default_factory=dict)
     machine_start: object = None
     peak_rss: dict[str, int] = field(default_factory=dict)
+    last_machine: object = None
+    steal_by_second: dict[int, float] = field(default_factory=dict)
 
     def start(self) -> None:
         """Take the starting CPU times."""
         self.started_at = time.monotonic()
         self.cpu_start = {name: _cpu_seconds(procs) for name, procs in self.sets.items()}
-        self.machine_start = psutil.cpu_times()
+        self.machine_start = self.last_machine = psutil.cpu_times()
         self.sample()
 
     def pids(self, name: str) -> list[int]:
@@ -92,6 +94,12 @@ class Monitor:
         """Record the current RSS of every set (keeping the peak)."""
         for name, procs in self.sets.items():
             self.peak_rss[name] = max(self.peak_rss.get(name, 0), rss_bytes(procs))
+        now = psutil.cpu_times()
+        if self.last_machine is not None:
+            steal = steal_pct(self.last_machine, now)
+            if steal:
+                self.steal_by_second[int(time.monotonic() - self.started_at)] = steal
+        self.last_machine = now
 
     def stop(self) -> dict[str, float]:
         """Figures since `start`: `<set>_cpu_pct` (and `<set>_cpu_max_pct`, its busiest process's),
@@ -112,7 +120,15 @@ class Monitor:
         busy = busy_end - busy_start
         figures["machine_cpu_pct"] = round(100 * psutil.cpu_count() * busy / total, 1) if total else 0.0
         # On a virtual machine, time the host gave to others (part of machine_cpu_pct): a run that
-        # lost much of it measured a smaller machine.
-        steal = getattr(psutil.cpu_times(), "steal", 0.0) - getattr(self.machine_start, "steal", 0.0)
-        figures["machine_steal_pct"] = round(100 * psutil.cpu_count() * steal / total, 1) if total else 0.0
+        # lost much of it measured a smaller machine, and a second that lost much of it stalled.
+        figures["machine_steal_pct"] = steal_pct(self.machine_start, psutil.cpu_times())
+        worst = sorted(self.steal_by_second.items(), key=lambda item: -item[1])[:5]
+        figures["steal_seconds"] = {f"+{second}s": pct for second, pct in worst}
         return figures
+
+
+def steal_pct(before: object, after: object) -> float:
+    """The machine's CPU % (100 = one core) stolen by the host between two `psutil.cpu_times()`."""
+    total = _busy_and_total(after)[1] - _busy_and_total(before)[1]
+    steal = getattr(after, "steal", 0.0) - getattr(before, "steal", 0.0)
+    return round(100 * psutil.cpu_count() * steal / total, 1) if total else 0.0

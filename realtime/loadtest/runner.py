@@ -192,7 +192,7 @@ def run_groups(
         "generators": len(plans),
         "period_s": options.period,
         "steady_s": options.duration,
-        **merged.summary(options.duration),
+        **merged.summary(options.duration, steady_start),
         **resources,
         "send_lag_p99_ms": max((e.get("send_lag_p99_ms", 0.0) for e in extras), default=0.0),
         "connected_at_end": sum(e.get("connected_at_end", 0) for e in extras),

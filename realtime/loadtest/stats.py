@@ -2,10 +2,15 @@
 
 import math
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 BODY_PREFIX = "lt"
+
+# A delivery slower than this counts in its send's second of `slow_seconds`: a stall shows as a
+# few full seconds, a queue that grows as a rising tail.
+SLOW_MS = 100.0
 
 
 def make_body(send_id: str, sent_at: float) -> str:
@@ -53,6 +58,7 @@ class Ledger:
     sends: dict[str, SendRecord] = field(default_factory=dict)
     latencies_ms: list[float] = field(default_factory=list)
     ack_latencies_ms: list[float] = field(default_factory=list)
+    slow_by_second: Counter[int] = field(default_factory=Counter)
     duplicates: int = 0
     unknown: int = 0
     late: int = 0
@@ -87,7 +93,10 @@ class Ledger:
         if record.received > record.expected:
             self.duplicates += 1
         elif record.measured:
-            self.latencies_ms.append(((now or time.time()) - record.sent_at) * 1000)
+            latency_ms = ((now or time.time()) - record.sent_at) * 1000
+            self.latencies_ms.append(latency_ms)
+            if latency_ms > SLOW_MS:
+                self.slow_by_second[int(record.sent_at)] += 1
 
     def pending(self) -> int:
         """Deliveries and acknowledgements of measured sends still awaited."""
@@ -109,6 +118,7 @@ class Ledger:
             unknown=self.unknown,
             latencies_ms=self.latencies_ms,
             ack_latencies_ms=self.ack_latencies_ms,
+            slow_by_second=self.slow_by_second,
         )
 
 
@@ -124,6 +134,7 @@ class GroupsResult:
     unknown: int = 0
     latencies_ms: list[float] = field(default_factory=list)
     ack_latencies_ms: list[float] = field(default_factory=list)
+    slow_by_second: Counter[int] = field(default_factory=Counter)
 
     @property
     def lost(self) -> int:
@@ -136,9 +147,10 @@ class GroupsResult:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.latencies_ms.extend(other.latencies_ms)
         self.ack_latencies_ms.extend(other.ack_latencies_ms)
+        self.slow_by_second.update(other.slow_by_second)
 
-    def summary(self, duration: float) -> dict[str, Any]:
-        """The reported figures for a steady phase of `duration` seconds."""
+    def summary(self, duration: float, start: float = 0.0) -> dict[str, Any]:
+        """The reported figures for a steady phase of `duration` seconds that began at `start`."""
         ordered = sorted(self.latencies_ms)
         acks = sorted(self.ack_latencies_ms)
         return {
@@ -155,7 +167,13 @@ class GroupsResult:
             "max_ms": round(ordered[-1], 1) if ordered else 0.0,
             "ack_p50_ms": round(percentile(acks, 0.50), 1),
             "ack_p99_ms": round(percentile(acks, 0.99), 1),
+            "slow_seconds": self.slow_seconds(start),
         }
+
+    def slow_seconds(self, start: float, worst: int = 5) -> dict[str, int]:
+        """The seconds of the steady phase (from its start) with the most deliveries over SLOW_MS."""
+        offsets = ((int(second - start), count) for second, count in self.slow_by_second.items())
+        return {f"+{offset}s": count for offset, count in sorted(offsets, key=lambda item: -item[1])[:worst]}
 
 
 def format_report(title: str, figures: dict[str, Any]) -> str:

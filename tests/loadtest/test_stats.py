@@ -59,3 +59,16 @@ def test_a_run_becomes_a_row_of_the_results_table():
     row = markdown_row(figures)
     assert row.startswith("| d | c | sama groups, P=5 s, 60 s | 8 | 1 |")
     assert "| 12.5 |" in row and "| 10.0 / 90.0 |" in row
+
+
+def test_slow_deliveries_are_counted_by_the_second_of_their_send():
+    ledger = Ledger()
+    ledger.sent("early", 1000.2, expected=2, measured=True)
+    ledger.sent("stalled", 1003.7, expected=2, measured=True)
+    ledger.delivered(make_body("early", 1000.2), 1000.25)  # 50 ms: not slow
+    ledger.delivered(make_body("early", 1000.2), 1000.45)  # 250 ms
+    ledger.delivered(make_body("stalled", 1003.7), 1004.5)
+    ledger.delivered(make_body("stalled", 1003.7), 1004.6)
+    total = GroupsResult()
+    total.merge(ledger.result())
+    assert total.summary(duration=5.0, start=1000.0)["slow_seconds"] == {"+3s": 2, "+0s": 1}
