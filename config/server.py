@@ -12,8 +12,35 @@ Daphne, with two process-wide choices made first:
 
 import asyncio
 import gc
+import logging
+import time
 
 import uvloop
+
+logger = logging.getLogger("config.server")  # run as __main__
+
+# A collection that stops the process longer than this is logged: every connection waited for it.
+SLOW_COLLECTION_S = 0.05
+
+
+class CollectionTimer:
+    """A `gc.callbacks` entry that logs the collections long enough to show as latency."""
+
+    def __init__(self) -> None:
+        self.started = 0.0
+
+    def __call__(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self.started = time.perf_counter()
+            return
+        seconds = time.perf_counter() - self.started
+        if seconds >= SLOW_COLLECTION_S:
+            logger.warning(
+                "garbage collection of generation %d stopped the process for %.0f ms (%d objects freed)",
+                info["generation"],
+                seconds * 1000,
+                info["collected"],
+            )
 
 
 def main() -> None:
@@ -25,6 +52,7 @@ def main() -> None:
 
     gc.freeze()
     gc.set_threshold(settings.GC_GEN0_THRESHOLD, *gc.get_threshold()[1:])
+    gc.callbacks.append(CollectionTimer())
     from daphne.cli import CommandLineInterface  # imports daphne.server, which makes the loop
 
     CommandLineInterface.entrypoint()
