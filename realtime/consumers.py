@@ -1,6 +1,5 @@
 """One ASGI WebSocket consumer for every protocol; its adapter does the protocol's work."""
 
-import json
 import logging
 import uuid
 from collections.abc import AsyncIterator
@@ -15,7 +14,7 @@ from accounts.models import DeviceSession, User
 from realtime import activity, presence
 from realtime.events import BROADCAST_GROUP, Event, user_group
 from realtime.hub import current_hub
-from realtime.protocols.base import ProtocolAdapter
+from realtime.protocols.base import ProtocolAdapter, frame_text
 
 logger = logging.getLogger("realtime")
 
@@ -87,8 +86,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 await self._send_event(self.held.pop(0))
             self.held = None
 
-    async def send_frame(self, frame: dict[str, Any]) -> None:
-        await self.send(text_data=json.dumps(frame, separators=(",", ":"), ensure_ascii=False))
+    async def send_frame(self, frame: dict[str, Any] | str) -> None:
+        """Send a frame (a str: its JSON text already)."""
+        await self.send(text_data=frame if isinstance(frame, str) else frame_text(frame))
 
     async def deliver(self, event: Event) -> None:
         """Send an event this connection's user may see, in the connection's protocol (from the hub)."""

@@ -41,6 +41,32 @@ async def call(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
             await events.send_events(pending)
 
 
+def frame_text(frame: dict[str, Any]) -> str:
+    """A frame as the JSON text sent on the wire."""
+    return json.dumps(frame, separators=(",", ":"), ensure_ascii=False)
+
+
+class SharedFrame:
+    """A frame that is the same for every connection of this process an event reaches, built and
+    serialized once per event: the hub hands one event to its connections one after another, so
+    the last event's text is the one the next connection asks for.
+
+    The event itself is kept with its text (compared by identity, not id, which a later event may
+    reuse), in one tuple so that a reader never pairs one event with another's text."""
+
+    def __init__(self, build: Callable[[Any], dict[str, Any]]) -> None:
+        self.build = build
+        self.last: tuple[Event | None, str] = (None, "")
+
+    def __call__(self, event: Event) -> str:
+        """The frame's text for this event."""
+        last_event, text = self.last
+        if last_event is not event:
+            text = frame_text(self.build(event))
+            self.last = (event, text)
+        return text
+
+
 def to_id(value: object, field: str = "id") -> int:
     """A database id from a wire id (integer, or a string of digits), or Invalid."""
     if isinstance(value, bool):
@@ -103,11 +129,11 @@ class ProtocolAdapter:
         """Answer a frame (None: one that could not be decoded) with the protocol's error shape."""
         raise NotImplementedError
 
-    async def send(self, frame: dict[str, Any]) -> None:
+    async def send(self, frame: dict[str, Any] | str) -> None:
         await self.connection.send_frame(frame)
 
-    def render_event(self, event: Event, *, is_origin: bool) -> list[dict[str, Any]]:
-        """The frames this connection sends for the event (often none)."""
+    def render_event(self, event: Event, *, is_origin: bool) -> list[dict[str, Any] | str]:
+        """The frames this connection sends for the event (often none); a str is a frame's text."""
         renderer = getattr(self, self.renderers[event.kind])
         return renderer(event, is_origin)
 

@@ -8,6 +8,11 @@ from typing import Any, ClassVar
 
 from realtime import events
 from realtime.protocols import hooligram_render as render
+from realtime.protocols.base import SharedFrame
+
+# A new message for every connection of this process it reaches: one action id for all of them,
+# which is enough, since a client answers the delivery on its own connection (by message id).
+deliver_frame = SharedFrame(lambda event: render.messaging_deliver_request(event.message))
 
 
 class HooligramEventsMixin:
@@ -36,7 +41,7 @@ class HooligramEventsMixin:
         events.LastActivity.kind: "ignore",
     }
 
-    def render_message_created(self, event: events.MessageCreated, is_origin: bool) -> list[dict]:
+    def render_message_created(self, event: events.MessageCreated, is_origin: bool) -> list[str]:
         """Every participant's connections but the sending one get the message to acknowledge."""
         message = event.message
         if is_origin or message["is_system"] or self.user is None:
@@ -44,7 +49,7 @@ class HooligramEventsMixin:
         if message["id"] in self.backlog_ids:
             self.backlog_ids.discard(message["id"])
             return []
-        return [render.messaging_deliver_request(message)]
+        return [deliver_frame(event)]
 
     def render_group(self, event: Any, is_origin: bool) -> list[dict]:
         """The group as it now is, to its members (not to those who just left or were removed)."""

@@ -5,6 +5,10 @@ from typing import Any, ClassVar
 
 from realtime import events
 from realtime.protocols import sama_render as render
+from realtime.protocols.base import SharedFrame
+
+# What every connection but the sender's gets for a new message.
+message_frame = SharedFrame(lambda event: {"message": render.message(event.message)})
 
 
 class SamaEventsMixin:
@@ -31,10 +35,10 @@ class SamaEventsMixin:
         events.LastActivity.kind: "render_last_activity",
     }
 
-    def render_message(self, event: events.MessageCreated, is_origin: bool) -> list[dict]:
+    def render_message(self, event: events.MessageCreated, is_origin: bool) -> list[str]:
         if is_origin:
             return []  # the sending connection gets the ack instead
-        return [{"message": render.message(event.message)}]
+        return [message_frame(event)]
 
     def render_message_edit(self, event: events.MessageEdited, is_origin: bool) -> list[dict]:
         if is_origin:

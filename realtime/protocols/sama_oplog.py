@@ -1,6 +1,7 @@
 """SAMA's operations log: `op_log_list` replays the events a user was sent (or missed while
 offline), each rendered as the frame SAMA would have delivered to this user."""
 
+import json
 from typing import Any
 
 from config.errors import Invalid
@@ -42,5 +43,7 @@ class SamaOpLogMixin:
                 continue
             base = {"_id": str(entry.pk), "user_id": str(entry.user_id)}
             created_at = render.iso(entry.created_at.timestamp())
-            logs.extend({**base, "packet": frame, "created_at": created_at} for frame in frames)
+            for frame in frames:
+                packet = json.loads(frame) if isinstance(frame, str) else frame  # a shared frame's text
+                logs.append({**base, "packet": packet, "created_at": created_at})
         return logs
