@@ -10,7 +10,7 @@ VERIFICATION_SIGN_IN_TTL seconds."""
 import re
 import secrets
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -148,11 +148,27 @@ def _code_accepted(verification: PhoneVerification, code: str) -> bool:
         raise ServiceError("could not check verification code", code="sms_failed") from error
 
 
-def _verification_check(country_code: str, phone_number: str, code: str) -> PhoneVerification:
-    """Check a code against the phone's newest verification and mark it verified.
+def _stored_code_check(verification: PhoneVerification, code: str, now: datetime) -> None:
+    """Check a code against its stored hash, in one conditional statement (one commit): a wrong
+    code takes an attempt, a right one only marks the phone verified, and either is refused once
+    the attempts are used up. The condition is the database's, so concurrent guesses cannot exceed
+    the limit (a right code among them included)."""
+    accepted = _code_accepted(verification, code)
+    changes: dict = {"attempts": F("attempts") + (0 if accepted else 1)}
+    if accepted and verification.verified_at is None:
+        changes["verified_at"] = now
+    within_limit = PhoneVerification.objects.filter(
+        pk=verification.pk, attempts__lt=settings.VERIFICATION_MAX_ATTEMPTS
+    ).update(**changes)
+    if not within_limit:
+        raise RateLimited("too many attempts, request a new code", code="too_many_attempts")
+    if not accepted:
+        raise Invalid("incorrect verification code", code="wrong_code")
 
-    A wrong code uses up one attempt; the attempt is taken before the (possibly remote) check,
-    without holding a lock, so concurrent guesses cannot exceed the limit."""
+
+def _verification_check(country_code: str, phone_number: str, code: str) -> PhoneVerification:
+    """Check a code against the phone's newest verification and mark it verified; a wrong code
+    uses up one of its attempts."""
     verification = (
         PhoneVerification.objects.filter(country_code=country_code, phone_number=phone_number)
         .order_by("-created_at", "-id")
@@ -168,27 +184,35 @@ def _verification_check(country_code: str, phone_number: str, code: str) -> Phon
         and verification.verified_at + timedelta(seconds=settings.VERIFICATION_SIGN_IN_TTL) <= now
     ):
         raise Invalid("verification code expired", code="code_expired")
-    taken = PhoneVerification.objects.filter(
-        pk=verification.pk, attempts__lt=settings.VERIFICATION_MAX_ATTEMPTS
-    ).update(attempts=F("attempts") + 1)
+    if verification.code_hash:
+        _stored_code_check(verification, code, now)
+    else:
+        _provider_code_check(verification, code, now)
+    return verification
+
+
+def _provider_code_check(verification: PhoneVerification, code: str, now: datetime) -> None:
+    """Check a code with the SMS provider: the attempt is taken before the remote check, without
+    holding a lock, so concurrent guesses cannot exceed the limit, and given back if the code is
+    right (or the provider failed). A right code's hash is kept: later sign-ins need no provider."""
+    attempt = PhoneVerification.objects.filter(pk=verification.pk)
+    taken = attempt.filter(attempts__lt=settings.VERIFICATION_MAX_ATTEMPTS).update(attempts=F("attempts") + 1)
     if not taken:
         raise RateLimited("too many attempts, request a new code", code="too_many_attempts")
     try:
         accepted = _code_accepted(verification, code)
     except ServiceError:
-        # The provider failed, not the client: the attempt is given back.
-        PhoneVerification.objects.filter(pk=verification.pk).update(attempts=F("attempts") - 1)
+        attempt.update(attempts=F("attempts") - 1)  # the provider failed, not the client
         raise
     if not accepted:
         raise Invalid("incorrect verification code", code="wrong_code")
-    changes: dict = {"attempts": F("attempts") - 1}
+    changes: dict = {
+        "attempts": F("attempts") - 1,
+        "code_hash": _hash(verification.country_code, verification.phone_number, code),
+    }
     if verification.verified_at is None:
         changes["verified_at"] = now
-    if not verification.code_hash:
-        # A provider-checked code: keep its hash, so later sign-ins need no provider call.
-        changes["code_hash"] = _hash(country_code, phone_number, code)
-    PhoneVerification.objects.filter(pk=verification.pk).update(**changes)
-    return verification
+    attempt.update(**changes)
 
 
 def verification_submit(*, country_code: object, phone_number: object, code: object) -> None:
