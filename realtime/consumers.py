@@ -145,6 +145,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self.unbind()
             for address in list(self.addresses):
                 self.unlisten(address)
+            # The adapter and the consumer refer to each other: left so, they and what they hold
+            # wait for a collection of the generation they reached (after a mass disconnect, one
+            # long pause). Nothing uses the adapter now.
+            del self.adapter
 
 
 def consumer_for(adapter_class: type[ProtocolAdapter]) -> type[ChatConsumer]:

@@ -1,10 +1,14 @@
 """Every process's hub reads each event once and hands it to its connections at its addresses."""
 
+import gc
+import weakref
+
 import pytest
 from channels.layers import get_channel_layer
 
+from realtime.hub import current_hub
 from realtime.publishing import HUB_GROUP
-from tests.helpers import db, make_user, sama_connected
+from tests.helpers import db, make_user, sama_connected, settle
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -59,3 +63,18 @@ async def test_a_closed_connection_leaves_its_addresses():
     await b2.nothing()
     await a.close()
     await b2.close()
+
+
+async def test_a_closed_connection_is_freed_without_the_garbage_collector():
+    alice = await db(make_user)()
+    a = await sama_connected(alice)
+    (consumer,) = current_hub().members[f"user.{alice.pk}"]
+    freed = weakref.ref(consumer)
+    del consumer
+    gc.disable()  # a cycle would keep the consumer until a collection
+    try:
+        await a.close()
+        await settle()
+        assert freed() is None
+    finally:
+        gc.enable()
