@@ -77,11 +77,12 @@ class Monitor:
     machine_start: object = None
     peak_rss: dict[str, int] = field(default_factory=dict)
     last_machine: object = None
+    last_sampled_at: float = 0.0
     steal_by_second: dict[int, float] = field(default_factory=dict)
 
     def start(self) -> None:
         """Take the starting CPU times."""
-        self.started_at = time.monotonic()
+        self.started_at = self.last_sampled_at = time.monotonic()
         self.cpu_start = {name: _cpu_seconds(procs) for name, procs in self.sets.items()}
         self.machine_start = self.last_machine = psutil.cpu_times()
         self.sample()
@@ -94,12 +95,12 @@ class Monitor:
         """Record the current RSS of every set (keeping the peak)."""
         for name, procs in self.sets.items():
             self.peak_rss[name] = max(self.peak_rss.get(name, 0), rss_bytes(procs))
-        now = psutil.cpu_times()
+        now, sampled_at = psutil.cpu_times(), time.monotonic()
         if self.last_machine is not None:
             steal = steal_pct(self.last_machine, now)
-            if steal:
-                self.steal_by_second[int(time.monotonic() - self.started_at)] = steal
-        self.last_machine = now
+            if steal:  # keyed by the second the interval began, as `slow_seconds` by the send's
+                self.steal_by_second[int(self.last_sampled_at - self.started_at)] = steal
+        self.last_machine, self.last_sampled_at = now, sampled_at
 
     def stop(self) -> dict[str, float]:
         """Figures since `start`: `<set>_cpu_pct` (and `<set>_cpu_max_pct`, its busiest process's),
