@@ -14,6 +14,7 @@ import asyncio
 import gc
 import logging
 import time
+from collections.abc import Callable
 
 import uvloop
 
@@ -26,14 +27,15 @@ SLOW_COLLECTION_S = 0.05
 class CollectionTimer:
     """A `gc.callbacks` entry that logs the collections long enough to show as latency."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.perf_counter) -> None:
+        self.clock = clock
         self.started = 0.0
 
     def __call__(self, phase: str, info: dict) -> None:
         if phase == "start":
-            self.started = time.perf_counter()
+            self.started = self.clock()
             return
-        seconds = time.perf_counter() - self.started
+        seconds = self.clock() - self.started
         if seconds >= SLOW_COLLECTION_S:
             logger.warning(
                 "garbage collection of generation %d stopped the process for %.0f ms (%d objects freed)",

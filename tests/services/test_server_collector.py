@@ -1,18 +1,21 @@
 """The server's collector timer: a collection long enough to be felt as latency is logged."""
 
 import logging
-import time
 
 from config.server import SLOW_COLLECTION_S, CollectionTimer
 
 
 def test_a_slow_collection_is_logged_and_a_quick_one_is_not(caplog):
-    timer = CollectionTimer()
+    now = [100.0]
+    timer = CollectionTimer(clock=lambda: now[0])
     with caplog.at_level(logging.WARNING, logger="config.server"):
         timer("start", {"generation": 0})
+        now[0] += SLOW_COLLECTION_S / 2
         timer("stop", {"generation": 0, "collected": 3})
         timer("start", {"generation": 2})
-        time.sleep(SLOW_COLLECTION_S + 0.01)
+        now[0] += SLOW_COLLECTION_S * 3
         timer("stop", {"generation": 2, "collected": 42})
-    assert [r.getMessage().split(" stopped")[0] for r in caplog.records] == ["garbage collection of generation 2"]
-    assert caplog.records[0].getMessage().endswith("(42 objects freed)")
+    stopped_ms = f"{SLOW_COLLECTION_S * 3000:.0f}"
+    assert [r.getMessage() for r in caplog.records] == [
+        f"garbage collection of generation 2 stopped the process for {stopped_ms} ms (42 objects freed)"
+    ]
