@@ -11,6 +11,7 @@ import re
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -148,6 +149,16 @@ def _code_accepted(verification: PhoneVerification, code: str) -> bool:
         raise ServiceError("could not check verification code", code="sms_failed") from error
 
 
+def _within_attempts(verification: PhoneVerification, **changes: Any) -> None:
+    """Apply `changes` to the verification if its attempts are not used up (the database judges,
+    so concurrent callers cannot exceed the limit); RateLimited if they are."""
+    updated = PhoneVerification.objects.filter(
+        pk=verification.pk, attempts__lt=settings.VERIFICATION_MAX_ATTEMPTS
+    ).update(**changes)
+    if not updated:
+        raise RateLimited("too many attempts, request a new code", code="too_many_attempts")
+
+
 def _stored_code_check(verification: PhoneVerification, code: str, now: datetime) -> None:
     """Check a code against its stored hash, in one conditional statement (one commit): a wrong
     code takes an attempt, a right one only marks the phone verified, and either is refused once
@@ -157,11 +168,7 @@ def _stored_code_check(verification: PhoneVerification, code: str, now: datetime
     changes: dict = {"attempts": F("attempts") + (0 if accepted else 1)}
     if accepted and verification.verified_at is None:
         changes["verified_at"] = now
-    within_limit = PhoneVerification.objects.filter(
-        pk=verification.pk, attempts__lt=settings.VERIFICATION_MAX_ATTEMPTS
-    ).update(**changes)
-    if not within_limit:
-        raise RateLimited("too many attempts, request a new code", code="too_many_attempts")
+    _within_attempts(verification, **changes)
     if not accepted:
         raise Invalid("incorrect verification code", code="wrong_code")
 
@@ -195,10 +202,8 @@ def _provider_code_check(verification: PhoneVerification, code: str, now: dateti
     """Check a code with the SMS provider: the attempt is taken before the remote check, without
     holding a lock, so concurrent guesses cannot exceed the limit, and given back if the code is
     right (or the provider failed). A right code's hash is kept: later sign-ins need no provider."""
+    _within_attempts(verification, attempts=F("attempts") + 1)
     attempt = PhoneVerification.objects.filter(pk=verification.pk)
-    taken = attempt.filter(attempts__lt=settings.VERIFICATION_MAX_ATTEMPTS).update(attempts=F("attempts") + 1)
-    if not taken:
-        raise RateLimited("too many attempts, request a new code", code="too_many_attempts")
     try:
         accepted = _code_accepted(verification, code)
     except ServiceError:
