@@ -167,3 +167,23 @@ async def test_twilio_unreachable_is_a_failure_answer(twilio, settings):
     answer = await client.act("VERIFICATION_REQUEST_CODE_REQUEST", PHONE, "r")
     assert answer["payload"] == {"errors": ["could not send verification code"]}
     await client.close()
+
+
+async def test_twilio_checked_codes_hold_the_attempts_limit(twilio, settings):
+    settings.VERIFICATION_MAX_ATTEMPTS = 2
+    client = await HooligramClient().open()
+    assert (await client.act("VERIFICATION_REQUEST_CODE_REQUEST", PHONE))["type"] == "VERIFICATION_REQUEST_CODE_SUCCESS"
+    for action_id in ("w1", "w2"):
+        wrong = await client.act("VERIFICATION_SUBMIT_CODE_REQUEST", {"verification_code": "111111"}, action_id)
+        assert wrong["payload"] == {"errors": ["incorrect verification code"]}
+    calls = len(twilio.requests)
+    # the attempts are used up: even the right code is refused, before Twilio is asked
+    refused = await client.act("VERIFICATION_SUBMIT_CODE_REQUEST", {"verification_code": "424242"}, "s")
+    assert refused == {
+        "id": "s",
+        "payload": {"errors": ["too many attempts, request a new code"]},
+        "type": "VERIFICATION_SUBMIT_CODE_FAILURE",
+    }
+    assert len(twilio.requests) == calls
+    assert (await db(PhoneVerification.objects.get)()).attempts == 2
+    await client.close()
