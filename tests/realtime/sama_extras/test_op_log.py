@@ -4,6 +4,7 @@ import time
 
 import pytest
 
+from messaging.models import OpLogEntry
 from tests.helpers import db, make_user, sama_connected
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -64,3 +65,28 @@ async def test_op_log_list_needs_gt_or_lt():
         "error": {"status": 422, "message": "created_at.gt must be a timestamp in milliseconds"},
     }
     await client.close()
+
+
+async def test_a_replayed_frame_built_once_for_every_connection_is_a_packet_object():
+    # New messages are not logged (history recovers them); an entry of that kind, written here by
+    # hand, goes through the renderer that returns a frame's text, and must still be a packet.
+    bob = await db(make_user)()
+    since = int(time.time() * 1000) - 1
+    message = {"id": 7, "created_at": 1700000000.0, "sender_id": 3, "body": "hi", "conversation_id": 9}
+    message |= {"x": {}, "attachments": []}
+    await db(OpLogEntry.objects.create)(user=bob, kind="message_created", payload={"actor_id": 3, "message": message})
+    b = await sama_connected(bob)
+    (log,) = (await b.request("op_log_list", {"created_at": {"gt": since}}))["logs"]
+    assert log["packet"] == {
+        "message": {
+            "_id": "7",
+            "t": 1700000000,
+            "from": "3",
+            "body": "hi",
+            "cid": "9",
+            "x": {},
+            "attachments": [],
+            "created_at": "2023-11-14T22:13:20.000Z",
+        }
+    }
+    await b.close()
