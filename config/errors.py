@@ -1,5 +1,9 @@
 """The one family of domain errors that services raise and every protocol adapter renders."""
 
+from django.core.exceptions import RequestDataTooBig
+from django.db import DataError, OperationalError
+from psycopg_pool import PoolTimeout
+
 
 class ServiceError(Exception):
     """A request the service layer refuses; `status` is the HTTP-like code, `code` a stable name."""
@@ -47,3 +51,37 @@ class Invalid(ServiceError):
 class RateLimited(ServiceError):
     status = 429
     code = "rate_limited"
+
+
+class Unavailable(ServiceError):
+    """The server cannot take the request now (no database connection free in time): try again."""
+
+    status = 503
+    code = "unavailable"
+
+
+class InternalError(ServiceError):
+    status = 500
+    code = "internal"
+
+
+def unexpected_error(error: Exception) -> ServiceError:
+    """The domain error a protocol answers for an exception no service raised on purpose.
+
+    A database that refuses a value answers as invalid input, a database that cannot be reached in
+    time (the connection pool's timeout included) as "try again"; anything else is a bug, logged
+    with its traceback by the caller, and answered as an internal error."""
+    if isinstance(error, ServiceError):
+        return error
+    if isinstance(error, RequestDataTooBig):
+        return TooLarge("Request body is too large")
+    if isinstance(error, DataError):
+        return Invalid("Input cannot be stored", code="unstorable")
+    if isinstance(error, (OperationalError, PoolTimeout)):
+        return Unavailable("The server is busy; try again")
+    return InternalError("Internal error")
+
+
+def is_bug(error: Exception) -> bool:
+    """Whether `unexpected_error` answers this exception as an internal error (worth a traceback)."""
+    return isinstance(unexpected_error(error), InternalError)

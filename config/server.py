@@ -13,6 +13,7 @@ Daphne, with two process-wide choices made first:
 import asyncio
 import gc
 import logging
+import sys
 import time
 from collections.abc import Callable
 
@@ -55,9 +56,35 @@ def main() -> None:
     gc.freeze()
     gc.set_threshold(settings.GC_GEN0_THRESHOLD, *gc.get_threshold()[1:])
     gc.callbacks.append(CollectionTimer())
-    from daphne.cli import CommandLineInterface  # imports daphne.server, which makes the loop
+    import daphne.server  # makes the loop
+    from daphne.cli import CommandLineInterface
 
-    CommandLineInterface.entrypoint()
+    daphne.server.WebSocketFactory = _clean_closing_factory()
+    CommandLineInterface().run(with_websocket_limits(sys.argv[1:], settings.WEBSOCKET_MESSAGE_MAX_BYTES))
+
+
+def with_websocket_limits(args: list[str], max_bytes: int) -> list[str]:
+    """Daphne's arguments, with WebSocket message and frame limits of `max_bytes` unless given."""
+    limits = []
+    for option in ("--websocket-max-message-size", "--websocket-max-frame-size"):
+        if not any(arg.startswith(option) for arg in args):
+            limits += [option, str(max_bytes)]
+    return [*limits, *args]
+
+
+def _clean_closing_factory() -> type:
+    from daphne.ws_protocol import WebSocketFactory
+
+    class CleanClosingWebSocketFactory(WebSocketFactory):
+        """Daphne's WebSocket factory, failing a connection with a close frame (1009 for a message
+        over the limit) rather than by dropping it: autobahn drops by default, and clients see
+        code 1006 with no reason."""
+
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)
+            self.setProtocolOptions(failByDrop=False)
+
+    return CleanClosingWebSocketFactory
 
 
 if __name__ == "__main__":

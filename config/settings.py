@@ -53,6 +53,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
+    "config.middleware.refuse_unstorable_text",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -195,6 +196,11 @@ SIMPLE_JWT = {
 # Limits
 MESSAGE_BODY_MAX_LENGTH = int(os.environ.get("MESSAGE_BODY_MAX_LENGTH", "10000"))
 WEBSOCKET_FRAME_MAX_BYTES = int(os.environ.get("WEBSOCKET_FRAME_MAX_BYTES", str(256 * 1024)))
+# Larger WebSocket messages are not read whole: the server closes the connection with code 1009.
+# Between the two limits a frame gets its protocol's error answer (the REST `/ws` ignores it).
+WEBSOCKET_MESSAGE_MAX_BYTES = int(os.environ.get("WEBSOCKET_MESSAGE_MAX_BYTES", str(16 * WEBSOCKET_FRAME_MAX_BYTES)))
+# Clients' JSON (frames and HTTP bodies) nested deeper than this is refused (config/json_input.py).
+JSON_MAX_DEPTH = int(os.environ.get("JSON_MAX_DEPTH", "64"))
 
 LOGGING = {
     "version": 1,

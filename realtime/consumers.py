@@ -1,5 +1,6 @@
 """One ASGI WebSocket consumer for every protocol; its adapter does the protocol's work."""
 
+import json
 import logging
 import uuid
 from collections.abc import AsyncIterator
@@ -87,8 +88,15 @@ class ChatConsumer(AsyncWebsocketConsumer):
             self.held = None
 
     async def send_frame(self, frame: dict[str, Any] | str) -> None:
-        """Send a frame (a str: its JSON text already)."""
-        await self.send(text_data=frame if isinstance(frame, str) else frame_text(frame))
+        """Send a frame (a str: its JSON text already).
+
+        A frame that echoes text UTF-8 cannot encode (an unpaired surrogate in a client's request
+        id) goes out with that text escaped, as `\\ud800`: still the same JSON value."""
+        text = frame if isinstance(frame, str) else frame_text(frame)
+        try:
+            await self.send(text_data=text)
+        except UnicodeEncodeError:
+            await self.send(text_data=json.dumps(json.loads(text), separators=(",", ":")))
 
     async def deliver(self, event: Event) -> None:
         """Send an event this connection's user may see, in the connection's protocol (from the hub)."""

@@ -5,7 +5,6 @@ from typing import Any
 
 from django.conf import settings
 from rest_framework import viewsets
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -13,6 +12,7 @@ from rest_framework.serializers import Serializer
 
 from chats.api.auth import BearerAuthentication
 from chats.api.errors import rest_exception_handler
+from chats.api.parsers import ClientJSONParser
 from config.errors import NotFound, TooLarge
 
 MAX_ID = 2**63 - 1
@@ -48,7 +48,7 @@ class RestViewSet(viewsets.ViewSet):
 
     authentication_classes = [BearerAuthentication]
     permission_classes = [IsAuthenticated]
-    parser_classes = [JSONParser]
+    parser_classes = [ClientJSONParser]
 
     def get_exception_handler(self) -> Callable:
         return rest_exception_handler

@@ -9,7 +9,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from config.errors import ServiceError
+from config.errors import ServiceError, is_bug, unexpected_error
 
 logger = logging.getLogger("chats.api")
 
@@ -34,7 +34,7 @@ def error_response(status_code: int, reason: str, headers: dict[str, str] | None
 
 
 def rest_exception_handler(exc: Exception, context: dict) -> Response | None:
-    """Render domain, DRF and Django errors; anything else is a bug and propagates."""
+    """Render domain, DRF and Django errors, and any other exception as `config.errors.unexpected_error` says."""
     headers: dict[str, str] = {}
     if isinstance(exc, ServiceError):
         code, reason = STATUS_MAP.get(exc.status, exc.status), exc.message
@@ -51,6 +51,11 @@ def rest_exception_handler(exc: Exception, context: dict) -> Response | None:
         if getattr(exc, "wait", None):
             headers["Retry-After"] = str(int(exc.wait))
     else:
-        return None
+        error = unexpected_error(exc)
+        if is_bug(exc):
+            logger.exception("REST %s failed", context["request"].path if context.get("request") else "request")
+        else:
+            logger.warning("REST: %s: %s", type(exc).__name__, exc)
+        code, reason = STATUS_MAP.get(error.status, error.status), error.message
     set_rollback()
     return error_response(code, reason, headers)

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 
-from config.errors import Invalid, ServiceError, TooLarge
+from config import json_input
+from config.errors import Invalid, ServiceError, TooLarge, is_bug, unexpected_error
 from realtime import events
 from realtime.db import run_in_db
 from realtime.events import EVENT_KINDS, Event
@@ -16,17 +17,6 @@ if TYPE_CHECKING:
     from realtime.consumers import ChatConsumer
 
 logger = logging.getLogger("realtime")
-
-
-def decode_json_object(text: str) -> dict[str, Any]:
-    """The frame as a JSON object, or Invalid."""
-    try:
-        frame = json.loads(text)
-    except (ValueError, TypeError) as error:
-        raise Invalid("Frame is not valid JSON", code="invalid_json") from error
-    if not isinstance(frame, dict):
-        raise Invalid("Frame must be a JSON object", code="invalid_frame")
-    return frame
 
 
 async def call(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -110,23 +100,35 @@ class ProtocolAdapter:
         return None
 
     async def handle(self, text: str) -> None:
-        """Decode a frame and dispatch it; a frame that is too large or not a JSON object gets the
-        protocol's error answer."""
-        if len(text) > settings.WEBSOCKET_FRAME_MAX_BYTES:
-            await self.send_error(None, TooLarge("Frame is too large", code="frame_too_large"))
-            return
+        """The pipeline every client frame goes through: size, JSON and the input rules
+        (`config.json_input`), then the protocol's `dispatch`.
+
+        Whatever fails on the way (a rule, a domain error, any other exception, a database error
+        included) is answered here by `send_error`, in the protocol's shape and with the frame's
+        request id where it has one; the connection stays open."""
+        frame: dict[str, Any] | None = None
         try:
-            frame = decode_json_object(text)
-        except ServiceError as error:
-            await self.send_error(None, error)
-            return
-        await self.dispatch(frame)
+            if len(text) > settings.WEBSOCKET_FRAME_MAX_BYTES:
+                raise TooLarge("Frame is too large", code="frame_too_large")
+            value = json_input.parse(text, "Frame")
+            if not isinstance(value, dict):
+                raise Invalid("Frame must be a JSON object", code="invalid_frame")
+            frame = value
+            json_input.check(frame)
+            await self.dispatch(frame)
+        except Exception as error:
+            if is_bug(error):
+                logger.exception("%s: failed on frame %.200r", self.name, text)
+            elif not isinstance(error, ServiceError):
+                logger.warning("%s: %s: %s", self.name, type(error).__name__, error)
+            await self.send_error(frame, unexpected_error(error))
 
     async def dispatch(self, frame: dict[str, Any]) -> None:
+        """Run the frame's request; raise a ServiceError (or let any exception out) to answer an error."""
         raise NotImplementedError
 
     async def send_error(self, frame: dict[str, Any] | None, error: ServiceError) -> None:
-        """Answer a frame (None: one that could not be decoded) with the protocol's error shape."""
+        """Answer a frame (None: one that is not a JSON object) with the protocol's error shape."""
         raise NotImplementedError
 
     async def send(self, frame: dict[str, Any] | str) -> None:

@@ -35,8 +35,10 @@ def _reason(error: ServiceError, base: str) -> str:
     """A domain error as one short Hooligram reason."""
     if error.code == "conversation_not_found" and base in NOT_A_MEMBER:
         return NOT_A_MEMBER[base]
+    if error.status == 500:
+        return "server error"
     message = error.message
-    return message[:1].lower() + message[1:]
+    return message if message[1:2].isupper() else message[:1].lower() + message[1:]
 
 
 def _string(payload: dict[str, Any], field: str) -> str:
@@ -93,21 +95,18 @@ class HooligramAdapter(HooligramEventsMixin, ProtocolAdapter):
             await self.send(render.failure(action_id, failure_type, "not signed in"))
             return
         handler: Callable[[Any, dict], Awaitable[dict | None]] = getattr(self, handler_name)
-        try:
-            answer = await handler(action_id, payload)
-        except ServiceError as error:
-            await self.send(render.failure(action_id, failure_type, _reason(error, base)))
-            return
-        except Exception:
-            logger.exception("hooligram: %s failed", action_type)
-            await self.send(render.failure(action_id, failure_type, "server error"))
-            return
+        answer = await handler(action_id, payload)
         if answer is not None:
             await self.send(render.action(action_id, f"{base}_SUCCESS", answer))
 
     async def send_error(self, frame: dict[str, Any] | None, error: ServiceError) -> None:
-        """Answer a frame that is not an action object (too large, not JSON, not an object)."""
-        await self.send(render.failure(None, render.GENERIC_FAILURE, _reason(error, "")))
+        """A failed action as its `_FAILURE` type with its id; a frame that is no known action
+        (too large, not JSON, not an object, bad text) as the generic failure."""
+        action_type = (frame or {}).get("type")
+        known = isinstance(action_type, str) and action_type in self.ACTIONS
+        base = _action_base(action_type) if known else ""
+        failure_type = f"{base}_FAILURE" if known else render.GENERIC_FAILURE
+        await self.send(render.failure(_echoed((frame or {}).get("id")), failure_type, _reason(error, base)))
 
     # --- verification and sign-in --------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from accounts import services as account_services
 from accounts import tokens
 from config.errors import Invalid, NotAuthenticated, ServiceError
 from realtime.protocols import nkchat_render as render
-from realtime.protocols.base import ProtocolAdapter, call, logger
+from realtime.protocols.base import ProtocolAdapter, call
 from realtime.protocols.nkchat_commands import NkchatCommandsMixin
 from realtime.protocols.nkchat_events import CLASS, EVENT_TYPES, TYPE_ALIASES, USER, NkchatEventsMixin
 from realtime.subscriptions import WILDCARD, Pattern, Subscriptions, pattern
@@ -44,12 +44,6 @@ def _unknown(key: tuple[object, object, object]) -> ServiceError:
     else:
         message = "Unknown command"
     return ServiceError(message, code="unknown_command")
-
-
-def _internal_error() -> ServiceError:
-    error = ServiceError("Internal error", code="internal")
-    error.status = 500
-    return error
 
 
 def _pattern_part(data: dict[str, Any], key: str, allowed: set[str] | None) -> str | None:
@@ -96,33 +90,19 @@ class NkchatAdapter(NkchatEventsMixin, NkchatCommandsMixin, ProtocolAdapter):
         key = (frame.get("class"), frame.get("subclass"), frame.get("cmd"))
         method = COMMANDS.get(key) if all(isinstance(part, str) for part in key) else None
         if method is None:
-            await self.answer_error(tid, _unknown(key))
-            return
+            raise _unknown(key)
         if key not in ANONYMOUS and self.user is None:
-            await self.answer_error(tid, NotAuthenticated("Not logged in"))
-            return
+            raise NotAuthenticated("Not logged in")
         data = frame.get("data")
         if data is None:
             data = {}
         if not isinstance(data, dict):
-            await self.answer_error(tid, Invalid("data must be an object"))
-            return
-        try:
-            result = await getattr(self, method)(data)
-        except ServiceError as error:
-            await self.answer_error(tid, error)
-            return
-        except Exception:
-            logger.exception("nkchat: %s/%s/%s failed", *key)
-            await self.answer_error(tid, _internal_error())
-            return
+            raise Invalid("data must be an object")
+        result = await getattr(self, method)(data)
         await self.send({"result": "ok", "data": result, "tid": tid})
 
-    async def answer_error(self, tid: object, error: ServiceError) -> None:
-        await self.send({"result": "error", "data": render.error(error), "tid": tid})
-
     async def send_error(self, frame: dict[str, Any] | None, error: ServiceError) -> None:
-        await self.answer_error(frame.get("tid") if frame else None, error)
+        await self.send({"result": "error", "data": render.error(error), "tid": frame.get("tid") if frame else None})
 
     # --- core ----------------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs
 from accounts import tokens
 from chats.api import render
 from chats.api import serializers_out as o
-from config.errors import Invalid, ServiceError
+from config.errors import ServiceError
 from realtime import events
 from realtime.protocols.base import ProtocolAdapter, call
 
@@ -64,11 +64,9 @@ class RestWsAdapter(ProtocolAdapter):
         await self.connection.bind(session.user, session)
         return True
 
-    async def dispatch(self, frame: dict[str, Any]) -> None:
-        await self.send_error(frame, Invalid("This socket only sends notifications; use the HTTP API"))
-
-    async def send_error(self, frame: dict[str, Any] | None, error: ServiceError) -> None:
-        await self.send({"event": "error", "source": "system", "payload": {"error": True, "reason": error.message}})
+    async def handle(self, text: str) -> None:
+        """The socket only sends notifications: client frames, of any size or content, are ignored."""
+        return None
 
     # --- events --------------------------------------------------------------------------------
 

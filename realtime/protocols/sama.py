@@ -76,37 +76,31 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
             # get_users_by_ids as the document shows it, without the `request` wrapper.
             await self.dispatch_request(frame)
         else:
-            await self.send_error(frame, Invalid("Unknown frame"))
+            raise Invalid("Unknown frame")
 
     async def dispatch_request(self, request: object) -> None:
         if not isinstance(request, dict):
-            await self.send_error(None, Invalid("request must be an object"))
-            return
-        request_id = request.get("id")
+            raise Invalid("request must be an object")
         names = [key for key in request if key != "id"]
         if len(names) != 1 or names[0] not in self.REQUESTS:
-            await self.answer_error(request_id, Invalid("Unknown request"))
-            return
+            raise Invalid("Unknown request")
         name = names[0]
         if name not in ANONYMOUS_REQUESTS and self.user is None:
-            await self.answer_error(request_id, NotAuthenticated("Unauthorized"))
-            return
-        try:
-            body = await getattr(self, self.REQUESTS[name])(request[name])
-        except ServiceError as error:
-            await self.answer_error(request_id, error)
-            return
-        except Exception:
-            logger.exception("sama: %s failed", name)
-            await self.answer_error(request_id, ServiceError("Internal error"))
-            return
-        await self.send({"response": {"id": request_id, **body}})
-
-    async def answer_error(self, request_id: object, error: ServiceError) -> None:
-        await self.send({"response": {"id": request_id, "error": render.error(error.status, error.message)}})
+            raise NotAuthenticated("Unauthorized")
+        body = await getattr(self, self.REQUESTS[name])(request[name])
+        await self.send({"response": {"id": request.get("id"), **body}})
 
     async def send_error(self, frame: dict[str, Any] | None, error: ServiceError) -> None:
-        await self.answer_error(None, error)
+        """A failed request as `{response: {id, error}}`, a failed message or system message as
+        `{message|system_message: {id, error}}`; typing is never answered."""
+        kind = next((key for key in ("request", "message", "system_message", "typing") if key in (frame or {})), "")
+        if kind == "typing":
+            logger.debug("sama: typing ignored: %s", error.message)
+            return
+        inner = (frame or {}).get(kind) if kind else frame
+        request_id = inner.get("id") if isinstance(inner, dict) else None
+        envelope = "response" if kind in ("request", "") else kind
+        await self.send({envelope: {"id": request_id, "error": render.error(error.status, error.message)}})
 
     # --- users ---------------------------------------------------------------------------------
 
@@ -264,59 +258,48 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
     # --- messages ------------------------------------------------------------------------------
 
     async def on_message(self, params: object) -> None:
-        client_id = params.get("id") if isinstance(params, dict) else None
-        try:
-            if self.user is None:
-                raise NotAuthenticated("Unauthorized")
-            p = _params(params, "message")
-            message, _ = await send_batches.send(
-                SendRequest(
-                    actor=self.user,
-                    conversation_id=to_id(p.get("cid"), "cid"),
-                    body=p.get("body"),
-                    x=p.get("x"),
-                    attachments=p.get("attachments"),
-                    client_id=client_id,
-                    origin=self.connection.connection_id,
-                )
+        if self.user is None:
+            raise NotAuthenticated("Unauthorized")
+        p = _params(params, "message")
+        client_id = p.get("id")
+        message, _ = await send_batches.send(
+            SendRequest(
+                actor=self.user,
+                conversation_id=to_id(p.get("cid"), "cid"),
+                body=p.get("body"),
+                x=p.get("x"),
+                attachments=p.get("attachments"),
+                client_id=client_id,
+                origin=self.connection.connection_id,
             )
-        except ServiceError as error:
-            await self.send({"message": {"id": client_id, "error": render.error(error.status, error.message)}})
-            return
+        )
         ack = {"mid": client_id, "server_mid": str(message.pk), "t": int(message.created_at.timestamp())}
         await self.send({"ack": ack, "ask": ack})
 
     async def on_system_message(self, params: object) -> None:
-        client_id = params.get("id") if isinstance(params, dict) else None
-        try:
-            if self.user is None:
-                raise NotAuthenticated("Unauthorized")
-            p = _params(params, "system_message")
-            await call(
-                message_services.system_message_send,
-                self.user,
-                client_id=client_id,
-                x=p.get("x"),
-                conversation_id=to_id(p["cid"], "cid") if p.get("cid") is not None else None,
-                user_ids=to_ids(p["uids"], "uids") if p.get("uids") is not None else None,
-                origin=self.connection.connection_id,
-            )
-        except ServiceError as error:
-            await self.send({"system_message": {"id": client_id, "error": render.error(error.status, error.message)}})
+        if self.user is None:
+            raise NotAuthenticated("Unauthorized")
+        p = _params(params, "system_message")
+        await call(
+            message_services.system_message_send,
+            self.user,
+            client_id=p.get("id"),
+            x=p.get("x"),
+            conversation_id=to_id(p["cid"], "cid") if p.get("cid") is not None else None,
+            user_ids=to_ids(p["uids"], "uids") if p.get("uids") is not None else None,
+            origin=self.connection.connection_id,
+        )
 
     async def on_typing(self, params: object) -> None:
-        """Typing gets no answer, not even for a bad frame; it is only relayed."""
+        """Typing gets no answer, not even for a bad frame (`send_error`); it is only relayed."""
         if self.user is None or not isinstance(params, dict):
             return
-        try:
-            await call(
-                message_services.typing_notify,
-                self.user,
-                conversation_id=to_id(params.get("cid"), "cid"),
-                origin=self.connection.connection_id,
-            )
-        except ServiceError as error:
-            logger.debug("sama: typing ignored: %s", error.message)
+        await call(
+            message_services.typing_notify,
+            self.user,
+            conversation_id=to_id(params.get("cid"), "cid"),
+            origin=self.connection.connection_id,
+        )
 
     async def message_list(self, params: object) -> dict:
         p = _params(params, "message_list")

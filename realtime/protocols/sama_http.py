@@ -1,6 +1,8 @@
 """SAMA's HTTP `POST /login` and `POST /logout` (CSRF-exempt; the refresh token rides a cookie)."""
 
-import json
+import functools
+import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
@@ -9,8 +11,11 @@ from django.views.decorators.http import require_POST
 
 from accounts import services, tokens
 from accounts.models import DeviceSession
-from config.errors import Invalid, NotAuthenticated, ServiceError
+from config import json_input
+from config.errors import Invalid, NotAuthenticated, ServiceError, TooLarge, is_bug, unexpected_error
 from realtime.protocols import sama_render as render
+
+logger = logging.getLogger("realtime")
 
 REFRESH_COOKIE = "refresh_token"
 
@@ -20,15 +25,32 @@ def _error(error: ServiceError) -> JsonResponse:
 
 
 def _body(request: HttpRequest) -> dict:
+    length = request.META.get("CONTENT_LENGTH") or "0"
+    if length.isdigit() and int(length) > settings.REST_JSON_MAX_BYTES:
+        raise TooLarge(f"Request body is larger than {settings.REST_JSON_MAX_BYTES} bytes")
     if not request.body.strip():
         return {}
-    try:
-        body = json.loads(request.body)
-    except ValueError as error:
-        raise Invalid("Body is not valid JSON") from error
+    body = json_input.loads(request.body)
     if not isinstance(body, dict):
         raise Invalid("Body must be a JSON object")
     return body
+
+
+def _answering_errors(view: Callable[[HttpRequest], JsonResponse]) -> Callable[[HttpRequest], JsonResponse]:
+    """The view, with any exception it raises answered in SAMA's HTTP error shape (never a 500 page)."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest) -> JsonResponse:
+        try:
+            return view(request)
+        except Exception as error:
+            if is_bug(error):
+                logger.exception("sama: %s failed", request.path)
+            elif not isinstance(error, ServiceError):
+                logger.warning("sama: %s: %s: %s", request.path, type(error).__name__, error)
+            return _error(unexpected_error(error))
+
+    return wrapped
 
 
 def _bearer(request: HttpRequest) -> str | None:
@@ -59,6 +81,7 @@ def _session_for_login(request: HttpRequest, body: dict) -> tuple[DeviceSession,
 
 @csrf_exempt
 @require_POST
+@_answering_errors
 def login(request: HttpRequest) -> JsonResponse:
     """Log in with login + password, or renew with the refresh cookie or a bearer token."""
     try:
@@ -86,6 +109,7 @@ def login(request: HttpRequest) -> JsonResponse:
 
 @csrf_exempt
 @require_POST
+@_answering_errors
 def logout(request: HttpRequest) -> JsonResponse:
     """End the device session the bearer token belongs to, and clear the refresh cookie."""
     try:

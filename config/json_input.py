@@ -1,0 +1,79 @@
+"""The rules every JSON value from a client passes before any handler sees it, on every protocol.
+
+A value is refused (`Invalid`) when it is not JSON, is nested deeper than `JSON_MAX_DEPTH`, holds
+text that PostgreSQL cannot store (a NUL character) or that cannot be encoded as UTF-8 (an unpaired
+surrogate such as `"\\ud800"`), or a number no column holds (beyond 64-bit integers, or not finite).
+WebSocket adapters (`realtime.protocols.base`) and HTTP parsers (`chats.api.parsers`,
+`realtime.protocols.sama_http`) call these functions, so the rules hold on every path."""
+
+import json
+import math
+import re
+from typing import Any
+
+from django.conf import settings
+
+from config.errors import Invalid
+
+# Characters PostgreSQL text refuses (NUL) and that UTF-8 cannot encode (lone surrogates).
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def parse(text: str | bytes, what: str = "Body") -> Any:
+    """The JSON value of the text, or Invalid (not JSON, not UTF-8, or too deep to parse);
+    `what` names the text in the error ("Frame", "Body")."""
+    try:
+        return json.loads(text, parse_constant=_refuse_constant)
+    except RecursionError as error:
+        raise Invalid(_too_deep(), code="json_too_deep") from error
+    except (ValueError, TypeError) as error:  # UnicodeDecodeError is a ValueError
+        raise Invalid(f"{what} is not valid JSON", code="invalid_json") from error
+
+
+def check(value: Any) -> None:
+    """Invalid unless the parsed value is within the depth, text and number rules."""
+    max_depth = settings.JSON_MAX_DEPTH
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            _check_text(item)
+        elif isinstance(item, dict):
+            if depth > max_depth:
+                raise Invalid(_too_deep(), code="json_too_deep")
+            for key, child in item.items():
+                _check_text(key)
+                if isinstance(child, (dict, list, str, int, float)):
+                    stack.append((child, depth + 1))
+        elif isinstance(item, list):
+            if depth > max_depth:
+                raise Invalid(_too_deep(), code="json_too_deep")
+            stack.extend((child, depth + 1) for child in item if isinstance(child, (dict, list, str, int, float)))
+        elif isinstance(item, bool):
+            continue
+        elif isinstance(item, int):
+            if not INT_MIN <= item <= INT_MAX:
+                raise Invalid("Number is out of range", code="number_out_of_range")
+        elif isinstance(item, float) and not math.isfinite(item):
+            raise Invalid("Number is out of range", code="number_out_of_range")
+
+
+def loads(text: str | bytes, what: str = "Body") -> Any:
+    """`parse`, then `check`: a client's JSON value that every handler may use."""
+    value = parse(text, what)
+    check(value)
+    return value
+
+
+def _check_text(text: str) -> None:
+    if UNSTORABLE.search(text):
+        raise Invalid("Text must not contain NUL characters or unpaired surrogates", code="invalid_text")
+
+
+def _too_deep() -> str:
+    return f"JSON is nested deeper than {settings.JSON_MAX_DEPTH} levels"
