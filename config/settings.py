@@ -108,6 +108,25 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"].endswith("postgresql") and os.environ.get("DATABASE_PREPARED_STATEMENTS", "1") == "1":
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 
+# On PostgreSQL each process borrows its connections from a pool (Django's, psycopg_pool): an HTTP
+# request for its duration, a database thread (realtime/db.py) for each unit of work. Under a storm
+# requests wait up to DATABASE_POOL_TIMEOUT seconds for a free connection, then answer "try again"
+# (config/errors.py: unexpected_error); the database never sees more than DATABASE_POOL_MAX
+# connections per process. The pool checks no connection as it lends it (that would cost a round
+# trip per unit of work): one that broke while idle fails one call and is discarded.
+# DATABASE_POOL_MAX=0 turns the pool off (behind PgBouncer): then DATABASE_CONN_MAX_AGE applies.
+DATABASE_POOL_MIN = int(os.environ.get("DATABASE_POOL_MIN", "2"))
+DATABASE_POOL_MAX = int(os.environ.get("DATABASE_POOL_MAX", "20"))
+DATABASE_POOL_TIMEOUT = float(os.environ.get("DATABASE_POOL_TIMEOUT", "10"))
+if DATABASES["default"]["ENGINE"].endswith("postgresql") and DATABASE_POOL_MAX > 0:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": min(DATABASE_POOL_MIN, DATABASE_POOL_MAX),
+        "max_size": DATABASE_POOL_MAX,
+        "timeout": DATABASE_POOL_TIMEOUT,
+    }
+
 # Threads a process runs connections' database work on (realtime/db.py): a pool for PostgreSQL,
 # so commits wait on the disk together; one for SQLite, which writes one transaction at a time.
 DATABASE_THREADS = int(

@@ -18,9 +18,11 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import connections
 
-# Django checks a kept connection (a `SELECT 1` round trip) before each unit of work. A pool
-# thread doing hundreds of sends a second checks its connection at most this often; a connection
-# that broke in between fails one call, and is then closed and replaced (errors_occurred).
+# Without the PostgreSQL connection pool (config/settings.py), a thread keeps its connection and
+# Django checks it (a `SELECT 1` round trip) before each unit of work. A thread doing hundreds of
+# sends a second checks its connection at most this often; a connection that broke in between
+# fails one call, and is then closed and replaced (errors_occurred). With the pool, each unit of
+# work borrows a connection and gives it back.
 HEALTH_CHECK_SECONDS = 5.0
 
 _executor: ThreadPoolExecutor | None = None
