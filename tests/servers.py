@@ -45,19 +45,22 @@ def _wait_for_port(port: int, process: subprocess.Popen, deadline: float) -> Non
 
 
 @contextmanager
-def daphne_servers(count: int) -> Iterator[list[int]]:
-    """Start `count` daphne processes on free ports; answer the ports."""
+def daphne_servers(count: int, *, env: dict[str, str] | None = None, log: Path | None = None) -> Iterator[list[int]]:
+    """Start `count` daphne processes on free ports (with `env` added to their environment, their
+    output appended to `log`); answer the ports."""
     if not settings.REDIS_URL:
         raise RuntimeError("multi-process tests need REDIS_URL (the Redis channel layer)")
-    env = {**os.environ, "DATABASE_URL": test_database_url(), "REDIS_URL": settings.REDIS_URL, "DEBUG": "1"}
+    environment = {**os.environ, "DATABASE_URL": test_database_url(), "REDIS_URL": settings.REDIS_URL, "DEBUG": "1"}
+    environment.update(env or {})
     ports = [free_port() for _ in range(count)]
+    output = log.open("ab") if log is not None else subprocess.DEVNULL
     processes = [
         subprocess.Popen(
             [sys.executable, "-m", "config.server", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
             cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            env=environment,
+            stdout=output,
+            stderr=output,
         )
         for port in ports
     ]
@@ -74,3 +77,5 @@ def daphne_servers(count: int) -> Iterator[list[int]]:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
+        if log is not None:
+            output.close()
