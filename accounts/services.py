@@ -106,9 +106,11 @@ def device_session_open(user: User, *, device_id: object, info: dict | None = No
     return session
 
 
+@transaction.atomic
 def device_session_close(session: DeviceSession) -> None:
-    """End a device session: its tokens stop working."""
+    """End a device session: its tokens stop working and the connections bound to it close."""
     DeviceSession.objects.filter(pk=session.pk).delete()
+    publish(events.SessionsEnded(recipients=(session.user_id,), user_id=session.user_id, session_ids=(session.pk,)))
 
 
 @transaction.atomic
@@ -143,6 +145,7 @@ def user_delete(user: User) -> None:
     user_id = user.pk
     user.delete()
     publish(events.UserDeleted(recipients=(), actor_id=user_id, user_id=user_id))
+    publish(events.SessionsEnded(recipients=(user_id,), user_id=user_id, everywhere=True))
 
 
 @transaction.atomic
@@ -159,3 +162,29 @@ def user_destroy(actor: User, *, user_id: int) -> None:
 def user_touch_activity(user_id: int) -> None:
     """Record that the user was active now (called when a connection closes)."""
     User.objects.filter(pk=user_id).update(last_activity_at=timezone.now())
+
+
+@transaction.atomic
+def user_sessions_end(user: User) -> int:
+    """Log the user out everywhere: end every device session and close every connection (also
+    those signed in without a session); the account stays active. Answers the sessions ended."""
+    sessions = DeviceSession.objects.filter(user_id=user.pk)
+    session_ids = tuple(sessions.values_list("pk", flat=True))
+    sessions.delete()
+    publish(events.SessionsEnded(recipients=(user.pk,), user_id=user.pk, session_ids=session_ids, everywhere=True))
+    return len(session_ids)
+
+
+@transaction.atomic
+def user_deactivate(user: User) -> None:
+    """Deactivate an account: it can no longer sign in, and it is logged out everywhere."""
+    user.is_active = False
+    user.save(update_fields=["is_active", "updated_at"])
+    user_sessions_end(user)
+
+
+@transaction.atomic
+def user_activate(user: User) -> None:
+    """Let a deactivated account sign in again."""
+    user.is_active = True
+    user.save(update_fields=["is_active", "updated_at"])

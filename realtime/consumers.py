@@ -5,7 +5,7 @@ import logging
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, ClassVar
 
 from channels.consumer import get_handler_name
 from channels.exceptions import StopConsumer
@@ -13,17 +13,24 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 
 from accounts.models import DeviceSession, User
 from realtime import activity, presence
-from realtime.events import BROADCAST_GROUP, Event, user_group
+from realtime.events import BROADCAST_GROUP, Event, SessionsEnded, user_group
 from realtime.hub import current_hub
 from realtime.protocols.base import ProtocolAdapter, frame_text
 
 logger = logging.getLogger("realtime")
+
+# The close code of a refused handshake, and of a connection whose device session ended or whose
+# user was deactivated, deleted or logged out everywhere (4000-4999 are the application's; 4401
+# echoes HTTP 401).
+CLOSE_UNAUTHENTICATED = 4401
 
 
 class ChatConsumer(AsyncWebsocketConsumer):
     """Holds the connection's user, device session and adapter; nothing protocol-specific."""
 
     adapter_class: type[ProtocolAdapter] = ProtocolAdapter
+    # Control event kinds (`Event.control`) and the method that acts on each; adapters never see them.
+    control_handlers: ClassVar[dict[str, str]] = {SessionsEnded.kind: "close_if_ended"}
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         """Read the client's messages and handle them in turn, until the connection ends.
@@ -45,12 +52,13 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.session: DeviceSession | None = None
         self.addresses: set[str] = set()
         self.held: list[Event] | None = None
+        self.ended = False  # closed by the server: no more frames are read or sent
         self.adapter = self.adapter_class(self)
         async with self.holding_events():
             if await self.adapter.on_connect():
                 await self.accept()
             else:
-                await self.close(code=4401)
+                await self.close(code=CLOSE_UNAUTHENTICATED)
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Route a message to its handler, without Channels' per-message database hop.
@@ -64,6 +72,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
         await handler(message)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.ended:
+            return
         if text_data is None:
             try:
                 text_data = (bytes_data or b"").decode("utf-8")
@@ -106,6 +116,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self._send_event(event)
 
     async def _send_event(self, event: Event) -> None:
+        if self.ended:
+            return
+        if event.control:
+            await getattr(self, self.control_handlers[event.kind])(event)
+            return
         try:
             frames = self.adapter.render_event(event, is_origin=event.origin == self.connection_id)
         except Exception:
@@ -113,6 +128,18 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return
         for frame in frames:
             await self.send_frame(frame)
+
+    async def close_if_ended(self, event: SessionsEnded) -> None:
+        """Close the connection if the event ends its device session, or every connection of its user."""
+        if self.user is None or self.user.pk != event.user_id:
+            return  # signed out (or in as someone else) since the event was sent
+        if not event.everywhere and (self.session is None or self.session.pk not in event.session_ids):
+            return
+        self.ended = True
+        await self.unbind()
+        for address in list(self.addresses):
+            self.unlisten(address)
+        await self.close(code=CLOSE_UNAUTHENTICATED)
 
     async def bind(self, user: User, session: DeviceSession | None = None) -> None:
         """Attach the connection to a user: it receives that user's events from now on."""

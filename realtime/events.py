@@ -33,6 +33,8 @@ class Event:
     logged: ClassVar[bool] = True
     # Pushed events queue a push notification for offline recipients (accounts.push).
     pushed: ClassVar[bool] = False
+    # Control events are acted on by the connection itself (realtime.consumers), never rendered.
+    control: ClassVar[bool] = False
 
     recipients: tuple[int, ...]
     actor_id: int | None = None
@@ -210,6 +212,20 @@ class LastActivity(Event):
     logged: ClassVar[bool] = False
     user_id: int
     seconds_ago: int | None = field(default=None)
+
+
+@event_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SessionsEnded(Event):
+    """Device sessions of a user ended: connections bound to them close, and with `everywhere`
+    every connection of the user does (signed in with a session or not)."""
+
+    kind: ClassVar[str] = "sessions_ended"
+    logged: ClassVar[bool] = False
+    control: ClassVar[bool] = True
+    user_id: int
+    session_ids: tuple[int, ...] = ()
+    everywhere: bool = False
 
 
 # --- transport -------------------------------------------------------------------------------

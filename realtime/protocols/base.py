@@ -80,7 +80,8 @@ def to_ids(values: object, field: str = "ids", limit: int = 1000) -> list[int]:
 class ProtocolAdapter:
     """Translates one connection's frames into service calls and events into frames.
 
-    Subclasses map every event kind to a renderer in `renderers` (checked by a test)."""
+    Subclasses map every event kind but the control kinds (the consumer's own) to a renderer in
+    `renderers` (checked by a test)."""
 
     name: ClassVar[str] = ""
     renderers: ClassVar[dict[str, str]] = {}
@@ -141,7 +142,8 @@ class ProtocolAdapter:
 
     @classmethod
     def unrendered_kinds(cls) -> set[str]:
-        return set(EVENT_KINDS) - set(cls.renderers)
+        """Event kinds this adapter should render and does not (control kinds are the consumer's)."""
+        return {kind for kind, event in EVENT_KINDS.items() if not event.control} - set(cls.renderers)
 
     def ignore(self, event: Event, is_origin: bool) -> list[dict[str, Any]]:
         return []
