@@ -1,7 +1,24 @@
-from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+"""Users, sessions and the accounts' other data in the admin. Activation, logging out and deleting
+go through `accounts.services`, so connections close and events follow; the rest is read only."""
 
-from accounts.models import Contact, DeviceSession, PhoneVerification, PushEvent, PushSubscription, User, UserBlock
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import QuerySet
+from django.forms import ModelForm
+from django.http import HttpRequest
+
+from accounts import services
+from accounts.models import (
+    Contact,
+    DeviceSession,
+    PhoneVerification,
+    PushDelivery,
+    PushEvent,
+    PushSubscription,
+    User,
+    UserBlock,
+)
+from config.admin_readonly import ReadOnlyAdmin
 
 
 @admin.register(User)
@@ -23,18 +40,65 @@ class UserAdmin(DjangoUserAdmin):
         *DjangoUserAdmin.fieldsets,
         ("Chat", {"fields": ("phone", "country_code", "phone_number", "about", "last_activity_at")}),
     )
+    actions = ("deactivate", "log_out_everywhere")
+
+    def save_model(self, request: HttpRequest, obj: User, form: ModelForm, change: bool) -> None:
+        """Save the form; a change of `is_active` goes through the service (deactivating ends the
+        user's sessions and closes their connections)."""
+        toggled = change and "is_active" in form.changed_data
+        active = obj.is_active
+        if toggled:
+            obj.is_active = not active
+        super().save_model(request, obj, form, change)
+        if toggled:
+            (services.user_activate if active else services.user_deactivate)(obj)
+
+    def get_deleted_objects(self, objs, request: HttpRequest) -> tuple:
+        """What deleting the users takes with them; the rows of read-only admins (messages,
+        sessions, ...) go with the user through `user_delete`, so they need no delete permission."""
+        deleted, model_count, _perms_needed, protected = super().get_deleted_objects(objs, request)
+        return deleted, model_count, set(), protected
+
+    def delete_model(self, request: HttpRequest, obj: User) -> None:
+        services.user_delete(obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            services.user_delete(user)
+
+    @admin.action(description="Deactivate selected users (and log them out everywhere)", permissions=["change"])
+    def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        users = list(queryset)
+        for user in users:
+            services.user_deactivate(user)
+        self.message_user(request, f"{len(users)} users deactivated and logged out everywhere.", messages.SUCCESS)
+
+    @admin.action(description="Log out everywhere (end sessions, close connections)", permissions=["change"])
+    def log_out_everywhere(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        users = list(queryset)
+        ended = sum(services.user_sessions_end(user) for user in users)
+        message = f"{len(users)} users logged out everywhere ({ended} sessions ended)."
+        self.message_user(request, message, messages.SUCCESS)
 
 
 @admin.register(DeviceSession)
-class DeviceSessionAdmin(admin.ModelAdmin):
+class DeviceSessionAdmin(ReadOnlyAdmin):
     list_display = ("id", "user", "device_id", "name", "created_at", "last_seen_at")
     search_fields = ("user__username", "device_id", "name")
     list_filter = ("created_at",)
     raw_id_fields = ("user",)
+    actions = ("end_sessions",)
+
+    @admin.action(description="End selected sessions (their connections close)", permissions=["service_delete"])
+    def end_sessions(self, request: HttpRequest, queryset: QuerySet[DeviceSession]) -> None:
+        sessions = list(queryset)
+        for session in sessions:
+            services.device_session_close(session)
+        self.message_user(request, f"{len(sessions)} sessions ended.", messages.SUCCESS)
 
 
 @admin.register(PhoneVerification)
-class PhoneVerificationAdmin(admin.ModelAdmin):
+class PhoneVerificationAdmin(ReadOnlyAdmin):
     list_display = ("id", "country_code", "phone_number", "attempts", "verified_at", "created_at", "expires_at")
     search_fields = ("phone_number",)
     list_filter = ("created_at",)
@@ -42,21 +106,21 @@ class PhoneVerificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(ReadOnlyAdmin):
     list_display = ("id", "owner", "first_name", "last_name", "company", "updated_at")
     search_fields = ("first_name", "last_name", "company", "owner__username")
     raw_id_fields = ("owner",)
 
 
 @admin.register(UserBlock)
-class UserBlockAdmin(admin.ModelAdmin):
+class UserBlockAdmin(ReadOnlyAdmin):
     list_display = ("id", "blocker", "blocked", "created_at")
     search_fields = ("blocker__username", "blocked__username")
     raw_id_fields = ("blocker", "blocked")
 
 
 @admin.register(PushSubscription)
-class PushSubscriptionAdmin(admin.ModelAdmin):
+class PushSubscriptionAdmin(ReadOnlyAdmin):
     list_display = ("id", "user", "platform", "device_udid", "created_at")
     list_filter = ("platform",)
     search_fields = ("user__username", "device_udid")
@@ -64,7 +128,15 @@ class PushSubscriptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(PushEvent)
-class PushEventAdmin(admin.ModelAdmin):
+class PushEventAdmin(ReadOnlyAdmin):
     list_display = ("id", "sender", "attempts", "sent_at", "created_at")
     list_filter = ("sent_at", "created_at")
     raw_id_fields = ("sender",)
+
+
+@admin.register(PushDelivery)
+class PushDeliveryAdmin(ReadOnlyAdmin):
+    list_display = ("id", "event", "subscription", "attempts", "next_attempt_at", "sent_at", "created_at")
+    list_filter = ("sent_at", "created_at")
+    search_fields = ("subscription__user__username", "subscription__device_udid", "last_error")
+    raw_id_fields = ("event", "subscription")

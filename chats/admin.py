@@ -1,16 +1,18 @@
+"""Conversations and participants, read only: they change through the chats services."""
+
 from django.contrib import admin
 
 from chats.models import Conversation, ConversationBlock, Participant
+from config.admin_readonly import ReadOnlyAdmin, ReadOnlyTabularInline
 
 
-class ParticipantInline(admin.TabularInline):
+class ParticipantInline(ReadOnlyTabularInline):
     model = Participant
     raw_id_fields = ("user",)
-    extra = 0
 
 
 @admin.register(Conversation)
-class ConversationAdmin(admin.ModelAdmin):
+class ConversationAdmin(ReadOnlyAdmin):
     list_display = ("id", "type", "name", "owner", "opponent", "created_at", "updated_at")
     list_filter = ("type", "created_at")
     search_fields = ("name", "description", "owner__username")
@@ -19,7 +21,7 @@ class ConversationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Participant)
-class ParticipantAdmin(admin.ModelAdmin):
+class ParticipantAdmin(ReadOnlyAdmin):
     list_display = ("id", "conversation", "user", "is_muted", "is_archived", "is_blocked", "last_read_message_id")
     list_filter = ("is_muted", "is_archived", "is_blocked")
     search_fields = ("user__username", "conversation__name")
@@ -27,7 +29,7 @@ class ParticipantAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConversationBlock)
-class ConversationBlockAdmin(admin.ModelAdmin):
+class ConversationBlockAdmin(ReadOnlyAdmin):
     list_display = ("id", "conversation", "user", "created_at")
     search_fields = ("user__username", "conversation__name")
     raw_id_fields = ("conversation", "user")
