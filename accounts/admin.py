@@ -8,6 +8,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 
 from accounts import services
+from accounts.admin_login import ThrottledAdminLoginForm
 from accounts.models import (
     Contact,
     DeviceSession,
@@ -19,6 +20,8 @@ from accounts.models import (
     UserBlock,
 )
 from config.admin_readonly import ReadOnlyAdmin
+
+admin.site.login_form = ThrottledAdminLoginForm
 
 
 @admin.register(User)

@@ -18,9 +18,12 @@ def _device(user: User, device_info: dict | None) -> DeviceSession:
 
 
 @transaction.atomic
-def user_register(*, username: object, password: object, name: object, device_info: dict | None) -> DeviceSession:
-    """Create an account and its first device session (a device without an id gets one)."""
-    user = user_create(login=username, password=password, first_name=name or "")
+def user_register(
+    *, username: object, password: object, name: object, device_info: dict | None, address: str
+) -> DeviceSession:
+    """Create an account and its first device session (a device without an id gets one); throttled
+    per client `address` like every registration."""
+    user = user_create(login=username, password=password, first_name=name or "", address=address)
     return _device(user, device_info)
 
 

@@ -8,6 +8,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts import throttling
 from accounts.models import DeviceSession, User
 from accounts.snapshots import user_snapshot
 from config.errors import Forbidden, Invalid, NotAuthenticated, NotFound
@@ -57,8 +58,14 @@ def _validate_profile(fields: dict) -> dict:
 
 
 @transaction.atomic
-def user_create(*, login: object, password: object, **profile: object) -> User:
-    """Register a user; logins are unique whatever their case."""
+def user_create(*, login: object, password: object, address: str | None, **profile: object) -> User:
+    """Register a user; logins are unique whatever their case. `address` is the registering
+    client's, throttled against REGISTER_RATE; None for a trusted caller (tests, provisioning)."""
+    with throttling.attempt(throttling.REGISTER, address=address, account=login if isinstance(login, str) else None):
+        return _user_create(login, password, profile)
+
+
+def _user_create(login: object, password: object, profile: dict) -> User:
     login = _validate_login(login)
     password = _validate_password(password)
     clean = _validate_profile(profile)
@@ -75,8 +82,14 @@ def user_create(*, login: object, password: object, **profile: object) -> User:
     return user
 
 
-def user_authenticate(*, login: object, password: object) -> User:
-    """The active user with this login and password, or NotAuthenticated."""
+def user_authenticate(*, login: object, password: object, address: str) -> User:
+    """The active user with this login and password, or NotAuthenticated; failures from the
+    client's `address` and on the login are throttled against LOGIN_RATE."""
+    with throttling.attempt(throttling.LOGIN, address=address, account=login if isinstance(login, str) else None):
+        return _user_authenticate(login, password)
+
+
+def _user_authenticate(login: object, password: object) -> User:
     if not isinstance(login, str) or not isinstance(password, str) or not login or not password:
         raise NotAuthenticated("Incorrect login or password")
     user = User.objects.filter(username__iexact=login, is_active=True).first()

@@ -5,6 +5,7 @@ from datetime import datetime
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
+from accounts import throttling
 from accounts.models import DeviceSession, User
 from config.errors import NotAuthenticated
 
@@ -46,6 +47,13 @@ def session_from_access_token(token: str) -> DeviceSession:
 def session_from_refresh_token(token: str) -> DeviceSession:
     """The live device session a refresh token belongs to, or NotAuthenticated."""
     return _session_for(RefreshToken, token)
+
+
+def session_sign_in(token: str, *, address: str, refresh: bool = False) -> DeviceSession:
+    """The session of a token a client logs in with (not one that authorizes a request): a
+    failure counts against LOGIN_RATE for the client's `address`, like a wrong password."""
+    with throttling.attempt(throttling.LOGIN, address=address):
+        return session_from_refresh_token(token) if refresh else session_from_access_token(token)
 
 
 def user_from_access_token(token: str) -> User:

@@ -2,7 +2,9 @@
 users by their Hooligram `sid`.
 
 Codes are stored as keyed hashes, expire after VERIFICATION_CODE_TTL seconds, allow
-VERIFICATION_MAX_ATTEMPTS wrong tries, and code requests per phone number are rate-limited. Only
+VERIFICATION_MAX_ATTEMPTS wrong tries, and code requests per phone number are rate-limited; on top
+of that, code requests and wrong codes count against REGISTER_RATE and LOGIN_RATE per client
+address and per phone, like every protocol's sign-up and login (accounts/throttling.py). Only
 the newest code of a phone counts: requesting a new one retires the previous one. Once verified,
 a code keeps signing in (clients sign in again with it after every reconnect) for
 VERIFICATION_SIGN_IN_TTL seconds."""
@@ -19,6 +21,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from accounts import throttling
 from accounts.models import PhoneVerification, User
 from accounts.sms import SmsError, get_sms_backend
 from accounts.snapshots import user_snapshot
@@ -120,11 +123,18 @@ def _verification_open(country_code: str, phone_number: str, code: str | None) -
     return user, verification
 
 
-def verification_request(*, country_code: object, phone_number: object) -> User:
-    """Register the phone (creating its user if new) and send it a new one-time code.
+def verification_request(*, country_code: object, phone_number: object, address: str | None) -> User:
+    """Register the phone (creating its user if new) and send it a new one-time code. Requests
+    from the client's `address` and for the phone count against REGISTER_RATE (None: a trusted
+    caller, not counted).
 
     The SMS backend is called after the transaction commits, so no row stays locked meanwhile."""
     cc, pn = phone_validate(country_code, phone_number)
+    with throttling.attempt(throttling.REGISTER, address=address, account=f"{cc}.{pn}"):
+        return _verification_send(cc, pn)
+
+
+def _verification_send(cc: str, pn: str) -> User:
     backend = get_sms_backend()
     code = None if backend.checks_codes else _new_code()
     user, verification = _verification_open(cc, pn, code)
@@ -220,20 +230,26 @@ def _provider_code_check(verification: PhoneVerification, code: str, now: dateti
     attempt.update(**changes)
 
 
-def verification_submit(*, country_code: object, phone_number: object, code: object) -> None:
-    """Check the code sent to the phone; a right code verifies the phone."""
+def verification_submit(*, country_code: object, phone_number: object, code: object, address: str | None) -> None:
+    """Check the code sent to the phone; a right code verifies the phone. Wrong codes from the
+    client's `address` and for the phone count against LOGIN_RATE, on top of the code's own
+    attempts (None: a trusted caller, not counted)."""
     cc, pn = phone_validate(country_code, phone_number)
-    _verification_check(cc, pn, _code_validate(code))
+    code = _code_validate(code)
+    with throttling.attempt(throttling.LOGIN, address=address, account=f"{cc}.{pn}"):
+        _verification_check(cc, pn, code)
 
 
-def phone_sign_in(*, country_code: object, phone_number: object, code: object) -> User:
-    """The user of a phone whose code (submitted before, or now) is right; the error otherwise."""
+def phone_sign_in(*, country_code: object, phone_number: object, code: object, address: str | None) -> User:
+    """The user of a phone whose code (submitted before, or now) is right; the error otherwise.
+    Failures are throttled like `verification_submit`'s."""
     cc, pn = phone_validate(country_code, phone_number)
     code = _code_validate(code)
     user = User.objects.filter(country_code=cc, phone_number=pn).first()
     if user is None:
         raise Invalid("verification code not requested", code="code_not_requested")
-    _verification_check(cc, pn, code)
+    with throttling.attempt(throttling.LOGIN, address=address, account=f"{cc}.{pn}"):
+        _verification_check(cc, pn, code)
     if not user.is_active:
         raise NotAuthenticated("user is deactivated", code="user_inactive")
     return user

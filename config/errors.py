@@ -49,8 +49,14 @@ class Invalid(ServiceError):
 
 
 class RateLimited(ServiceError):
+    """Too many attempts; `retry_after` is the seconds until the next one may succeed, if known."""
+
     status = 429
     code = "rate_limited"
+
+    def __init__(self, message: str, *, code: str | None = None, retry_after: int | None = None) -> None:
+        super().__init__(message, code=code)
+        self.retry_after = retry_after
 
 
 class Unavailable(ServiceError):

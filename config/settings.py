@@ -301,14 +301,9 @@ PUSH_RETRY_DELAY = float(os.environ.get("PUSH_RETRY_DELAY", "30"))
 
 # Chats REST -----------------------------------------------------------------------------------
 # OpenAPI schema (drf-spectacular) at /api/schema/, Swagger UI at /api/docs/ served from this
-# server's own static files (sidecar), throttles for login and registration, REST limits.
+# server's own static files (sidecar), REST limits.
 INSTALLED_APPS += ["drf_spectacular", "drf_spectacular_sidecar"]
 REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "drf_spectacular.openapi.AutoSchema"
-REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
-    **REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {}),
-    "rest_login": os.environ.get("REST_LOGIN_RATE", "20/min"),
-    "rest_register": os.environ.get("REST_REGISTER_RATE", "10/min"),
-}
 SPECTACULAR_SETTINGS = {
     "TITLE": "Chats REST API",
     "DESCRIPTION": 'Users, chats, messages and files. Errors answer `{"error": true, "reason": "..."}`. '
@@ -333,3 +328,21 @@ REST_JSON_MAX_BYTES = int(os.environ.get("REST_JSON_MAX_BYTES", str(1024 * 1024)
 REST_FILE_MAX_BYTES = int(os.environ.get("REST_FILE_MAX_BYTES", str(50 * 1024 * 1024)))
 REST_PREVIEW_MAX_BYTES = int(os.environ.get("REST_PREVIEW_MAX_BYTES", str(2 * 1024 * 1024)))
 # --- end Chats REST ----------------------------------------------------------------------------
+
+# --- Login and registration limits (accounts/throttling.py), for every protocol and the admin ---
+# "N/sec|min|hour|day" per client address and per account: failed logins (password, token or
+# phone code), and registrations (Hooligram code requests included).
+LOGIN_RATE = os.environ.get("LOGIN_RATE", "20/min")
+REGISTER_RATE = os.environ.get("REGISTER_RATE", "10/min")
+# Proxies in front of the server whose X-Forwarded-For entries are believed (0: the socket's address).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# The counters live in the cache: Redis with REDIS_URL, so every process shares them.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+    | {"KEY_PREFIX": CHANNEL_LAYER_PREFIX}
+}
+# --- end login and registration limits ---------------------------------------------------------

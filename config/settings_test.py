@@ -1,5 +1,5 @@
 """Settings for the test suite: the real settings, with a fast password hasher and a channel-layer
-prefix of the run's own."""
+and cache prefix of the run's own."""
 
 import os
 import secrets
@@ -18,3 +18,5 @@ os.environ.setdefault("TEST_RUN_ID", secrets.token_hex(4))
 CHANNEL_LAYER_PREFIX = f"{CHANNEL_LAYER_PREFIX}.t{os.environ['TEST_RUN_ID']}"  # noqa: F405
 if REDIS_URL:  # noqa: F405
     CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = CHANNEL_LAYER_PREFIX  # noqa: F405
+# ... and so does the cache, where the login and registration counters live.
+CACHES["default"]["KEY_PREFIX"] = CHANNEL_LAYER_PREFIX  # noqa: F405

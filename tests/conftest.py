@@ -1,6 +1,10 @@
+import itertools
+
 import pytest
 
 from realtime.db import close_pool
+
+_test_numbers = itertools.count(1)
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -11,3 +15,13 @@ def _close_database_threads(django_db_setup, django_db_blocker):
     yield
     with django_db_blocker.unblock():
         close_pool()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(settings):
+    """Each test counts logins and registrations afresh: its cache keys have a prefix of their own
+    (nothing is flushed, so other runs on the same Redis keep theirs)."""
+    settings.CACHES = {
+        alias: {**config, "KEY_PREFIX": f"{config.get('KEY_PREFIX', '')}.{next(_test_numbers)}"}
+        for alias, config in settings.CACHES.items()
+    }

@@ -17,7 +17,7 @@ _counter = itertools.count(1)
 
 
 def make_user(login: str | None = None, **profile: Any) -> User:
-    return services.user_create(login=login or f"user{next(_counter)}", password=PASSWORD, **profile)
+    return services.user_create(login=login or f"user{next(_counter)}", password=PASSWORD, address=None, **profile)
 
 
 def access_token_for(user: User, device_id: str = "device-1") -> str:

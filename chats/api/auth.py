@@ -6,7 +6,8 @@ from rest_framework.request import Request
 
 from accounts import services, tokens
 from accounts.models import DeviceSession, User
-from config.errors import ServiceError
+from config.client_address import request_address
+from config.errors import NotAuthenticated, ServiceError
 
 BEARER_HEADER = 'Bearer realm="api"'
 BASIC_HEADER = 'Basic realm="api"'
@@ -48,12 +49,13 @@ class QueryTokenAuthentication(BearerAuthentication):
 
 
 class BasicLoginAuthentication(BasicAuthentication):
-    """`Authorization: Basic` login and password, checked by the accounts service."""
+    """`Authorization: Basic` login and password, checked (and throttled) by the accounts service;
+    a throttled attempt raises RateLimited itself, so it answers 429 rather than 401."""
 
     def authenticate_credentials(self, userid: str, password: str, request: Request | None = None) -> tuple:
         try:
-            return services.user_authenticate(login=userid, password=password), None
-        except ServiceError as error:
+            return services.user_authenticate(login=userid, password=password, address=request_address(request)), None
+        except NotAuthenticated as error:
             raise exceptions.AuthenticationFailed(error.message) from error
 
     def authenticate_header(self, request: Request) -> str:

@@ -38,6 +38,8 @@ def rest_exception_handler(exc: Exception, context: dict) -> Response | None:
     headers: dict[str, str] = {}
     if isinstance(exc, ServiceError):
         code, reason = STATUS_MAP.get(exc.status, exc.status), exc.message
+        if getattr(exc, "retry_after", None):
+            headers["Retry-After"] = str(exc.retry_after)
     elif isinstance(exc, Http404):
         code, reason = status.HTTP_404_NOT_FOUND, "Not found"
     elif isinstance(exc, PermissionDenied):

@@ -5,7 +5,6 @@ from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import BaseThrottle
 
 from accounts import rest_sessions, selectors, services, tokens
 from accounts.models import DeviceSession
@@ -14,7 +13,7 @@ from chats.api import serializers_in as i
 from chats.api import serializers_out as o
 from chats.api.auth import BASIC_HEADER, basic_user
 from chats.api.base import RestViewSet, empty_ok, to_pk
-from chats.api.throttles import LoginThrottle, RegisterThrottle
+from config.client_address import request_address
 from config.errors import NotFound
 
 BASIC_ACTIONS = {"login", "me_delete"}
@@ -34,13 +33,6 @@ class UserViewSet(RestViewSet):
             return [AllowAny()]
         return super().get_permissions()
 
-    def get_throttles(self) -> list[BaseThrottle]:
-        if self.action == "create":
-            return [RegisterThrottle()]
-        if self.action in BASIC_ACTIONS:
-            return [LoginThrottle()]
-        return []
-
     def get_authenticate_header(self, request: Request) -> str:
         return BASIC_HEADER if self.action in BASIC_ACTIONS else super().get_authenticate_header(request)
 
@@ -58,6 +50,7 @@ class UserViewSet(RestViewSet):
             password=data["password"],
             name=data.get("name"),
             device_info=data.get("deviceInfo"),
+            address=request_address(request),
         )
         return _signed_in(session)
 

@@ -178,9 +178,9 @@ def phone_users_provision(count: int, *, country_code: str, number_prefix: str, 
     ]
     with override_settings(SMS_BACKEND="accounts.sms.InMemorySmsBackend"):
         for pn in stale:
-            verification.verification_request(country_code=country_code, phone_number=pn)
+            verification.verification_request(country_code=country_code, phone_number=pn, address=None)
             code = sms.last_code(country_code, pn)
-            verification.verification_submit(country_code=country_code, phone_number=pn, code=code)
+            verification.verification_submit(country_code=country_code, phone_number=pn, code=code, address=None)
             codes[f"{country_code}.{pn}"] = code
     sms.outbox.clear()
     if stale:

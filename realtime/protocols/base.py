@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from django.conf import settings
 
 from config import json_input
+from config.client_address import scope_address
 from config.errors import Invalid, ServiceError, TooLarge, is_bug, unexpected_error
 from realtime import events
 from realtime.db import run_in_db
@@ -92,6 +93,11 @@ class ProtocolAdapter:
     @property
     def user(self):
         return self.connection.user
+
+    @property
+    def client_address(self) -> str:
+        """The client's address (for the login and registration limits)."""
+        return scope_address(self.connection.scope)
 
     async def on_connect(self) -> bool:
         """Called before the handshake is accepted; False refuses the connection."""

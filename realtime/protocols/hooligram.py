@@ -116,6 +116,7 @@ class HooligramAdapter(HooligramEventsMixin, ProtocolAdapter):
             verification.verification_request,
             country_code=_string(payload, "country_code"),
             phone_number=_string(payload, "phone_number"),
+            address=self.client_address,
         )
         self.requested_phone = (user.country_code, user.phone_number)
         return {}
@@ -126,7 +127,13 @@ class HooligramAdapter(HooligramEventsMixin, ProtocolAdapter):
         if self.requested_phone is None:
             raise Invalid("verification code not requested")
         country_code, phone_number = self.requested_phone
-        await call(verification.verification_submit, country_code=country_code, phone_number=phone_number, code=code)
+        await call(
+            verification.verification_submit,
+            country_code=country_code,
+            phone_number=phone_number,
+            code=code,
+            address=self.client_address,
+        )
         return {}
 
     async def sign_in(self, action_id: Any, payload: dict) -> None:
@@ -138,6 +145,7 @@ class HooligramAdapter(HooligramEventsMixin, ProtocolAdapter):
             country_code=_string(payload, "country_code"),
             phone_number=_string(payload, "phone_number"),
             code=_string(payload, "verification_code"),
+            address=self.client_address,
         )
         await self.connection.bind(user)
         await self.send(render.action(action_id, "AUTHORIZATION_SIGN_IN_SUCCESS", {}))

@@ -108,10 +108,15 @@ class NkchatAdapter(NkchatEventsMixin, NkchatCommandsMixin, ProtocolAdapter):
 
     async def login(self, data: dict[str, Any]) -> dict:
         if data.get("token") is not None:
-            session = await call(tokens.session_from_access_token, data["token"])
+            session = await call(tokens.session_sign_in, data["token"], address=self.client_address)
             user = session.user
         else:
-            user = await call(account_services.user_authenticate, login=data.get("user"), password=data.get("password"))
+            user = await call(
+                account_services.user_authenticate,
+                login=data.get("user"),
+                password=data.get("password"),
+                address=self.client_address,
+            )
             device_id = data.get("device_id") or DEFAULT_DEVICE_ID
             session = await call(account_services.device_session_open, user, device_id=device_id)
         await self.connection.bind(user, session)

@@ -65,6 +65,7 @@ class NkchatCommandsMixin:
             password=data.get("password"),
             first_name=_text(data, "name", required=False),
             last_name=_text(data, "surname", required=False),
+            address=self.client_address,
         )
         return {"user_id": str(user.pk)}
 

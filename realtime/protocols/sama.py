@@ -106,8 +106,8 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
 
     async def user_create(self, params: object) -> dict:
         p = _params(params, "user_create")
-        profile = {k: p.get(k) for k in ("email", "phone", "first_name", "last_name")}
-        user = await call(account_services.user_create, login=p.get("login"), password=p.get("password"), **profile)
+        fields = {k: p.get(k) for k in ("login", "password", "email", "phone", "first_name", "last_name")}
+        user = await call(account_services.user_create, address=self.client_address, **fields)
         return {"user": render.user(user)}
 
     async def connect(self, params: object) -> dict:
@@ -119,9 +119,10 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
     async def user_login(self, params: object) -> dict:
         p = _params(params, "user_login")
         if p.get("token") is not None:
-            session = await call(tokens.session_from_access_token, p.get("token"))
+            session = await call(tokens.session_sign_in, p.get("token"), address=self.client_address)
         else:
-            user = await call(account_services.user_authenticate, login=p.get("login"), password=p.get("password"))
+            credentials = {"login": p.get("login"), "password": p.get("password"), "address": self.client_address}
+            user = await call(account_services.user_authenticate, **credentials)
             session = await call(account_services.device_session_open, user, device_id=p.get("device_id"))
         access, _refresh, _expiry = await call(tokens.tokens_issue, session)
         await self.connection.bind(session.user, session)

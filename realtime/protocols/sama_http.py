@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts import services, tokens
 from accounts.models import DeviceSession
 from config import json_input
+from config.client_address import request_address
 from config.errors import Invalid, NotAuthenticated, ServiceError, TooLarge, is_bug, unexpected_error
 from realtime.protocols import sama_render as render
 
@@ -21,7 +22,10 @@ REFRESH_COOKIE = "refresh_token"
 
 
 def _error(error: ServiceError) -> JsonResponse:
-    return JsonResponse({"error": {"status": error.status, "message": error.message}}, status=error.status)
+    response = JsonResponse({"error": {"status": error.status, "message": error.message}}, status=error.status)
+    if getattr(error, "retry_after", None):
+        response["Retry-After"] = str(error.retry_after)
+    return response
 
 
 def _body(request: HttpRequest) -> dict:
@@ -61,16 +65,17 @@ def _bearer(request: HttpRequest) -> str | None:
 
 def _session_for_login(request: HttpRequest, body: dict) -> tuple[DeviceSession, bool]:
     """The device session the request proves, and whether a new refresh token is due."""
+    address = request_address(request)
     if body.get("login") is not None or body.get("password") is not None:
-        user = services.user_authenticate(login=body.get("login"), password=body.get("password"))
+        user = services.user_authenticate(login=body.get("login"), password=body.get("password"), address=address)
         return services.device_session_open(user, device_id=body.get("device_id")), True
     device_id = body.get("device_id")
     refresh = request.COOKIES.get(REFRESH_COOKIE)
     if refresh:
-        session = tokens.session_from_refresh_token(refresh)
+        session = tokens.session_sign_in(refresh, address=address, refresh=True)
         renew = True
     elif _bearer(request):
-        session = tokens.session_from_access_token(_bearer(request))
+        session = tokens.session_sign_in(_bearer(request), address=address)
         renew = False
     else:
         raise NotAuthenticated("Incorrect login or password")
@@ -84,14 +89,11 @@ def _session_for_login(request: HttpRequest, body: dict) -> tuple[DeviceSession,
 @_answering_errors
 def login(request: HttpRequest) -> JsonResponse:
     """Log in with login + password, or renew with the refresh cookie or a bearer token."""
-    try:
-        body = _body(request)
-        if not isinstance(body.get("device_id"), (str, int)) or isinstance(body.get("device_id"), bool):
-            raise Invalid("device_id is required")
-        session, renew = _session_for_login(request, body)
-        access, refresh, expiry = tokens.tokens_issue(session)
-    except ServiceError as error:
-        return _error(error)
+    body = _body(request)
+    if not isinstance(body.get("device_id"), (str, int)) or isinstance(body.get("device_id"), bool):
+        raise Invalid("device_id is required")
+    session, renew = _session_for_login(request, body)
+    access, refresh, expiry = tokens.tokens_issue(session)
     response = JsonResponse(
         {"user": render.user(session.user), "access_token": access, "expired_at": int(expiry.timestamp() * 1000)}
     )
@@ -112,10 +114,7 @@ def login(request: HttpRequest) -> JsonResponse:
 @_answering_errors
 def logout(request: HttpRequest) -> JsonResponse:
     """End the device session the bearer token belongs to, and clear the refresh cookie."""
-    try:
-        session = tokens.session_from_access_token(_bearer(request) or "")
-    except ServiceError as error:
-        return _error(error)
+    session = tokens.session_from_access_token(_bearer(request) or "")
     services.device_session_close(session)
     response = JsonResponse({"success": True})
     response.delete_cookie(REFRESH_COOKIE, samesite="Lax")

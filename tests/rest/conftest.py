@@ -1,17 +1,13 @@
 import pytest
-from django.core.cache import cache
 
 from tests.helpers import make_user
 from tests.rest.support import Api
 
 
 @pytest.fixture(autouse=True)
-def _fresh_throttles_and_media(settings, tmp_path):
-    """Throttle counters do not leak between tests; uploads land in a temporary MEDIA_ROOT."""
-    cache.clear()
+def _fresh_media(settings, tmp_path):
+    """Uploads land in a temporary MEDIA_ROOT."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -35,7 +35,7 @@ class HooligramClient(WsClient):
 
 def phone_user(country_code: str, phone_number: str) -> tuple[User, str]:
     """A user registered by phone, with the code that signs them in."""
-    user = verification.verification_request(country_code=country_code, phone_number=phone_number)
+    user = verification.verification_request(country_code=country_code, phone_number=phone_number, address=None)
     return user, sms.last_code(country_code, phone_number)
 
 

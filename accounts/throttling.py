@@ -1,0 +1,81 @@
+"""The one limit on guessing and sign-up floods, for every protocol and the admin: attempts to log
+in (LOGIN_RATE) and to register (REGISTER_RATE), counted per client address and per account.
+
+A login attempt counts when it fails: one that succeeds is given back, so an owner's own logins
+never lock them out and an attacker gains nothing by logging into an account of their own.
+A registration counts whatever its outcome. Counters are fixed windows (the rate's period,
+aligned to the clock) in Django's cache, which is Redis when REDIS_URL is set, so every server
+process shares them. An attempt is counted before it is judged, so concurrent attempts cannot
+exceed the limit; a refused attempt is given back and does not prolong the lock-out."""
+
+import hashlib
+import math
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+
+from django.conf import settings
+from django.core.cache import cache
+from rest_framework.throttling import SimpleRateThrottle
+
+from config.errors import RateLimited
+
+LOGIN = "login"
+REGISTER = "register"
+RATE_SETTINGS = {LOGIN: "LOGIN_RATE", REGISTER: "REGISTER_RATE"}
+MESSAGES = {LOGIN: "Too many login attempts", REGISTER: "Too many registrations"}
+# Kinds whose attempts are given back when they succeed.
+COUNT_FAILURES_ONLY = {LOGIN}
+
+
+def rate(kind: str) -> tuple[int, int]:
+    """(attempts, seconds) allowed for this kind, from its "N/sec|min|hour|day" setting."""
+    # DRF's parser, used as a plain function: it reads nothing from the throttle instance.
+    return SimpleRateThrottle.parse_rate(None, getattr(settings, RATE_SETTINGS[kind]))
+
+
+def _key(kind: str, scope: str, ident: str, window: int) -> str:
+    digest = hashlib.sha256(ident.encode()).hexdigest()[:32]
+    return f"throttle:{kind}:{scope}:{digest}:{window}"
+
+
+def _take(key: str, timeout: int) -> int:
+    """Count one attempt on this key; the count including it."""
+    if cache.add(key, 1, timeout):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # it expired in between: this attempt opens the next one
+        cache.add(key, 0, timeout)
+        return cache.incr(key)
+
+
+def _give_back(keys: list[str]) -> None:
+    for key in keys:
+        with suppress(ValueError):  # expired meanwhile: nothing left to give back
+            cache.decr(key)
+
+
+@contextmanager
+def attempt(kind: str, *, address: str | None, account: str | None = None) -> Iterator[None]:
+    """Guard one attempt of this kind from `address` on `account` (a login, case-insensitive, or a
+    phone's sid): RateLimited before the block runs if either has used up its attempts in this
+    window. A login attempt whose block raises stays counted. `address` None is a trusted caller
+    (tests, load-test provisioning): nothing is counted."""
+    if address is None:
+        yield
+        return
+    limit, period = rate(kind)
+    now = time.time()
+    window = int(now // period)
+    keys = [_key(kind, "address", address, window)]
+    if account:
+        keys.append(_key(kind, "account", account.lower(), window))
+    counts = [_take(key, period) for key in keys]
+    if max(counts) > limit:
+        _give_back(keys)
+        wait = max(1, math.ceil((window + 1) * period - now))
+        raise RateLimited(f"{MESSAGES[kind]}, try again in {wait} seconds", retry_after=wait)
+    yield
+    if kind in COUNT_FAILURES_ONLY:
+        _give_back(keys)
