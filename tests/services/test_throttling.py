@@ -1,0 +1,78 @@
+"""accounts.throttling: what counts, concurrent attempts, and the shared store."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.core.cache import caches
+
+from accounts import throttling
+from config.errors import NotAuthenticated, RateLimited
+
+
+def _fail_once(kind: str, address: str | None = "1.2.3.4", account: str | None = None) -> str:
+    """One attempt whose block fails; "ran" if it was let through, "refused" if throttled."""
+    try:
+        with throttling.attempt(kind, address=address, account=account):
+            raise NotAuthenticated("wrong")
+    except NotAuthenticated:
+        return "ran"
+    except RateLimited:
+        return "refused"
+
+
+def test_failures_count_successes_are_given_back(settings):
+    settings.LOGIN_RATE = "2/hour"
+    for _ in range(5):
+        with throttling.attempt(throttling.LOGIN, address="1.2.3.4", account="Alice"):
+            pass
+    assert [_fail_once(throttling.LOGIN, account="ALICE") for _ in range(3)] == ["ran", "ran", "refused"]
+    # another address is refused on the same account, the same address on another account
+    assert _fail_once(throttling.LOGIN, address="5.6.7.8", account="alice") == "refused"
+    assert _fail_once(throttling.LOGIN, account="bob") == "refused"
+    assert _fail_once(throttling.LOGIN, address="5.6.7.8", account="bob") == "ran"
+
+
+def test_registrations_count_whatever_their_outcome(settings):
+    settings.REGISTER_RATE = "2/hour"
+    with throttling.attempt(throttling.REGISTER, address="1.2.3.4"):
+        pass
+    assert _fail_once(throttling.REGISTER) == "ran"
+    assert _fail_once(throttling.REGISTER) == "refused"
+
+
+def test_a_refused_attempt_says_when_to_retry(settings):
+    settings.LOGIN_RATE = "1/min"
+    _fail_once(throttling.LOGIN)
+    with pytest.raises(RateLimited) as refused, throttling.attempt(throttling.LOGIN, address="1.2.3.4"):
+        pass
+    assert refused.value.status == 429 and 1 <= refused.value.retry_after <= 60
+
+
+def test_trusted_callers_are_not_counted(settings):
+    settings.LOGIN_RATE = "1/hour"
+    assert [_fail_once(throttling.LOGIN, address=None) for _ in range(3)] == ["ran"] * 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_attempts_cannot_exceed_the_limit(settings):
+    settings.LOGIN_RATE = "3/hour"
+    with ThreadPoolExecutor(8) as pool:
+        outcomes = list(pool.map(lambda _: _fail_once(throttling.LOGIN, account="alice"), range(16)))
+    assert outcomes.count("ran") == 3 and outcomes.count("refused") == 13
+
+
+def test_with_redis_the_counters_are_shared_through_redis(settings):
+    """The limit holds across processes: counts written through one Redis client are read
+    through another (each thread has a cache client of its own, as each process has)."""
+    if not settings.REDIS_URL:
+        pytest.skip("needs REDIS_URL")
+    settings.LOGIN_RATE = "2/hour"
+    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert [_fail_once(throttling.LOGIN, account="alice") for _ in range(2)] == ["ran", "ran"]
+
+    def elsewhere() -> tuple[object, str]:
+        return caches["default"], _fail_once(throttling.LOGIN, address="5.6.7.8", account="alice")
+
+    with ThreadPoolExecutor(1) as pool:
+        other_cache, outcome = pool.submit(elsewhere).result()
+    assert other_cache is not caches["default"] and outcome == "refused"
