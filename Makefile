@@ -2,7 +2,8 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-HOST ?= 0.0.0.0
+# `make serve` listens on this machine only; HOST=0.0.0.0 serves every interface.
+HOST ?= 127.0.0.1
 PORT ?= 8000
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
