@@ -45,7 +45,7 @@ def push_subscription_create(
     device_token: object = None,
 ) -> PushSubscription:
     """Subscribe one of the user's devices (a second call for the same device replaces it)."""
-    if platform not in PLATFORMS:
+    if not isinstance(platform, str) or platform not in PLATFORMS:
         raise Invalid("platform must be one of web, ios, android", code="invalid_subscription")
     fields = {
         "platform": platform,
