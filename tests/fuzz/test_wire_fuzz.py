@@ -48,9 +48,9 @@ def _world() -> dict[str, Any]:
     group, _ = conversation_create(alice, type="g", name="fuzz", participant_ids=[bob.pk])
     message, _ = message_send(alice, conversation_id=group.pk, body="hello")
     with override_settings(SMS_BACKEND="accounts.sms.InMemorySmsBackend"):
-        phone = verification.verification_request(country_code="65", phone_number="94000001")
+        phone = verification.verification_request(country_code="65", phone_number="94000001", address=None)
         code = sms.last_code("65", "94000001")
-        verification.verification_request(country_code="65", phone_number="94000002")
+        verification.verification_request(country_code="65", phone_number="94000002", address=None)
     return {
         "alice": alice,
         "bob": bob,
