@@ -177,6 +177,11 @@ def user_touch_activity(user_id: int) -> None:
     User.objects.filter(pk=user_id).update(last_activity_at=timezone.now())
 
 
+def users_touch_activity(user_ids: list[int]) -> None:
+    """Record that the users were active now (their connections' process died), in one UPDATE."""
+    User.objects.filter(pk__in=user_ids).update(last_activity_at=timezone.now())
+
+
 @transaction.atomic
 def user_sessions_end(user: User) -> int:
     """Log the user out everywhere: end every device session and close every connection (also

@@ -146,6 +146,10 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 CHANNEL_LAYER_PREFIX = os.environ.get(
     "CHANNEL_LAYER_PREFIX", "asgi" + (urlsplit(REDIS_URL).path.strip("/") or "0") if REDIS_URL else "asgi"
 )
+# Seconds a server process's hold on its users' presence lasts unrenewed (renewed every third):
+# the users of a process that died without closing its connections go offline within about 4/3 of
+# it (realtime/presence_lease.py).
+PRESENCE_LEASE_SECONDS = int(os.environ.get("PRESENCE_LEASE_SECONDS", "30"))
 # Every event passes through each process's hub channel (realtime/hub.py): it must never be full.
 HUB_CHANNEL_CAPACITY = {"hub.*": 100_000}
 if REDIS_URL and os.environ.get("CHANNEL_LAYER", "pubsub") == "pubsub":

@@ -1,7 +1,9 @@
 """Who is online: the open connections of each user, shared by every server process.
 
-With Redis configured the connection sets live there (so several processes agree); without it,
-in this process's memory."""
+With Redis configured the connection sets live there (so several processes agree), and each
+process holds a lease on its entries: when it dies without closing its connections, another
+process removes them within the lease and a third (realtime.presence_lease); without Redis, in
+this process's memory."""
 
 import asyncio
 import weakref
@@ -11,10 +13,10 @@ from django.conf import settings
 from accounts.services import user_touch_activity
 from realtime.batching import LoopBatches, settle
 from realtime.db import run_in_db
+from realtime.presence_lease import forget, holder_of_this_loop, record, user_key
 
 _local: dict[int, set[str]] = {}
 _clients: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, object]" = weakref.WeakKeyDictionary()
-KEY_TTL = 24 * 3600
 # Redis connections per process: when clients sign in by the hundred at once (after a restart),
 # the rest wait for a free one instead of failing with "Too many connections".
 REDIS_CONNECTIONS = 50
@@ -37,10 +39,7 @@ def _client():
     return client
 
 
-def _key(user_id: int) -> str:
-    # Under the channel layer's prefix: servers that share a Redis but not a database (another
-    # deployment, a test server) must not see each other's users online.
-    return f"{settings.CHANNEL_LAYER_PREFIX}:presence:{int(user_id)}"
+_key = user_key
 
 
 async def connection_opened(user_id: int, connection_id: str) -> bool:
@@ -50,6 +49,9 @@ async def connection_opened(user_id: int, connection_id: str) -> bool:
         channels = _local.setdefault(user_id, set())
         channels.add(connection_id)
         return len(channels) == 1
+    holder = holder_of_this_loop(client)
+    await holder.ready()
+    holder.connections[connection_id] = user_id
     came_online = asyncio.get_running_loop().create_future()
     _Openings.of_this_loop().put((user_id, connection_id, came_online))
     return await came_online
@@ -63,18 +65,18 @@ class _Openings(LoopBatches[tuple[int, str, asyncio.Future]]):
     gather_s = None
 
     async def handle(self, batch: list[tuple[int, str, asyncio.Future]]) -> None:
+        client = _client()
+        holder = holder_of_this_loop(client).id
         try:
-            async with _client().pipeline(transaction=True) as pipe:
+            async with client.pipeline(transaction=True) as pipe:
                 for user_id, connection_id, _ in batch:
-                    pipe.sadd(_key(user_id), connection_id)
-                    pipe.expire(_key(user_id), KEY_TTL)
-                    pipe.scard(_key(user_id))
+                    record(pipe, holder, user_id, connection_id)
                 results = await pipe.execute()
         except Exception as error:
             answers = [error] * len(batch)
         else:
             # In order, so of two connections of a user opened together only the first comes online.
-            answers = [bool(added) and count == 1 for added, _, count in zip(*[iter(results)] * 3, strict=True)]
+            answers = [bool(added) and count == 1 for added, _, _, count in zip(*[iter(results)] * 4, strict=True)]
         for (_, _, came_online), answer in zip(batch, answers, strict=True):
             settle(came_online, answer)
 
@@ -89,10 +91,12 @@ async def connection_closed(user_id: int, connection_id: str) -> bool:
         if offline:
             _local.pop(user_id, None)
     else:
+        holder = holder_of_this_loop(client)
+        holder.connections.pop(connection_id, None)
         async with client.pipeline(transaction=True) as pipe:
-            pipe.srem(_key(user_id), connection_id)
-            pipe.scard(_key(user_id))
-            removed, count = await pipe.execute()
+            forget(pipe, holder.id, user_id, connection_id)
+            removed, count, _ = await pipe.execute()
+        # Not removed: a sweep took the entry (this process's lease lapsed) and answered for it.
         offline = bool(removed) and count == 0
     if offline:
         await run_in_db(user_touch_activity, user_id)

@@ -1,0 +1,216 @@
+"""Presence that outlives a crashed process only as long as the process's lease.
+
+Each event loop that records connections in Redis (one per server process) is a *holder* with an
+id of its own. Each open connection has two entries: its id in its user's set (who is online,
+`realtime.presence`) and "<user id> <connection id>" in its holder's set (`held:<holder>`), both
+written in the same MULTI/EXEC. A holder renews its lease key (`lease:<holder>`, expiring after
+PRESENCE_LEASE_SECONDS) every third of the lease, then sweeps: for each registered holder whose
+lease has expired (its process died without closing its connections) a Lua script pops a chunk of
+its entries and removes them from their users' sets, answering the users left with no connection;
+the sweeper records their last activity and announces them offline, as when a last connection
+closes. An entry is popped by one script run only, so two sweepers never announce the same user,
+and a connection closed meanwhile is counted once. A holder that finds its own lease lapsed (its
+loop stalled for longer than the lease) records its connections again.
+"""
+
+import asyncio
+import logging
+import uuid
+import weakref
+from typing import Any
+
+from django.conf import settings
+
+from accounts.services import users_touch_activity
+from realtime.db import run_in_db
+
+logger = logging.getLogger("realtime")
+
+# Seconds a user's set and a holder's set live without being written to: a last resort for
+# entries no sweep reaches.
+KEY_TTL = 24 * 3600
+# Entries one script run removes: the script holds Redis for a few milliseconds at most.
+SWEEP_CHUNK = 500
+# A re-recording after a lapse: connections per MULTI/EXEC.
+RECORD_CHUNK = 500
+
+# KEYS: the holders' set, the holder's lease, the holder's entries. ARGV: the holder's id, the
+# prefix of users' keys, the chunk size. Answers {1 when the holder is done with, offline user ids}.
+_SWEEP = """
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  return {1, {}}
+end
+local offline = {}
+for _, entry in ipairs(redis.call('SPOP', KEYS[3], tonumber(ARGV[3]))) do
+  local space = string.find(entry, ' ', 1, true)
+  local user = string.sub(entry, 1, space - 1)
+  local key = ARGV[2] .. user
+  if redis.call('SREM', key, string.sub(entry, space + 1)) == 1 and redis.call('SCARD', key) == 0 then
+    offline[#offline + 1] = user
+  end
+end
+if redis.call('SCARD', KEYS[3]) == 0 then
+  redis.call('SREM', KEYS[1], ARGV[1])
+  return {1, offline}
+end
+return {0, offline}
+"""
+
+
+def lease_seconds() -> int:
+    return max(1, int(settings.PRESENCE_LEASE_SECONDS))
+
+
+def _base() -> str:
+    # Under the channel layer's prefix: servers that share a Redis but not a database (another
+    # deployment, a test server) must not see each other's users online.
+    return f"{settings.CHANNEL_LAYER_PREFIX}:presence"
+
+
+def user_key(user_id: int) -> str:
+    """The set of the user's open connections, in every process."""
+    return f"{_base()}:{int(user_id)}"
+
+
+def holders_key() -> str:
+    return f"{_base()}:holders"
+
+
+def lease_key(holder: str) -> str:
+    return f"{_base()}:lease:{holder}"
+
+
+def held_key(holder: str) -> str:
+    """The set of a holder's entries, "<user id> <connection id>"."""
+    return f"{_base()}:held:{holder}"
+
+
+def record(pipe: Any, holder: str, user_id: int, connection_id: str) -> None:
+    """Queue an open connection's entries on a pipeline; its last answer is the user's count of
+    connections (four answers: added, expired, added to the holder's set, count)."""
+    key = user_key(user_id)
+    pipe.sadd(key, connection_id)
+    pipe.expire(key, KEY_TTL)
+    pipe.sadd(held_key(holder), f"{int(user_id)} {connection_id}")
+    pipe.scard(key)
+
+
+def forget(pipe: Any, holder: str, user_id: int, connection_id: str) -> None:
+    """Queue the removal of a closed connection's entries (answers: removed, count, removed)."""
+    key = user_key(user_id)
+    pipe.srem(key, connection_id)
+    pipe.scard(key)
+    pipe.srem(held_key(holder), f"{int(user_id)} {connection_id}")
+
+
+class Holder:
+    """One event loop's holder: its id, its open connections, and the task that renews its lease
+    and sweeps the expired ones."""
+
+    def __init__(self, client: Any) -> None:
+        self.id = uuid.uuid4().hex
+        self.client = client
+        self.connections: dict[str, int] = {}
+        self.renewed = False
+        self._started: asyncio.Future | None = None
+        self._task: asyncio.Task | None = None
+
+    async def ready(self) -> None:
+        """Take the lease on first use (again, if that failed); later calls return at once."""
+        started = self._started
+        if started is None or (started.done() and (started.cancelled() or started.exception())):
+            started = self._started = asyncio.ensure_future(self._start())
+        await asyncio.shield(started)
+
+    async def _start(self) -> None:
+        await self.renew()
+        self._task = asyncio.create_task(self._run())
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(lease_seconds() / 3)
+            try:
+                await self.renew()
+            except Exception:
+                logger.exception("presence: renewing the lease failed")
+            try:
+                await sweep(self.client)
+            except Exception:
+                logger.exception("presence: sweeping expired leases failed")
+
+    async def renew(self) -> None:
+        """Renew the lease; after a lapse, when a sweep may have removed this holder's entries,
+        record its connections again."""
+        async with self.client.pipeline(transaction=True) as pipe:
+            pipe.set(lease_key(self.id), "1", ex=lease_seconds(), get=True)
+            pipe.sadd(holders_key(), self.id)
+            pipe.expire(held_key(self.id), KEY_TTL)
+            previous, _, _ = await pipe.execute()
+        lapsed = previous is None and self.renewed
+        self.renewed = True
+        if lapsed:
+            logger.warning("presence: this process's lease lapsed; recording its connections again")
+            await self._record_again()
+
+    async def _record_again(self) -> None:
+        entries = list(self.connections.items())
+        back: list[int] = []
+        for start in range(0, len(entries), RECORD_CHUNK):
+            chunk = entries[start : start + RECORD_CHUNK]
+            async with self.client.pipeline(transaction=True) as pipe:
+                for connection_id, user_id in chunk:
+                    record(pipe, self.id, user_id, connection_id)
+                results = await pipe.execute()
+            answers = zip(*[iter(results)] * 4, strict=True)
+            back += [uid for (_, uid), (added, _, _, count) in zip(chunk, answers, strict=True) if added and count == 1]
+        from realtime import activity  # activity reads presence, which imports this module
+
+        await asyncio.gather(*(activity.announce(uid, online=True) for uid in back))
+
+
+_holders: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Holder]" = weakref.WeakKeyDictionary()
+
+
+def holder_of_this_loop(client: Any) -> Holder:
+    """The running event loop's holder (not yet holding a lease before `ready`)."""
+    loop = asyncio.get_running_loop()
+    holder = _holders.get(loop)
+    if holder is None:
+        holder = _holders[loop] = Holder(client)
+    return holder
+
+
+async def sweep(client: Any) -> list[int]:
+    """Remove the entries of every holder whose lease has expired, record the last activity of the
+    users left with no connection and announce them offline; answers those users."""
+    holders = [h.decode() if isinstance(h, bytes) else h for h in await client.smembers(holders_key())]
+    if not holders:
+        return []
+    async with client.pipeline(transaction=False) as pipe:
+        for holder in holders:
+            pipe.exists(lease_key(holder))
+        alive = await pipe.execute()
+    offline: list[int] = []
+    for holder, lives in zip(holders, alive, strict=True):
+        if not lives:
+            offline += await sweep_holder(client, holder)
+    if offline:
+        logger.info("presence: %d users of crashed processes went offline", len(offline))
+        await run_in_db(users_touch_activity, offline)
+        from realtime import activity  # activity reads presence, which imports this module
+
+        await asyncio.gather(*(activity.announce(uid, online=False) for uid in offline))
+    return offline
+
+
+async def sweep_holder(client: Any, holder: str) -> list[int]:
+    """Remove a holder's entries while its lease stays expired; answers the users left with no
+    connection (each to one caller only, however many sweep at once)."""
+    script = client.register_script(_SWEEP)
+    keys = [holders_key(), lease_key(holder), held_key(holder)]
+    offline: list[int] = []
+    while True:
+        done, users = await script(keys=keys, args=[holder, f"{_base()}:", SWEEP_CHUNK])
+        offline += [int(uid) for uid in users]
+        if done:
+            return offline
