@@ -48,10 +48,24 @@ def _wait_for_port(port: int, process: subprocess.Popen, deadline: float) -> Non
 def daphne_servers(count: int, *, env: dict[str, str] | None = None, log: Path | None = None) -> Iterator[list[int]]:
     """Start `count` daphne processes on free ports (with `env` added to their environment, their
     output appended to `log`); answer the ports."""
+    with daphne_processes(count, env=env, log=log) as processes:
+        yield [port for port, _ in processes]
+
+
+@contextmanager
+def daphne_processes(
+    count: int, *, env: dict[str, str] | None = None, log: Path | None = None
+) -> Iterator[list[tuple[int, subprocess.Popen]]]:
+    """`daphne_servers`, answering each server's port and process (to kill one, say)."""
     if not settings.REDIS_URL:
         raise RuntimeError("multi-process tests need REDIS_URL (the Redis channel layer)")
-    environment = {**os.environ, "DATABASE_URL": test_database_url(), "REDIS_URL": settings.REDIS_URL, "DEBUG": "1"}
-    environment.update(env or {})
+    environment = {
+        **os.environ,
+        "DATABASE_URL": test_database_url(),
+        "REDIS_URL": settings.REDIS_URL,
+        "DEBUG": "1",
+        **(env or {}),
+    }
     ports = [free_port() for _ in range(count)]
     output = log.open("ab") if log is not None else subprocess.DEVNULL
     processes = [
@@ -68,10 +82,11 @@ def daphne_servers(count: int, *, env: dict[str, str] | None = None, log: Path |
         deadline = time.monotonic() + 30
         for port, process in zip(ports, processes, strict=True):
             _wait_for_port(port, process, deadline)
-        yield ports
+        yield list(zip(ports, processes, strict=True))
     finally:
         for process in processes:
-            process.terminate()
+            if process.poll() is None:
+                process.terminate()
         for process in processes:
             try:
                 process.wait(timeout=10)

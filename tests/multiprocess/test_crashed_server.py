@@ -1,0 +1,62 @@
+"""A server process killed without closing its connections: its users go offline within its
+presence lease (realtime/presence_lease.py), announced by a process that is still running."""
+
+import asyncio
+import json
+import signal
+import time
+
+import pytest
+import websockets
+
+from accounts.models import User
+from realtime import presence
+from tests.helpers import access_token_for, db, make_user
+from tests.servers import daphne_processes
+
+pytestmark = [pytest.mark.multiprocess, pytest.mark.django_db(transaction=True)]
+
+LEASE_SECONDS = 3
+
+
+async def _connect(port: int, token: str, device: str):
+    socket = await websockets.connect(f"ws://127.0.0.1:{port}/")
+    await socket.send(json.dumps({"request": {"connect": {"token": token, "device_id": device}, "id": "c"}}))
+    assert json.loads(await asyncio.wait_for(socket.recv(), 5)) == {"response": {"id": "c", "success": True}}
+    return socket
+
+
+async def _request(socket, name: str, params: dict) -> dict:
+    await socket.send(json.dumps({"request": {name: params, "id": name}}))
+    return json.loads(await asyncio.wait_for(socket.recv(), 5))["response"]
+
+
+def _last_activity_at(user_id: int):
+    return User.objects.get(pk=user_id).last_activity_at
+
+
+async def test_the_users_of_a_killed_server_go_offline_within_its_lease():
+    alice, bob = await db(make_user)(), await db(make_user)()
+    alice_token, bob_token = await db(access_token_for)(alice, "a"), await db(access_token_for)(bob, "b")
+    env = {"PRESENCE_LEASE_SECONDS": str(LEASE_SECONDS)}
+    with daphne_processes(2, env=env) as [(port_a, server_a), (port_b, _)]:
+        doomed = await _connect(port_a, alice_token, "a")
+        watcher = await _connect(port_b, bob_token, "b")
+        answer = await _request(watcher, "user_last_activity_subscribe", {"id": str(alice.pk)})
+        assert answer["last_activity"] == {str(alice.pk): "online"}
+        assert presence.online_user_ids_blocking([alice.pk]) == {alice.pk}
+
+        server_a.send_signal(signal.SIGKILL)
+        server_a.wait(timeout=10)
+        killed_at = time.time()
+        # The lease runs out, then server B's next sweep (every third of the lease) finds it.
+        frame = json.loads(await asyncio.wait_for(watcher.recv(), LEASE_SECONDS * 4 / 3 + 5))
+        assert frame == {"last_activity": {str(alice.pk): 0}}
+        assert time.time() - killed_at <= LEASE_SECONDS * 4 / 3 + 2
+        assert presence.online_user_ids_blocking([alice.pk]) == set()
+        seen = await db(_last_activity_at)(alice.pk)
+        assert seen is not None and seen.timestamp() >= killed_at - 1
+        answer = await _request(watcher, "user_last_activity", {"ids": [str(alice.pk)]})
+        assert answer["last_activity"][str(alice.pk)] in (0, 1)
+        await watcher.close()
+        await doomed.close()  # its server is gone: closes at once
