@@ -1,5 +1,7 @@
 """user_last_activity and its subscriptions over a real WebSocket (one process)."""
 
+import asyncio
+
 import pytest
 from django.utils import timezone
 
@@ -58,6 +60,9 @@ async def test_subscribers_hear_online_and_offline_across_several_devices():
 async def test_subscribing_answers_online_and_unknown_users_are_404():
     alice, bob = await db(make_user)(), await db(make_user)()
     b = await sama_connected(bob)
+    # Bob's own "online" passes the hub before Alice listens: a new hub's Redis pub/sub reader first
+    # looks for messages 0.1 s after it starts (channels-redis), so it could still reach her.
+    await asyncio.sleep(0.2)
     a = await sama_connected(alice)
     response = await a.request("user_last_activity_subscribe", {"id": str(bob.pk)}, "1")
     assert response == {"id": "1", "last_activity": {str(bob.pk): "online"}}
