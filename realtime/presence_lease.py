@@ -113,7 +113,7 @@ class Holder:
         self.connections: dict[str, int] = {}
         self.renewed = False
         self._started: asyncio.Future | None = None
-        self._task: asyncio.Task | None = None
+        self._tasks: list[asyncio.Task] = []
 
     async def ready(self) -> None:
         """Take the lease on first use (again, if that failed); later calls return at once."""
@@ -124,15 +124,20 @@ class Holder:
 
     async def _start(self) -> None:
         await self.renew()
-        self._task = asyncio.create_task(self._run())
+        # Apart, so a long sweep (thousands of users to record and announce) never delays renewal.
+        self._tasks = [asyncio.create_task(self._renewing()), asyncio.create_task(self._sweeping())]
 
-    async def _run(self) -> None:
+    async def _renewing(self) -> None:
         while True:
             await asyncio.sleep(lease_seconds() / 3)
             try:
                 await self.renew()
             except Exception:
                 logger.exception("presence: renewing the lease failed")
+
+    async def _sweeping(self) -> None:
+        while True:
+            await asyncio.sleep(lease_seconds() / 3)
             try:
                 await sweep(self.client)
             except Exception:
