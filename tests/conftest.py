@@ -1,6 +1,7 @@
 import itertools
 
 import pytest
+from django.conf import settings
 
 from realtime.db import close_pool
 
@@ -25,3 +26,19 @@ def _fresh_cache(settings):
         alias: {**config, "KEY_PREFIX": f"{config.get('KEY_PREFIX', '')}.{next(_test_numbers)}"}
         for alias, config in settings.CACHES.items()
     }
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests that need PostgreSQL (`postgresql`, `multiprocess`) or Redis (`multiprocess`) skip,
+    saying why, when the run is not configured with them (`.ci/run` fails on any skip)."""
+    on_postgresql = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    needs = {
+        "postgresql": None if on_postgresql else "needs PostgreSQL: set DATABASE_URL=postgres://...",
+        "multiprocess": None
+        if on_postgresql and settings.REDIS_URL
+        else "starts server processes: needs DATABASE_URL=postgres://... and REDIS_URL=redis://...",
+    }
+    for item in items:
+        for marker, reason in needs.items():
+            if reason and item.get_closest_marker(marker):
+                item.add_marker(pytest.mark.skip(reason=reason))
