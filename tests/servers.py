@@ -1,5 +1,7 @@
 """Real server processes (daphne) sharing the test database and Redis, for multi-process tests."""
 
+import asyncio
+import json
 import os
 import socket
 import subprocess
@@ -9,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import websockets
 from django.conf import settings
 from django.db import connection
 
@@ -94,3 +97,17 @@ def daphne_processes(
                 process.kill()
         if log is not None:
             output.close()
+
+
+async def sama_over_tcp(port: int, token: str, device: str = "d") -> websockets.ClientConnection:
+    """A SAMA WebSocket to the server on this port, signed in with `connect`."""
+    socket = await websockets.connect(f"ws://127.0.0.1:{port}/")
+    await socket.send(json.dumps({"request": {"connect": {"token": token, "device_id": device}, "id": "c"}}))
+    assert json.loads(await asyncio.wait_for(socket.recv(), 5)) == {"response": {"id": "c", "success": True}}
+    return socket
+
+
+async def sama_request(socket: websockets.ClientConnection, name: str, params: dict) -> dict:
+    """Send a SAMA request on a socket from `sama_over_tcp` and answer its next frame's `response`."""
+    await socket.send(json.dumps({"request": {name: params, "id": name}}))
+    return json.loads(await asyncio.wait_for(socket.recv(), 5))["response"]

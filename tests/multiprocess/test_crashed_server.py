@@ -7,28 +7,15 @@ import signal
 import time
 
 import pytest
-import websockets
 
 from accounts.models import User
 from realtime import presence
 from tests.helpers import access_token_for, db, make_user
-from tests.servers import daphne_processes
+from tests.servers import daphne_processes, sama_over_tcp, sama_request
 
 pytestmark = [pytest.mark.multiprocess, pytest.mark.django_db(transaction=True)]
 
 LEASE_SECONDS = 3
-
-
-async def _connect(port: int, token: str, device: str):
-    socket = await websockets.connect(f"ws://127.0.0.1:{port}/")
-    await socket.send(json.dumps({"request": {"connect": {"token": token, "device_id": device}, "id": "c"}}))
-    assert json.loads(await asyncio.wait_for(socket.recv(), 5)) == {"response": {"id": "c", "success": True}}
-    return socket
-
-
-async def _request(socket, name: str, params: dict) -> dict:
-    await socket.send(json.dumps({"request": {name: params, "id": name}}))
-    return json.loads(await asyncio.wait_for(socket.recv(), 5))["response"]
 
 
 def _last_activity_at(user_id: int):
@@ -40,9 +27,9 @@ async def test_the_users_of_a_killed_server_go_offline_within_its_lease():
     alice_token, bob_token = await db(access_token_for)(alice, "a"), await db(access_token_for)(bob, "b")
     env = {"PRESENCE_LEASE_SECONDS": str(LEASE_SECONDS)}
     with daphne_processes(2, env=env) as [(port_a, server_a), (port_b, _)]:
-        doomed = await _connect(port_a, alice_token, "a")
-        watcher = await _connect(port_b, bob_token, "b")
-        answer = await _request(watcher, "user_last_activity_subscribe", {"id": str(alice.pk)})
+        doomed = await sama_over_tcp(port_a, alice_token, "a")
+        watcher = await sama_over_tcp(port_b, bob_token, "b")
+        answer = await sama_request(watcher, "user_last_activity_subscribe", {"id": str(alice.pk)})
         assert answer["last_activity"] == {str(alice.pk): "online"}
         assert presence.online_user_ids_blocking([alice.pk]) == {alice.pk}
 
@@ -56,7 +43,7 @@ async def test_the_users_of_a_killed_server_go_offline_within_its_lease():
         assert presence.online_user_ids_blocking([alice.pk]) == set()
         seen = await db(_last_activity_at)(alice.pk)
         assert seen is not None and seen.timestamp() >= killed_at - 1
-        answer = await _request(watcher, "user_last_activity", {"ids": [str(alice.pk)]})
+        answer = await sama_request(watcher, "user_last_activity", {"ids": [str(alice.pk)]})
         assert answer["last_activity"][str(alice.pk)] in (0, 1)
         await watcher.close()
         await doomed.close()  # its server is gone: closes at once

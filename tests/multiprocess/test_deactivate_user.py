@@ -12,15 +12,9 @@ from django.conf import settings
 
 from tests import servers
 from tests.helpers import access_token_for, db, make_user
+from tests.servers import sama_over_tcp
 
 pytestmark = [pytest.mark.multiprocess, pytest.mark.django_db(transaction=True)]
-
-
-async def _sama(port: int, token: str, device: str):
-    socket = await websockets.connect(f"ws://127.0.0.1:{port}/")
-    await socket.send(json.dumps({"request": {"connect": {"token": token, "device_id": device}, "id": "c"}}))
-    assert json.loads(await asyncio.wait_for(socket.recv(), 5)) == {"response": {"id": "c", "success": True}}
-    return socket
 
 
 async def _close_code(socket) -> int:
@@ -59,9 +53,9 @@ async def test_the_command_closes_the_users_connections_on_every_server_process(
     phone, laptop = await db(access_token_for)(user, "phone"), await db(access_token_for)(user, "laptop")
     other_token = await db(access_token_for)(other, "o")
     with servers.daphne_servers(2) as (port_a, port_b):
-        on_a = await _sama(port_a, phone, "phone")
+        on_a = await sama_over_tcp(port_a, phone, "phone")
         rest_on_b = await websockets.connect(f"ws://127.0.0.1:{port_b}/ws?token={laptop}")
-        bystander = await _sama(port_b, other_token, "o")
+        bystander = await sama_over_tcp(port_b, other_token, "o")
         code, output = await _manage("deactivate_user", user.username)
         assert code == 0, output
         assert await _close_code(on_a) == 4401

@@ -4,20 +4,12 @@ import asyncio
 import json
 
 import pytest
-import websockets
 from channels.db import database_sync_to_async
 
 from tests.helpers import access_token_for, make_user
-from tests.servers import daphne_servers
+from tests.servers import daphne_servers, sama_over_tcp
 
 pytestmark = [pytest.mark.multiprocess, pytest.mark.django_db(transaction=True)]
-
-
-async def _connect(port: int, token: str):
-    socket = await websockets.connect(f"ws://127.0.0.1:{port}/")
-    await socket.send(json.dumps({"request": {"connect": {"token": token, "device_id": "d"}, "id": "c"}}))
-    assert json.loads(await asyncio.wait_for(socket.recv(), 5)) == {"response": {"id": "c", "success": True}}
-    return socket
 
 
 async def _next(socket, key: str) -> dict:
@@ -32,8 +24,8 @@ async def test_a_message_sent_through_one_process_reaches_a_client_of_the_other(
     alice_token = await database_sync_to_async(access_token_for)(alice)
     bob_token = await database_sync_to_async(access_token_for)(bob)
     with daphne_servers(2) as (port_a, port_b):
-        a = await _connect(port_a, alice_token)
-        b = await _connect(port_b, bob_token)
+        a = await sama_over_tcp(port_a, alice_token)
+        b = await sama_over_tcp(port_b, bob_token)
         request = {"conversation_create": {"type": "u", "participants": [str(bob.pk)]}, "id": "cc"}
         await a.send(json.dumps({"request": request}))
         cid = (await _next(a, "response"))["response"]["conversation"]["_id"]

@@ -5,24 +5,11 @@ import asyncio
 import json
 
 import pytest
-import websockets
 
 from tests.helpers import access_token_for, db, make_user
-from tests.servers import daphne_servers
+from tests.servers import daphne_servers, sama_over_tcp, sama_request
 
 pytestmark = [pytest.mark.multiprocess, pytest.mark.django_db(transaction=True)]
-
-
-async def _connect(port: int, token: str, device: str):
-    socket = await websockets.connect(f"ws://127.0.0.1:{port}/")
-    await socket.send(json.dumps({"request": {"connect": {"token": token, "device_id": device}, "id": "c"}}))
-    assert json.loads(await asyncio.wait_for(socket.recv(), 5)) == {"response": {"id": "c", "success": True}}
-    return socket
-
-
-async def _request(socket, name: str, params: dict) -> dict:
-    await socket.send(json.dumps({"request": {name: params, "id": name}}))
-    return json.loads(await asyncio.wait_for(socket.recv(), 5))["response"]
 
 
 async def _quiet(socket, seconds: float = 0.5) -> None:
@@ -35,14 +22,14 @@ async def test_online_and_offline_reach_a_subscriber_on_the_other_process():
     alice_token = await db(access_token_for)(alice, "a")
     bob_phone, bob_laptop = await db(access_token_for)(bob, "phone"), await db(access_token_for)(bob, "laptop")
     with daphne_servers(2) as (port_a, port_b):
-        watcher = await _connect(port_a, alice_token, "a")
-        answer = await _request(watcher, "user_last_activity_subscribe", {"id": str(bob.pk)})
+        watcher = await sama_over_tcp(port_a, alice_token, "a")
+        answer = await sama_request(watcher, "user_last_activity_subscribe", {"id": str(bob.pk)})
         assert isinstance(answer["last_activity"][str(bob.pk)], int)
-        phone = await _connect(port_b, bob_phone, "phone")
+        phone = await sama_over_tcp(port_b, bob_phone, "phone")
         assert json.loads(await asyncio.wait_for(watcher.recv(), 5)) == {"last_activity": {str(bob.pk): "online"}}
-        laptop = await _connect(port_a, bob_laptop, "laptop")
+        laptop = await sama_over_tcp(port_a, bob_laptop, "laptop")
         await _quiet(watcher)
-        assert (await _request(watcher, "user_last_activity", {"ids": [str(bob.pk)]}))["last_activity"] == {
+        assert (await sama_request(watcher, "user_last_activity", {"ids": [str(bob.pk)]}))["last_activity"] == {
             str(bob.pk): "online"
         }
         await phone.close()
