@@ -12,6 +12,7 @@ from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from accounts.models import DeviceSession, User
+from config.errors import Unavailable, is_bug, unexpected_error
 from realtime import activity, presence
 from realtime.events import BROADCAST_GROUP, Event, SessionsEnded, user_group
 from realtime.hub import current_hub
@@ -55,7 +56,18 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.ended = False  # closed by the server: no more frames are read or sent
         self.adapter = self.adapter_class(self)
         async with self.holding_events():
-            if await self.adapter.on_connect():
+            try:
+                accepted = await self.adapter.on_connect()
+            except Exception as error:
+                # The handshake could not be judged (the database not reachable in time, say):
+                # refused with "try again later" (1013) or "internal error" (1011), never dropped.
+                if is_bug(error):
+                    logger.exception("%s: handshake failed", self.adapter.name)
+                else:
+                    logger.warning("%s: handshake: %s: %s", self.adapter.name, type(error).__name__, error)
+                await self.close(code=1013 if isinstance(unexpected_error(error), Unavailable) else 1011)
+                return
+            if accepted:
                 await self.accept()
             else:
                 await self.close(code=CLOSE_UNAUTHENTICATED)

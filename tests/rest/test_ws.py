@@ -184,3 +184,16 @@ async def test_rest_message_reaches_sama_and_sama_message_reaches_rest():
     }
     await sama_bob.close()
     await rest_alice.close()
+
+
+async def test_a_handshake_the_database_cannot_judge_is_refused_with_try_again_later(monkeypatch):
+    from django.db import OperationalError
+
+    from accounts import tokens
+
+    def unavailable(token):
+        raise OperationalError("couldn't get a connection after 10.00 sec")
+
+    monkeypatch.setattr(tokens, "session_from_access_token", unavailable)
+    connected, code = await WebsocketCommunicator(application, "/ws?token=x").connect(timeout=5)
+    assert (connected, code) == (False, 1013)
