@@ -15,6 +15,7 @@ from typing import IO
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -156,7 +157,10 @@ def _clean_file(item: object, index: int) -> StoredFile:
     content_type = content_type.split(";")[0].strip().lower()
     if not _content_type_allowed(content_type):
         raise Invalid(f"files[{index}]: content type {content_type} is not allowed", code="content_type_not_allowed")
-    safe = get_valid_filename(PurePath(name).name)[:100] or "file"
+    try:
+        safe = get_valid_filename(PurePath(name).name)[:100] or "file"
+    except SuspiciousFileOperation:  # nothing of the name can stand in a path ("😀", "..")
+        safe = "file"
     return StoredFile(
         name=name.strip(),
         size=size,

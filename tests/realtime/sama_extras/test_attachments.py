@@ -153,3 +153,11 @@ async def test_s3_storage_answers_presigned_urls(settings):
     download = urls[created[0]["_id"]]
     assert download.startswith("http://127.0.0.1:9/chat-files/attachments/") and "Signature" in download
     await a.close()
+
+
+async def test_file_names_that_cannot_stand_in_a_path_are_kept_as_given():
+    a = await _client(await db(make_user)())
+    files = [{"name": name, "size": 4, "content_type": "image/png"} for name in ("😀", "..", "a/../b.png")]
+    response = await a.request("create_files", files, "5")
+    assert [f["name"] for f in response["files"]] == ["😀", "..", "a/../b.png"]
+    assert (await db(_put)(response["files"][0]["upload_url"], b"\x89PNG", "image/png")).json() == {"success": True}
