@@ -82,7 +82,7 @@ def _user_create(login: object, password: object, profile: dict) -> User:
     return user
 
 
-def user_authenticate(*, login: object, password: object, address: str) -> User:
+def user_authenticate(*, login: object, password: object, address: str | None) -> User:
     """The active user with this login and password, or NotAuthenticated; failures from the
     client's `address` and on the login are throttled against LOGIN_RATE."""
     with throttling.attempt(throttling.LOGIN, address=address, account=login if isinstance(login, str) else None):

@@ -49,7 +49,7 @@ def session_from_refresh_token(token: str) -> DeviceSession:
     return _session_for(RefreshToken, token)
 
 
-def session_sign_in(token: str, *, address: str, refresh: bool = False) -> DeviceSession:
+def session_sign_in(token: str, *, address: str | None, refresh: bool = False) -> DeviceSession:
     """The session of a token a client logs in with (not one that authorizes a request): a
     failure counts against LOGIN_RATE for the client's `address`, like a wrong password."""
     with throttling.attempt(throttling.LOGIN, address=address):
