@@ -5,8 +5,10 @@ A login attempt counts when it fails: one that succeeds is given back, so an own
 never lock them out and an attacker gains nothing by logging into an account of their own.
 A registration counts whatever its outcome. Counters are fixed windows (the rate's period,
 aligned to the clock) in Django's cache, which is Redis when REDIS_URL is set, so every server
-process shares them. An attempt is counted before it is judged, so concurrent attempts cannot
-exceed the limit; a refused attempt is given back and does not prolong the lock-out."""
+process shares them. An attempt on an account is counted before it is judged, so concurrent
+guesses cannot exceed the account's limit; a refused attempt is not counted and does not prolong
+the lock-out. Concurrent failures from one address on many accounts can pass the address's
+limit by as many as were in flight together: the price of never refusing a burst of good sign-ins."""
 
 import hashlib
 import math
@@ -61,21 +63,33 @@ def attempt(kind: str, *, address: str | None, account: str | None = None) -> It
     """Guard one attempt of this kind from `address` on `account` (a login, case-insensitive, or a
     phone's sid): RateLimited before the block runs if either has used up its attempts in this
     window. A login attempt whose block raises stays counted. `address` None is a trusted caller
-    (tests, load-test provisioning): nothing is counted."""
+    (tests, load-test provisioning): nothing is counted.
+
+    The account's count is taken before the attempt is judged, so concurrent guesses on one
+    account cannot pass its limit. The address's is only read before and written after, when the
+    attempt counts: sign-ins that succeed together from one address (users behind one NAT, every
+    client of an office reconnecting after a restart) are never refused for being simultaneous."""
     if address is None:
         yield
         return
     limit, period = rate(kind)
     now = time.time()
     window = int(now // period)
-    keys = [_key(kind, "address", address, window)]
-    if account:
-        keys.append(_key(kind, "account", account.lower(), window))
-    counts = [_take(key, period) for key in keys]
-    if max(counts) > limit:
-        _give_back(keys)
-        wait = max(1, math.ceil((window + 1) * period - now))
-        raise RateLimited(f"{MESSAGES[kind]}, try again in {wait} seconds", retry_after=wait)
-    yield
+    wait = max(1, math.ceil((window + 1) * period - now))
+    refused = RateLimited(f"{MESSAGES[kind]}, try again in {wait} seconds", retry_after=wait)
+    address_key = _key(kind, "address", address, window)
+    account_key = _key(kind, "account", account.lower(), window) if account else None
+    if (cache.get(address_key) or 0) >= limit:
+        raise refused
+    if account_key and _take(account_key, period) > limit:
+        _give_back([account_key])
+        raise refused
+    try:
+        yield
+    except BaseException:
+        _take(address_key, period)
+        raise
     if kind in COUNT_FAILURES_ONLY:
-        _give_back(keys)
+        _give_back([account_key] if account_key else [])
+    else:
+        _take(address_key, period)

@@ -1,5 +1,6 @@
 """accounts.throttling: what counts, concurrent attempts, and the shared store."""
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -61,6 +62,25 @@ def test_concurrent_attempts_cannot_exceed_the_limit(settings):
     # Never more than the limit; fewer when concurrent attempts on the address and the account
     # briefly hold each other's last slot (both are refused and given back).
     assert 1 <= outcomes.count("ran") <= 3 and outcomes.count("ran") + outcomes.count("refused") == 16
+
+
+@pytest.mark.django_db(transaction=True)
+def test_good_sign_ins_from_one_address_are_never_refused_for_being_simultaneous(settings):
+    """Users behind one NAT reconnecting together: more than the limit at once, all let through."""
+    settings.LOGIN_RATE = "3/hour"
+    barrier = threading.Barrier(8)
+
+    def sign_in(n: int) -> str:
+        try:
+            with throttling.attempt(throttling.LOGIN, address="1.2.3.4", account=f"user{n}"):
+                barrier.wait(timeout=10)  # every attempt is in flight at once
+        except RateLimited:
+            return "refused"
+        return "ran"
+
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(sign_in, range(8))) == ["ran"] * 8
+    assert _fail_once(throttling.LOGIN) == "ran"  # and none of them counted against the address
 
 
 def test_with_redis_the_counters_are_shared_through_redis(settings):
