@@ -3,7 +3,7 @@ thrown at a real server process on each WebSocket protocol and HTTP JSON endpoin
 
 The run fails on any frame left unanswered (each is followed by a probe request whose answer must
 come, after the frame's own where the protocol answers one), any dropped connection, any 5xx and
-any traceback in the server's log. `FUZZ_FRAMES` (default 300 per protocol) and `FUZZ_SEED`
+any traceback in the server's log. `FUZZ_FRAMES` (default 1,000 per protocol) and `FUZZ_SEED`
 (default 16) set its size and its sequence; the README gives the command for a longer run."""
 
 import asyncio
@@ -26,7 +26,7 @@ from tests.servers import daphne_servers
 
 pytestmark = [pytest.mark.multiprocess, pytest.mark.django_db(transaction=True)]
 
-FRAMES = int(os.environ.get("FUZZ_FRAMES", "300"))
+FRAMES = int(os.environ.get("FUZZ_FRAMES", "1000"))
 SEED = int(os.environ.get("FUZZ_SEED", "16"))
 # The brute-force limits would answer most fuzzed logins 429 after a few: still answers, but the
 # fuzzer should reach the handlers behind them.
