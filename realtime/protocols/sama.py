@@ -1,6 +1,5 @@
 """SAMA over WebSocket: `{request: {<name>: {...}, id}}`, `message`, `system_message`, `typing`."""
 
-from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from accounts import selectors as account_selectors
@@ -15,6 +14,7 @@ from messaging.models import Message
 from messaging.sending import SendRequest
 from messaging.snapshots import message_snapshot
 from realtime import send_batches
+from realtime.protocols import sama_args as args
 from realtime.protocols import sama_render as render
 from realtime.protocols.base import ProtocolAdapter, call, logger, to_id, to_ids
 from realtime.protocols.sama_events import SamaEventsMixin
@@ -22,40 +22,6 @@ from realtime.protocols.sama_extras import EXTRA_REQUESTS, SamaExtrasMixin
 
 ANONYMOUS_REQUESTS = {"user_create", "user_login", "connect"}
 LAST_ACTIVITY_IDS_MAX = 10
-
-
-def _params(value: object, name: str) -> dict[str, Any]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise Invalid(f"{name} must be an object")
-    return value
-
-
-def _ms_filter(value: object) -> tuple[datetime | None, datetime | None]:
-    """`{gt: ms, lt: ms}` as (after, before) datetimes."""
-    if value is None or value == "":
-        return None, None
-    if not isinstance(value, dict):
-        raise Invalid("updated_at must be an object with gt or lt")
-    bounds = []
-    for key in ("gt", "lt"):
-        ms = value.get(key)
-        if ms is None:
-            bounds.append(None)
-        elif isinstance(ms, (int, float)) and not isinstance(ms, bool) and 0 <= ms < 1e14:
-            bounds.append(datetime.fromtimestamp(ms / 1000, UTC))
-        else:
-            raise Invalid(f"updated_at.{key} must be a timestamp in milliseconds")
-    return bounds[0], bounds[1]
-
-
-def _limit(value: object) -> int | None:
-    if value is None:
-        return None
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise Invalid("limit must be a positive integer")
-    return value
 
 
 class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
@@ -105,19 +71,19 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
     # --- users ---------------------------------------------------------------------------------
 
     async def user_create(self, params: object) -> dict:
-        p = _params(params, "user_create")
+        p = args.params(params, "user_create")
         fields = {k: p.get(k) for k in ("login", "password", "email", "phone", "first_name", "last_name")}
         user = await call(account_services.user_create, address=self.client_address, **fields)
         return {"user": render.user(user)}
 
     async def connect(self, params: object) -> dict:
-        p = _params(params, "connect")
+        p = args.params(params, "connect")
         session = await call(tokens.session_from_access_token, p.get("token"))
         await self.connection.bind(session.user, session)
         return {"success": True}
 
     async def user_login(self, params: object) -> dict:
-        p = _params(params, "user_login")
+        p = args.params(params, "user_login")
         if p.get("token") is not None:
             session = await call(tokens.session_sign_in, p.get("token"), address=self.client_address)
         else:
@@ -136,7 +102,7 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
         return {"success": True}
 
     async def user_edit(self, params: object) -> dict:
-        p = _params(params, "user_edit")
+        p = args.params(params, "user_edit")
         fields = {k: p[k] for k in ("login", "email", "phone", "first_name", "last_name") if k in p}
         user = await call(
             account_services.user_update,
@@ -155,30 +121,30 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
         return {"success": True}
 
     async def user_search(self, params: object) -> dict:
-        p = _params(params, "user_search")
+        p = args.params(params, "user_search")
         keyword = p.get("keyword") or ""
         if not isinstance(keyword, str):
             raise Invalid("keyword must be a string")
-        after, _ = _ms_filter(p.get("updated_at"))
+        after, _ = args.ms_bounds(p.get("updated_at"), "updated_at")
         ignore = to_ids(p.get("ignore_ids") or [], "ignore_ids")
         users = await call(
             account_selectors.user_search,
             keyword=keyword,
-            limit=_limit(p.get("limit")) or account_selectors.SEARCH_LIMIT_MAX,
+            limit=args.limit(p.get("limit")) or account_selectors.SEARCH_LIMIT_MAX,
             updated_after=after,
             ignore_ids=[*ignore, self.user.pk],
         )
         return {"users": [render.user(u) for u in users]}
 
     async def get_users_by_ids(self, params: object) -> dict:
-        ids = to_ids(_params(params, "get_users_by_ids").get("ids"), "ids", limit=100)
+        ids = to_ids(args.params(params, "get_users_by_ids").get("ids"), "ids", limit=100)
         users = await call(account_selectors.users_by_ids, ids)
         return {"users": [render.user(u) for u in users]}
 
     # --- conversations -------------------------------------------------------------------------
 
     async def conversation_create(self, params: object) -> dict:
-        p = _params(params, "conversation_create")
+        p = args.params(params, "conversation_create")
         conversation, _ = await call(
             chat_services.conversation_create,
             self.user,
@@ -191,8 +157,8 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
         return {"conversation": render.conversation(conversation)}
 
     async def conversation_update(self, params: object) -> dict:
-        p = _params(params, "conversation_update")
-        participants = _params(p.get("participants"), "participants")
+        p = args.params(params, "conversation_update")
+        participants = args.params(p.get("participants"), "participants")
         conversation = await call(
             chat_services.conversation_update,
             self.user,
@@ -206,18 +172,18 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
         return {"conversation": render.conversation(conversation)}
 
     async def conversation_delete(self, params: object) -> dict:
-        cid = to_id(_params(params, "conversation_delete").get("id"))
+        cid = to_id(args.params(params, "conversation_delete").get("id"))
         await call(
             chat_services.conversation_delete, self.user, conversation_id=cid, origin=self.connection.connection_id
         )
         return {"success": True}
 
     async def conversation_list(self, params: object) -> dict:
-        p = _params(params, "conversation_list")
-        after, before = _ms_filter(p.get("updated_at"))
+        p = args.params(params, "conversation_list")
+        after, before = args.ms_bounds(p.get("updated_at"), "updated_at")
         ids = to_ids(p["ids"], "ids", limit=100) if p.get("ids") is not None else None
         conversations = await call(
-            self._conversation_list, limit=_limit(p.get("limit")), after=after, before=before, ids=ids
+            self._conversation_list, limit=args.limit(p.get("limit")), after=after, before=before, ids=ids
         )
         return {"conversations": conversations}
 
@@ -238,7 +204,7 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
         return rendered
 
     async def get_participants_by_cids(self, params: object) -> dict:
-        cids = to_ids(_params(params, "get_participants_by_cids").get("cids"), "cids", limit=100)
+        cids = to_ids(args.params(params, "get_participants_by_cids").get("cids"), "cids", limit=100)
         users, conversations = await call(chat_selectors.participants_of_conversations, self.user, cids)
         return {
             "users": [render.user(u) for u in users],
@@ -246,13 +212,17 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
         }
 
     async def conversation_search(self, params: object) -> dict:
-        p = _params(params, "conversation_search")
+        p = args.params(params, "conversation_search")
         name = p.get("name") or ""
         if not isinstance(name, str):
             raise Invalid("name must be a string")
-        after, _ = _ms_filter(p.get("updated_at"))
+        after, _ = args.ms_bounds(p.get("updated_at"), "updated_at")
         found = await call(
-            chat_selectors.conversation_search, self.user, name=name, limit=_limit(p.get("limit")), updated_after=after
+            chat_selectors.conversation_search,
+            self.user,
+            name=name,
+            limit=args.limit(p.get("limit")),
+            updated_after=after,
         )
         return {"conversations": [render.conversation(c) for c in found]}
 
@@ -261,7 +231,7 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
     async def on_message(self, params: object) -> None:
         if self.user is None:
             raise NotAuthenticated("Unauthorized")
-        p = _params(params, "message")
+        p = args.params(params, "message")
         client_id = p.get("id")
         message, _ = await send_batches.send(
             SendRequest(
@@ -280,7 +250,7 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
     async def on_system_message(self, params: object) -> None:
         if self.user is None:
             raise NotAuthenticated("Unauthorized")
-        p = _params(params, "system_message")
+        p = args.params(params, "system_message")
         await call(
             message_services.system_message_send,
             self.user,
@@ -303,13 +273,13 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
         )
 
     async def message_list(self, params: object) -> dict:
-        p = _params(params, "message_list")
-        after, before = _ms_filter(p.get("updated_at"))
+        p = args.params(params, "message_list")
+        after, before = args.ms_bounds(p.get("updated_at"), "updated_at")
         messages: list[Message] = await call(
             message_selectors.message_list,
             self.user,
             conversation_id=to_id(p.get("cid"), "cid"),
-            limit=_limit(p.get("limit")),
+            limit=args.limit(p.get("limit")),
             after=after,
             before=before,
         )
@@ -317,7 +287,7 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
         return {"messages": [render.message(message_snapshot(m, m.sender, ""), read=m.pk in read) for m in messages]}
 
     async def message_read(self, params: object) -> dict:
-        p = _params(params, "message_read")
+        p = args.params(params, "message_read")
         ids = to_ids(p["ids"], "ids") if p.get("ids") is not None else None
         await call(
             message_services.message_read,
@@ -329,7 +299,7 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
         return {"success": True}
 
     async def message_delete(self, params: object) -> dict:
-        p = _params(params, "message_delete")
+        p = args.params(params, "message_delete")
         if p.get("type") not in ("myself", "all"):
             raise Invalid("type must be 'myself' or 'all'")
         await call(
@@ -343,7 +313,7 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
         return {"success": True}
 
     async def message_edit(self, params: object) -> dict:
-        p = _params(params, "message_edit")
+        p = args.params(params, "message_edit")
         if not isinstance(p.get("body"), str):
             raise Invalid("body must be a string")
         await call(

@@ -1,3 +1,5 @@
+from datetime import datetime
+
 import pytest
 
 from tests.helpers import db, make_user, sama_connected
@@ -196,3 +198,24 @@ async def test_a_participant_blocked_from_posting_cannot_change_the_group():
     assert await b.request("conversation_delete", {"id": cid}, "d") == {"id": "d", "success": True}
     await o.close()
     await b.close()
+
+
+async def test_lists_page_by_milliseconds_or_an_iso_date_alike():
+    """The official web app pages with `updated_at: {lt: "<ISO date>"}`: every list takes both forms."""
+    alice, bob = await db(make_user)(), await db(make_user)()
+    a = await sama_connected(alice)
+    created = await a.request("conversation_create", {"type": "g", "name": "paging", "participants": [str(bob.pk)]})
+    cid = created["conversation"]["_id"]
+    for text in ("one", "two"):
+        await a.send({"message": {"id": text, "cid": cid, "body": text}})
+        assert "ack" in await a.receive()
+    newest = (await a.request("message_list", {"cid": cid, "limit": 1}))["messages"][0]
+    iso = newest["created_at"]
+    ms = int(datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp() * 1000)
+    for bound in (iso, ms):
+        older = (await a.request("message_list", {"cid": cid, "updated_at": {"lt": bound}}))["messages"]
+        assert [m["body"] for m in older] == ["one"], bound
+    for bound in ("2000-01-01T00:00:00.000Z", 946684800000):
+        assert (await a.request("conversation_list", {"updated_at": {"lt": bound}}))["conversations"] == []
+        listed = (await a.request("conversation_list", {"updated_at": {"gt": bound}}))["conversations"]
+        assert [c["_id"] for c in listed] == [cid]
