@@ -4,7 +4,7 @@ from django.db import transaction
 
 from accounts.models import User
 from chats.models import Conversation, ConversationBlock, Participant
-from chats.selectors import participation_get
+from chats.selectors import participation_for_posting, participation_get
 from chats.services import conversation_leave
 from config.errors import Forbidden, Invalid, NotFound
 
@@ -36,9 +36,7 @@ def _may_block(actor: User, conversation: Conversation) -> None:
 def participant_block_set(actor: User, *, conversation_id: int, user_id: int, blocked: bool) -> Participant:
     """Block (or unblock) a participant from posting: the owner in a group, either side in a
     personal chat. Locks the target's participant row."""
-    participation = participation_get(actor, conversation_id)
-    if participation.is_blocked:
-        raise Forbidden("You are blocked in this chat", code="blocked")
+    participation = participation_for_posting(actor, conversation_id)
     _may_block(actor, participation.conversation)
     if int(user_id) == actor.pk:
         raise Invalid("You cannot block yourself", code="self_block")

@@ -4,8 +4,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from chats.membership import active_participation
 from chats.models import Conversation
+from chats.selectors import participation_for_posting
 from chats.snapshots import conversation_snapshot, participant_ids
 from config.errors import Forbidden, Invalid, NotFound
 from messaging import files
@@ -16,7 +16,7 @@ IMAGES_MAX = 20
 
 
 def _owned_group(actor: User, conversation_id: int) -> Conversation:
-    conversation = active_participation(actor, conversation_id).conversation
+    conversation = participation_for_posting(actor, conversation_id).conversation
     if conversation.is_private:
         raise Invalid("A personal chat has no pictures of its own", code="personal_chat")
     if conversation.owner_id != actor.pk:

@@ -7,21 +7,13 @@ from django.db import transaction
 
 from accounts.models import User
 from chats.models import Conversation, Participant
-from chats.selectors import participation_get
+from chats.selectors import participation_for_posting, participation_get
 from chats.services import conversation_leave, conversation_update, participants_add, participants_remove
 from config.errors import Forbidden, Invalid
 
 
 def _users_per_call() -> int:
     return getattr(settings, "REST_CHAT_USERS_PER_CALL", 10)
-
-
-def active_participation(actor: User, conversation_id: int) -> Participant:
-    """The actor's participation, refused when they are blocked from posting in the chat."""
-    participation = participation_get(actor, conversation_id)
-    if participation.is_blocked:
-        raise Forbidden("You are blocked in this chat", code="blocked")
-    return participation
 
 
 def _group(participation: Participant, what: str) -> Conversation:
@@ -34,7 +26,7 @@ def _group(participation: Participant, what: str) -> Conversation:
 @transaction.atomic
 def chat_title_update(actor: User, *, conversation_id: int, title: object, origin: str | None = None) -> Conversation:
     """Rename a group chat; personal chats have no title of their own."""
-    _group(active_participation(actor, conversation_id), "title")
+    _group(participation_for_posting(actor, conversation_id), "title")
     return conversation_update(actor, conversation_id=conversation_id, name=title, origin=origin)
 
 
@@ -49,7 +41,7 @@ def chat_users_add(
     """Add at most REST_CHAT_USERS_PER_CALL users to a group; adding nobody new is an error.
 
     Locks the conversation row."""
-    conversation = _group(active_participation(actor, conversation_id), "participants")
+    conversation = _group(participation_for_posting(actor, conversation_id), "participants")
     wanted = _distinct(user_ids)
     existing = set(Participant.objects.filter(conversation=conversation).values_list("user_id", flat=True))
     new = [uid for uid in wanted if uid not in existing]
@@ -69,7 +61,7 @@ def chat_users_remove(
     """The owner removes participants from a group; naming no participant is an error.
 
     Locks the conversation row."""
-    conversation = _group(active_participation(actor, conversation_id), "participants")
+    conversation = _group(participation_for_posting(actor, conversation_id), "participants")
     wanted = _distinct(user_ids)
     if not wanted:
         raise Invalid("No users to remove", code="no_users_removed")

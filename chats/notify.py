@@ -1,8 +1,7 @@
 """Auxiliary notifications to a chat (typing, animations...): relayed live, never stored."""
 
 from accounts.models import User
-from chats.membership import active_participation
-from chats.selectors import participant_ids_of
+from chats.selectors import participant_ids_of, participation_for_posting
 from config.errors import Invalid
 from realtime import events
 from realtime.events import publish
@@ -41,7 +40,7 @@ def conversation_notify(
     if data is not None and not isinstance(data, dict):
         raise Invalid("data must be an object", code="invalid_notification")
     body = {"name": _text(name, "name", NAME_MAX), "text": _text(text, "text", TEXT_MAX), "data": data}
-    active_participation(actor, conversation_id)
+    participation_for_posting(actor, conversation_id)
     if realm in ("webSocket", "all"):
         recipients = tuple(uid for uid in participant_ids_of(conversation_id) if uid != actor.pk)
         publish(

@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from chats.models import Conversation, Participant
-from config.errors import NotFound
+from config.errors import Forbidden, NotFound
 
 LIST_LIMIT_DEFAULT = 50
 LIST_LIMIT_MAX = 100
@@ -31,6 +31,21 @@ def participation_get(user: User | int, conversation_id: int) -> Participant:
     )
     if participation is None:
         raise NotFound("Conversation not found", code="conversation_not_found")
+    return participation
+
+
+def posting_refuse_if_blocked(is_blocked: bool) -> None:
+    """Forbidden for a participant blocked from posting: the one wording of that rule, also for the
+    send path, which reads the flag in its own SQL (messaging/sending.py)."""
+    if is_blocked:
+        raise Forbidden("You are blocked from posting in this conversation", code="blocked")
+
+
+def participation_for_posting(user: User | int, conversation_id: int) -> Participant:
+    """The user's participation in a conversation they may post in (send, type, notify, change it);
+    NotFound as `participation_get`, Forbidden when blocked from posting."""
+    participation = participation_get(user, conversation_id)
+    posting_refuse_if_blocked(participation.is_blocked)
     return participation
 
 

@@ -8,7 +8,7 @@ from django.db import transaction
 from accounts import blocking
 from accounts.models import User
 from chats.models import Conversation, ConversationBlock, Participant
-from chats.selectors import participation_get, private_conversation_between, private_key
+from chats.selectors import participation_for_posting, participation_get, private_conversation_between, private_key
 from chats.snapshots import conversation_snapshot, participant_ids
 from config.errors import Forbidden, Invalid, NotFound
 from messaging.services import system_message_store
@@ -106,9 +106,7 @@ def conversation_create(
 
 def _group_for_change(actor: User, conversation_id: int, *, posting: bool = False) -> Conversation:
     """The conversation, locked; with `posting`, refused to a participant blocked from posting."""
-    participation = participation_get(actor, conversation_id)
-    if posting and participation.is_blocked:
-        raise Forbidden("You are blocked in this conversation", code="blocked")
+    participation = (participation_for_posting if posting else participation_get)(actor, conversation_id)
     conversation = Conversation.objects.select_for_update().get(pk=participation.conversation_id)
     return conversation
 

@@ -16,8 +16,9 @@ from django.db import DatabaseError, transaction
 from accounts import blocking
 from accounts.models import User
 from chats.models import Conversation
+from chats.selectors import posting_refuse_if_blocked
 from chats.settings_services import participants_restore_on_device
-from config.errors import Forbidden, Invalid, NotFound, ServiceError
+from config.errors import Invalid, NotFound, ServiceError
 from messaging import send_sql
 from messaging.models import HiddenMessage, Message
 from messaging.snapshots import message_snapshot
@@ -193,8 +194,7 @@ def _judge(index: int, request: SendRequest, message: Message, rows: list[send_s
     if not mine:
         raise NotFound("Conversation not found", code="conversation_not_found")
     conversation_type = mine[0].conversation_type
-    if mine[0].is_blocked:
-        raise Forbidden("You are blocked from posting in this conversation", code="blocked")
+    posting_refuse_if_blocked(mine[0].is_blocked)
     others = [(r.user_id, r.blocked_actor, r.blocked_by_actor) for r in rows if r.user_id != actor_id]
     hidden_for = blocking.message_hidden_for(conversation_type, others)
     recipients = [row for row in rows if row.user_id not in hidden_for]

@@ -8,7 +8,7 @@ from django.utils import timezone
 from accounts import blocking
 from accounts.models import User
 from chats.models import Conversation, Participant
-from chats.selectors import conversation_access, participant_ids_of, participation_get
+from chats.selectors import conversation_access, participant_ids_of, participation_for_posting, participation_get
 from config.errors import Forbidden, Invalid, NotFound
 from messaging.models import HiddenMessage, Message, OpLogEntry
 from messaging.sending import body_clean, client_id_clean, x_clean
@@ -204,10 +204,10 @@ def message_read(
 
 
 def typing_notify(actor: User, *, conversation_id: int, origin: str | None = None) -> None:
-    """Tell the other participants the actor is typing; stores nothing."""
+    """Tell the other participants the actor is typing (refused, like a send, to a participant
+    blocked from posting); stores nothing."""
+    participation_for_posting(actor, conversation_id)
     members = participant_ids_of(conversation_id)
-    if actor.pk not in members:
-        raise NotFound("Conversation not found", code="conversation_not_found")
     publish(
         events.Typing(
             recipients=tuple(uid for uid in members if uid != actor.pk),

@@ -193,7 +193,10 @@ async def test_a_participant_blocked_from_posting_cannot_change_the_group():
     await b.receive()
     await db(participant_block_set)(owner, conversation_id=int(cid), user_id=bob.pk, blocked=True)
     refused = await b.request("conversation_update", {"id": cid, "name": "Mine", "participants": {}}, "u")
-    assert refused == {"id": "u", "error": {"status": 403, "message": "You are blocked in this conversation"}}
+    assert refused == {
+        "id": "u",
+        "error": {"status": 403, "message": "You are blocked from posting in this conversation"},
+    }
     # leaving stays possible
     assert await b.request("conversation_delete", {"id": cid}, "d") == {"id": "d", "success": True}
     await o.close()
