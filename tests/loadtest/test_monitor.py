@@ -7,7 +7,7 @@ from collections import namedtuple
 
 import psutil
 
-from realtime.loadtest.monitor import Monitor, steal_pct
+from loadtest.monitor import Monitor, steal_pct
 
 BUSY = "import time\nend = time.time() + 3\nwhile time.time() < end: pass"
 IDLE = "import time\ntime.sleep(3)"

@@ -1,6 +1,6 @@
 """The summary of raw py-spy profiles: busy share per thread, and where the busy time goes."""
 
-from realtime.loadtest.profile import summarize
+from loadtest.profile import summarize
 
 
 def test_summary_splits_threads_and_leaves_waiting_out(tmp_path):

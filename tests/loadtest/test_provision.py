@@ -4,7 +4,7 @@ import pytest
 
 from chats.models import Conversation, Participant
 from chats.services import conversation_create
-from realtime.loadtest.provision import earlier_groups_leave
+from loadtest.provision import earlier_groups_leave
 from tests.helpers import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)

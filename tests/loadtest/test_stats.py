@@ -1,7 +1,7 @@
 """Matching deliveries to sends and the figures computed from them (no server needed)."""
 
-from realtime.loadtest.stats import GroupsResult, Ledger, make_body, markdown_row, parse_body, percentile
-from realtime.loadtest.workers import deal, split_groups
+from loadtest.stats import GroupsResult, Ledger, make_body, markdown_row, parse_body, percentile
+from loadtest.workers import deal, split_groups
 
 
 def test_body_round_trip_and_foreign_bodies():

@@ -74,7 +74,7 @@ class ServerGroup:
     def start(self, timeout: float = 60.0) -> None:
         """Start the processes and wait until each accepts connections."""
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        root = Path(__file__).resolve().parents[2]
+        root = Path(__file__).resolve().parents[1]
         for n in range(self.count):
             port = free_port(self.host)
             log = (self.log_dir / f"server-{n}.log").open("wb")

@@ -19,8 +19,8 @@ from typing import Any
 
 import uvloop
 
-from realtime.loadtest.clients import CLIENTS, ClientError, LoadClient, UserSpec
-from realtime.loadtest.stats import Ledger, make_body, percentile
+from loadtest.clients import CLIENTS, ClientError, LoadClient, UserSpec
+from loadtest.stats import Ledger, make_body, percentile
 
 # Allocations between young-generation collections, as in the servers (config/server.py).
 GC_GEN0_THRESHOLD = 50_000

@@ -11,13 +11,13 @@ from typing import Any
 
 import psutil
 
-from realtime.loadtest import profile
-from realtime.loadtest.clients import UserSpec
-from realtime.loadtest.generator import Plan
-from realtime.loadtest.monitor import Monitor, root_processes_named
-from realtime.loadtest.servers import ServerGroup, listening_processes
-from realtime.loadtest.stats import GroupsResult
-from realtime.loadtest.workers import WorkerPool, deal, split_groups
+from loadtest import profile
+from loadtest.clients import UserSpec
+from loadtest.generator import Plan
+from loadtest.monitor import Monitor, root_processes_named
+from loadtest.servers import ServerGroup, listening_processes
+from loadtest.stats import GroupsResult
+from loadtest.workers import WorkerPool, deal, split_groups
 
 # Seconds between starting the generator processes and their first connection (they import first).
 START_LEAD = 1.5

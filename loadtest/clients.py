@@ -17,7 +17,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import WebSocketException
 from websockets.protocol import State
 
-from realtime.loadtest.stats import Ledger
+from loadtest.stats import Ledger
 
 
 class ClientError(Exception):

@@ -7,8 +7,8 @@ from typing import Any
 
 import psutil
 
-from realtime.loadtest.clients import UserSpec
-from realtime.loadtest.generator import Plan, worker_main
+from loadtest.clients import UserSpec
+from loadtest.generator import Plan, worker_main
 
 
 def split_groups(users: list[UserSpec], group_size: int) -> list[list[UserSpec]]:

@@ -13,13 +13,13 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from realtime.loadtest import provision
-from realtime.loadtest.clients import CLIENTS, UserSpec
-from realtime.loadtest.generator import raise_fd_limit
-from realtime.loadtest.idle import run_idle
-from realtime.loadtest.runner import Options, Target, machine_description, run_groups, run_max, user_specs
-from realtime.loadtest.servers import ServerGroup, is_loopback_url, server_env
-from realtime.loadtest.stats import format_report, markdown_row
+from loadtest import provision
+from loadtest.clients import CLIENTS, UserSpec
+from loadtest.generator import raise_fd_limit
+from loadtest.idle import run_idle
+from loadtest.runner import Options, Target, machine_description, run_groups, run_max, user_specs
+from loadtest.servers import ServerGroup, is_loopback_url, server_env
+from loadtest.stats import format_report, markdown_row
 
 
 def git_commit() -> str:

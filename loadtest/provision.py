@@ -21,8 +21,8 @@ from django.test.utils import override_settings
 from accounts import sms, tokens, verification
 from accounts.models import DeviceSession, PhoneVerification, User
 from chats.models import Participant
+from loadtest.generator import GROUP_NAME_PREFIX
 from messaging.models import DeliveryReceipt, Message
-from realtime.loadtest.generator import GROUP_NAME_PREFIX
 
 SAFE_NAME_PARTS = ("load", "test")
 

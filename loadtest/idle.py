@@ -11,10 +11,10 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from realtime.loadtest.clients import UserSpec
-from realtime.loadtest.monitor import MB, rss_bytes
-from realtime.loadtest.runner import START_LEAD, Options, Target, make_plans
-from realtime.loadtest.workers import WorkerPool
+from loadtest.clients import UserSpec
+from loadtest.monitor import MB, rss_bytes
+from loadtest.runner import START_LEAD, Options, Target, make_plans
+from loadtest.workers import WorkerPool
 
 KB = 1024
 
