@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "chats",
     "messaging",
     "realtime",
+    "webclient",
     "loadtest",
 ]
 

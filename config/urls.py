@@ -5,11 +5,11 @@ from django.urls import path
 
 from chats.api.urls import urlpatterns as chats_rest_urlpatterns
 from messaging import attachment_views
-from realtime import web_client
 from realtime.protocols import sama_http
+from webclient import views as webclient_views
 
 urlpatterns = [
-    path("", web_client.index, name="web-client"),
+    path("", webclient_views.index, name="web-client"),
     path("admin/", admin.site.urls),
     path("login", sama_http.login),
     path("logout", sama_http.logout),

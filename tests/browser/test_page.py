@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from realtime.web_client import CONTENT_SECURITY_POLICY
+from webclient.views import CONTENT_SECURITY_POLICY
 
 STATIC = Path(__file__).resolve().parents[2] / "realtime" / "static" / "client"
 CLIENT_FILES = sorted(p.name for p in STATIC.iterdir() if p.suffix in {".js", ".css"})
