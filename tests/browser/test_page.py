@@ -8,7 +8,7 @@ import pytest
 
 from webclient.views import CONTENT_SECURITY_POLICY
 
-STATIC = Path(__file__).resolve().parents[2] / "realtime" / "static" / "client"
+STATIC = Path(__file__).resolve().parents[2] / "webclient" / "static" / "client"
 CLIENT_FILES = sorted(p.name for p in STATIC.iterdir() if p.suffix in {".js", ".css"})
 
 
