@@ -7,18 +7,14 @@ from django.db.models import Exists, OuterRef
 
 from accounts.models import User, UserBlock
 from config.errors import Forbidden, Invalid, NotFound
+from config.id_lists import ids_distinct
 
 IDS_MAX = 100
 BLOCKED_MESSAGE = "User is blocked"
 
 
 def _wanted(actor: User, user_ids: Iterable[int]) -> set[int]:
-    wanted = {int(i) for i in user_ids}
-    if not wanted:
-        raise Invalid("ids must not be empty", code="invalid_ids")
-    if len(wanted) > IDS_MAX:
-        raise Invalid(f"ids holds at most {IDS_MAX} ids", code="invalid_ids")
-    return wanted
+    return set(ids_distinct(user_ids, limit=IDS_MAX, required=True))
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ from django.db.models.functions import Concat, Lower, Replace
 from accounts.models import Contact, User
 from chats.selectors import clamp_limit
 from config.errors import Invalid, NotFound
+from config.id_lists import ids_distinct
 
 NAME_MAX = 150
 COMPANY_MAX = 255
@@ -194,10 +195,7 @@ def contact_list(
     """The owner's contacts, least recently updated first (so `updated_at.gt` pages forward)."""
     rows = Contact.objects.filter(owner=owner)
     if ids is not None:
-        ids = list(ids)
-        if len(ids) > IDS_MAX:
-            raise Invalid(f"ids holds at most {IDS_MAX} ids", code="invalid_ids")
-        rows = rows.filter(pk__in=ids)
+        rows = rows.filter(pk__in=ids_distinct(ids, limit=IDS_MAX))
     if updated_after is not None:
         rows = rows.filter(updated_at__gt=updated_after)
     if updated_before is not None:

@@ -10,6 +10,7 @@ from accounts.models import User
 from chats.models import Conversation, Participant
 from chats.selectors import conversation_access, participant_ids_of, participation_for_posting, participation_get
 from config.errors import Forbidden, Invalid, NotFound
+from config.id_lists import ids_distinct
 from messaging.models import HiddenMessage, Message, OpLogEntry
 from messaging.sending import body_clean, client_id_clean, x_clean
 from messaging.snapshots import message_snapshot
@@ -74,15 +75,6 @@ def message_edit(
     return message
 
 
-def _ids(values: Iterable[int], limit: int) -> list[int]:
-    ids = sorted({int(v) for v in values})
-    if not ids:
-        raise Invalid("ids must not be empty", code="invalid_ids")
-    if len(ids) > limit:
-        raise Invalid(f"at most {limit} ids", code="invalid_ids")
-    return ids
-
-
 @transaction.atomic
 def message_delete(
     actor: User,
@@ -94,7 +86,7 @@ def message_delete(
 ) -> list[Message]:
     """Delete messages for the actor only, or (their own messages) for everyone."""
     conversation = conversation_access(actor, conversation_id)
-    ids = _ids(message_ids, DELETE_IDS_MAX)
+    ids = ids_distinct(message_ids, limit=DELETE_IDS_MAX, required=True)
     messages = list(Message.objects.select_for_update().filter(conversation=conversation, pk__in=ids))
     if len(messages) != len(ids):
         raise NotFound("Message not found", code="message_not_found")

@@ -10,6 +10,7 @@ from django.conf import settings
 from config import json_input
 from config.client_address import scope_address
 from config.errors import Invalid, ServiceError, TooLarge, is_bug, unexpected_error
+from config.id_lists import ids_within
 from realtime import events
 from realtime.db import run_in_db
 from realtime.events import EVENT_KINDS, Event
@@ -73,8 +74,7 @@ def to_ids(values: object, field: str = "ids", limit: int = 1000) -> list[int]:
     """A list of database ids from a wire list, or Invalid."""
     if not isinstance(values, list):
         raise Invalid(f"{field} must be a list", code="invalid_ids")
-    if len(values) > limit:
-        raise Invalid(f"{field} holds at most {limit} ids", code="invalid_ids")
+    ids_within(len(values), limit=limit, field=field)
     return [to_id(v, field) for v in values]
 
 

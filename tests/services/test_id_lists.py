@@ -1,0 +1,35 @@
+"""A request's list of ids is bounded by one rule with one wording, whichever service takes it."""
+
+import pytest
+
+from accounts.blocking import users_block
+from accounts.contacts import contact_list
+from chats.services import conversation_create
+from config.errors import Invalid
+from messaging.services import message_delete
+from tests.helpers import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_service_words_the_bound_and_the_empty_list_alike():
+    alice, bob = make_user(), make_user()
+    group, _ = conversation_create(alice, type="g", name="g", participant_ids=[bob.pk])
+    too_many = [
+        (lambda: contact_list(alice, ids=range(1, 12)), "ids holds at most 10 ids"),
+        (lambda: users_block(alice, user_ids=range(1, 102)), "ids holds at most 100 ids"),
+        (
+            lambda: message_delete(alice, conversation_id=group.pk, message_ids=range(1, 102), everyone=False),
+            "ids holds at most 100 ids",
+        ),
+        (lambda: users_block(alice, user_ids=[]), "ids must not be empty"),
+        (
+            lambda: message_delete(alice, conversation_id=group.pk, message_ids=[], everyone=False),
+            "ids must not be empty",
+        ),
+    ]
+    for call, message in too_many:
+        with pytest.raises(Invalid) as refused:
+            call()
+        assert (refused.value.message, refused.value.code) == (message, "invalid_ids")
+    assert contact_list(alice, ids=[1] * 20) == []  # the same id twenty times is one id
