@@ -15,6 +15,7 @@ from django.db import DatabaseError, transaction
 
 from accounts import blocking
 from accounts.models import User
+from accounts.push.services import push_enqueue
 from chats.models import Conversation
 from chats.selectors import posting_refuse_if_blocked
 from chats.settings_services import participants_restore_on_device
@@ -224,15 +225,16 @@ def _write_the_rest(stored: list[_Judged]) -> None:
             )
         # those who blocked the sender never see the message
         hidden.extend(HiddenMessage(user_id=uid, message=message) for uid in sorted(send.hidden_for))
-        publish(
-            events.MessageCreated(
-                recipients=send.recipients,
-                actor_id=actor.pk,
-                origin=send.request.origin,
-                message=message_snapshot(message, actor, send.conversation_type),
-                push_to=send.push_to,
-            )
+        created = events.MessageCreated(
+            recipients=send.recipients,
+            actor_id=actor.pk,
+            origin=send.request.origin,
+            message=message_snapshot(message, actor, send.conversation_type),
+            push_to=send.push_to,
         )
+        if created.recipients:
+            push_enqueue(created)  # in the sender's transaction, like the message
+        publish(created)
     if hidden:
         HiddenMessage.objects.bulk_create(hidden)
 

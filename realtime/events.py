@@ -31,8 +31,6 @@ class Event:
     broadcast: ClassVar[bool] = False
     # Logged events are written to each recipient's operations log (SAMA op_log_list).
     logged: ClassVar[bool] = True
-    # Pushed events queue a push notification for offline recipients (accounts.push).
-    pushed: ClassVar[bool] = False
     # Control events are acted on by the connection itself (realtime.consumers), never rendered.
     control: ClassVar[bool] = False
 
@@ -63,7 +61,6 @@ def event_kind(cls: type[Event]) -> type[Event]:
 class MessageCreated(Event):
     kind: ClassVar[str] = "message_created"
     logged: ClassVar[bool] = False  # recovered through message history instead
-    pushed: ClassVar[bool] = True
     message: dict
     # Recipients with a push subscription who have not muted the conversation: the push worker
     # sends to those of them who are offline.
@@ -239,15 +236,12 @@ def event_from_channel_message(message: dict[str, Any]) -> Event:
 
 
 def publish(event: Event) -> None:
-    """Log the event for its recipients now, and send it to them once the transaction commits."""
+    """Log the event for its recipients now, and send it to them once the transaction commits.
+    (A new message's push is queued by the send itself, messaging/sending.py.)"""
     if event.logged and event.recipients:
         from messaging.services import oplog_record
 
         oplog_record(event)
-    if event.pushed and event.recipients:
-        from accounts.push.services import push_enqueue
-
-        push_enqueue(event)
     transaction.on_commit(lambda: send_now(event))
 
 
