@@ -161,7 +161,7 @@ def messages_send(requests: Sequence[SendRequest]) -> list[Sent | Exception]:
         except ServiceError as error:
             answers[index] = error
     # One statement commits on its own; a send that writes more (pushes are queued in the sender's
-    # transaction, by events.publish) makes the batch one transaction.
+    # transaction, by _write_the_rest) makes the batch one transaction.
     alone = not any(send.writes_more for send in judged)
     with contextlib.nullcontext() if alone else transaction.atomic():
         inserted = send_sql.messages_insert([send.message for send in judged])
