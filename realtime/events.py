@@ -267,7 +267,8 @@ def _addresses(event: Event) -> list[str]:
 async def send_events(pending: list[Event]) -> None:
     """Send committed events, in order, each once to every process (see `realtime.hub`); they
     leave with the process's other events of the moment (`realtime.publishing`)."""
-    await publishing.publish([_addressed(event, addresses) for event in pending if (addresses := _addresses(event))])
+    addressed = [_addressed(event, addresses) for event in pending if (addresses := _addresses(event))]
+    await publishing.send_to_hubs(addressed)
 
 
 def _addressed(event: Event, addresses: list[str]) -> dict[str, Any]:
@@ -276,4 +277,4 @@ def _addressed(event: Event, addresses: list[str]) -> dict[str, Any]:
 
 async def send_to_addresses(addresses: list[str], event: Event) -> None:
     """Send an event to the connections at these hub addresses, in every process."""
-    await publishing.publish([_addressed(event, addresses)])
+    await publishing.send_to_hubs([_addressed(event, addresses)])

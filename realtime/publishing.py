@@ -45,7 +45,7 @@ class Publisher(LoopBatches[tuple[dict[str, Any], asyncio.Future | None]]):
                 settle(sent, None)
 
 
-async def publish(items: list[dict[str, Any]]) -> None:
+async def send_to_hubs(items: list[dict[str, Any]]) -> None:
     """Send addressed events to every process's hub, through this event loop's queue; returns once
     they are sent (a failure is logged, not raised)."""
     if not items:
