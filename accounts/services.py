@@ -12,6 +12,7 @@ from accounts import throttling
 from accounts.models import DeviceSession, User
 from accounts.snapshots import user_snapshot
 from config.errors import Forbidden, Invalid, NotAuthenticated, NotFound
+from config.json_input import UNSTORABLE
 from realtime import events
 from realtime.events import publish
 
@@ -91,6 +92,9 @@ def user_authenticate(*, login: object, password: object, address: str | None) -
 
 def _user_authenticate(login: object, password: object) -> User:
     if not isinstance(login, str) or not isinstance(password, str) or not login or not password:
+        raise NotAuthenticated("Incorrect login or password")
+    if len(login) > User._meta.get_field("username").max_length or UNSTORABLE.search(login):
+        # No account has such a login (an HTTP Basic header reaches here unchecked): no lookup.
         raise NotAuthenticated("Incorrect login or password")
     user = User.objects.filter(username__iexact=login, is_active=True).first()
     if user is None or not user.check_password(password):

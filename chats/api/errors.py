@@ -33,7 +33,7 @@ def error_response(status_code: int, reason: str, headers: dict[str, str] | None
     return Response({"error": True, "reason": reason}, status=status_code, headers=headers)
 
 
-def rest_exception_handler(exc: Exception, context: dict) -> Response | None:
+def rest_exception_handler(exc: Exception, context: dict) -> Response:
     """Render domain, DRF and Django errors, and any other exception as `config.errors.unexpected_error` says."""
     headers: dict[str, str] = {}
     if isinstance(exc, ServiceError):

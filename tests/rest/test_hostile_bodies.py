@@ -99,3 +99,13 @@ def test_a_database_that_cannot_be_reached_answers_try_again(client, monkeypatch
     monkeypatch.setattr(creation, "chat_find_or_create", lambda *a, **k: unavailable())
     response = Api().as_user(user).post("/chats", data={"title": "t", "participants": [other.pk]}, format="json")
     assert_error(response, 503, "try again")
+
+
+def test_a_basic_login_the_database_could_not_store_is_simply_wrong(caplog):
+    """HTTP Basic credentials arrive in a header, not a JSON body: a NUL or an overlong login is
+    answered 401 like any wrong login, without reaching the database."""
+    make_user()
+    for login in ("a\x00b", "x" * 151):
+        assert_error(Api().as_basic(login).post("/users/login", {}, format="json"), 401)
+    # Django logs every 4xx (django.request); nothing else is logged: no database error was met.
+    assert not [r for r in caplog.records if r.levelname in ("WARNING", "ERROR") and r.name != "django.request"]
