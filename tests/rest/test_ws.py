@@ -186,7 +186,7 @@ async def test_rest_message_reaches_sama_and_sama_message_reaches_rest():
     await rest_alice.close()
 
 
-async def test_a_handshake_the_database_cannot_judge_is_refused_with_try_again_later(monkeypatch):
+async def test_a_handshake_that_cannot_be_judged_is_refused_with_1013_or_1011(monkeypatch):
     from django.db import OperationalError
 
     from accounts import tokens
@@ -197,3 +197,10 @@ async def test_a_handshake_the_database_cannot_judge_is_refused_with_try_again_l
     monkeypatch.setattr(tokens, "session_from_access_token", unavailable)
     connected, code = await WebsocketCommunicator(application, "/ws?token=x").connect(timeout=5)
     assert (connected, code) == (False, 1013)
+
+    def bug(token):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(tokens, "session_from_access_token", bug)
+    connected, code = await WebsocketCommunicator(application, "/ws?token=x").connect(timeout=5)
+    assert (connected, code) == (False, 1011)  # internal error, logged with its traceback
