@@ -13,8 +13,8 @@ from accounts.models import DeviceSession, User
 from accounts.snapshots import user_snapshot
 from config.errors import Forbidden, Invalid, NotAuthenticated, NotFound
 from config.json_input import UNSTORABLE
-from realtime import events
-from realtime.events import publish
+from events.delivery import publish
+from events.kinds import SessionsEnded, UserCreated, UserDeleted
 
 LOGIN_RE = re.compile(r"^[\w.@+\-]{1,150}$")
 DEVICE_ID_MAX = 255
@@ -79,7 +79,7 @@ def _user_create(login: object, password: object, profile: dict) -> User:
             user.save()
     except IntegrityError as error:
         raise Invalid("User already exists", code="user_exists") from error
-    publish(events.UserCreated(recipients=(), actor_id=user.pk, user=user_snapshot(user)))
+    publish(UserCreated(recipients=(), actor_id=user.pk, user=user_snapshot(user)))
     return user
 
 
@@ -127,7 +127,7 @@ def device_session_open(user: User, *, device_id: object, info: dict | None = No
 def device_session_close(session: DeviceSession) -> None:
     """End a device session: its tokens stop working and the connections bound to it close."""
     DeviceSession.objects.filter(pk=session.pk).delete()
-    publish(events.SessionsEnded(recipients=(session.user_id,), user_id=session.user_id, session_ids=(session.pk,)))
+    publish(SessionsEnded(recipients=(session.user_id,), user_id=session.user_id, session_ids=(session.pk,)))
 
 
 @transaction.atomic
@@ -161,8 +161,8 @@ def user_delete(user: User) -> None:
     """Delete a user's account and everything only they own."""
     user_id = user.pk
     user.delete()
-    publish(events.UserDeleted(recipients=(), actor_id=user_id, user_id=user_id))
-    publish(events.SessionsEnded(recipients=(user_id,), user_id=user_id, everywhere=True))
+    publish(UserDeleted(recipients=(), actor_id=user_id, user_id=user_id))
+    publish(SessionsEnded(recipients=(user_id,), user_id=user_id, everywhere=True))
 
 
 @transaction.atomic
@@ -193,7 +193,7 @@ def user_sessions_end(user: User) -> int:
     sessions = DeviceSession.objects.filter(user_id=user.pk)
     session_ids = tuple(sessions.values_list("pk", flat=True))
     sessions.delete()
-    publish(events.SessionsEnded(recipients=(user.pk,), user_id=user.pk, session_ids=session_ids, everywhere=True))
+    publish(SessionsEnded(recipients=(user.pk,), user_id=user.pk, session_ids=session_ids, everywhere=True))
     return len(session_ids)
 
 

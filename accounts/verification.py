@@ -26,8 +26,8 @@ from accounts.models import PhoneVerification, User
 from accounts.sms import SmsError, get_sms_backend
 from accounts.snapshots import user_snapshot
 from config.errors import Invalid, NotAuthenticated, RateLimited, ServiceError
-from realtime import events
-from realtime.events import publish
+from events.delivery import publish
+from events.kinds import UserCreated
 
 COUNTRY_CODE_RE = re.compile(r"^\+?(\d{1,4})$")
 PHONE_NUMBER_RE = re.compile(r"^\d{3,20}$")
@@ -95,7 +95,7 @@ def phone_user_get_or_create(country_code: str, phone_number: str) -> tuple[User
         if user is None:
             raise
         return user, False
-    publish(events.UserCreated(recipients=(), actor_id=user.pk, user=user_snapshot(user)))
+    publish(UserCreated(recipients=(), actor_id=user.pk, user=user_snapshot(user)))
     return user, True
 
 

@@ -11,9 +11,9 @@ from chats.models import Conversation, ConversationBlock, Participant
 from chats.selectors import participation_for_posting, participation_get, private_conversation_between, private_key
 from chats.snapshots import conversation_snapshot, participant_ids
 from config.errors import Forbidden, Invalid, NotFound
+from events.delivery import publish
+from events.kinds import ConversationCreated, ConversationDeleted, ConversationUpdated, MembersAdded, MembersRemoved
 from messaging.services import system_message_store
-from realtime import events
-from realtime.events import publish
 
 NAME_MAX = 255
 DESCRIPTION_MAX = 2000
@@ -97,7 +97,7 @@ def conversation_create(
     Participant.objects.bulk_create([Participant(conversation=conversation, user=u) for u in members])
     snapshot = conversation_snapshot(conversation, members)
     publish(
-        events.ConversationCreated(
+        ConversationCreated(
             recipients=tuple(u.pk for u in members), actor_id=actor.pk, origin=origin, conversation=snapshot
         )
     )
@@ -142,7 +142,7 @@ def conversation_update(
     if changed:
         snapshot = conversation_snapshot(conversation)
         publish(
-            events.ConversationUpdated(
+            ConversationUpdated(
                 recipients=tuple(participant_ids(snapshot)), actor_id=actor.pk, origin=origin, conversation=snapshot
             )
         )
@@ -176,7 +176,7 @@ def participants_add(
     snapshot = conversation_snapshot(conversation)
     added = tuple(u.pk for u in candidates)
     publish(
-        events.MembersAdded(
+        MembersAdded(
             recipients=tuple(participant_ids(snapshot)),
             actor_id=actor.pk,
             origin=origin,
@@ -211,7 +211,7 @@ def participants_remove(
     conversation.save(update_fields=["updated_at"])
     snapshot = conversation_snapshot(conversation)
     publish(
-        events.MembersRemoved(
+        MembersRemoved(
             recipients=tuple(participant_ids(snapshot)) + tuple(u.pk for u in removed),
             actor_id=actor.pk,
             origin=origin,
@@ -238,7 +238,7 @@ def _delete(actor: User, conversation: Conversation, *, origin: str | None, reci
     snapshot = conversation_snapshot(conversation)
     snapshot["participants"] = []
     conversation.delete()
-    publish(events.ConversationDeleted(recipients=recipients, actor_id=actor.pk, origin=origin, conversation=snapshot))
+    publish(ConversationDeleted(recipients=recipients, actor_id=actor.pk, origin=origin, conversation=snapshot))
 
 
 @transaction.atomic

@@ -3,8 +3,8 @@
 A value is refused (`Invalid`) when it is not JSON, is nested deeper than `JSON_MAX_DEPTH`, holds
 text that PostgreSQL cannot store (a NUL character) or that cannot be encoded as UTF-8 (an unpaired
 surrogate such as `"\\ud800"`), or a number no column holds (beyond 64-bit integers, or not finite).
-WebSocket adapters (`realtime.protocols.base`) and HTTP parsers (`chats.api.parsers`,
-`realtime.protocols.sama_http`) call these functions, so the rules hold on every path."""
+WebSocket adapters (`realtime.adapter`) and HTTP parsers (`protocols.rest.parsers`,
+`protocols.sama.http`) call these functions, so the rules hold on every path."""
 
 import json
 import math

@@ -328,7 +328,7 @@ SPECTACULAR_SETTINGS = {
     "APPEND_COMPONENTS": {"securitySchemes": {"basicAuth": {"type": "http", "scheme": "basic"}}},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "chats.api.schema.strip_trailing_slashes",
+        "protocols.rest.schema.strip_trailing_slashes",
     ],
 }
 REST_TEXT_MAX_BYTES = int(os.environ.get("REST_TEXT_MAX_BYTES", "2048"))

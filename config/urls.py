@@ -3,9 +3,9 @@
 from django.contrib import admin
 from django.urls import path
 
-from chats.api.urls import urlpatterns as chats_rest_urlpatterns
-from messaging import attachment_views
-from realtime.protocols import sama_http
+from protocols.rest.urls import urlpatterns as chats_rest_urlpatterns
+from protocols.sama import attachment_views
+from protocols.sama import http as sama_http
 from webclient import views as webclient_views
 
 urlpatterns = [

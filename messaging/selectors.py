@@ -1,13 +1,11 @@
-"""Reads on messages and the operations log."""
+"""Reads on messages."""
 
 from datetime import datetime
 
 from accounts.models import User
 from chats.selectors import clamp_limit, conversation_access
 from config.errors import NotFound
-from messaging.models import HiddenMessage, Message, OpLogEntry
-
-OPLOG_LIMIT = 500
+from messaging.models import HiddenMessage, Message
 
 
 def visible_messages(user: User, conversation_id: int):
@@ -59,16 +57,6 @@ def read_message_ids(conversation_id: int, messages: list[Message]) -> set[int]:
         return furthest >= message.pk
 
     return {m.pk for m in messages if read_by_other(m)}
-
-
-def oplog_list(user: User, *, after: datetime | None = None, before: datetime | None = None) -> list[OpLogEntry]:
-    """The user's operations log in order, oldest first, at most OPLOG_LIMIT entries."""
-    rows = OpLogEntry.objects.filter(user=user)
-    if after is not None:
-        rows = rows.filter(created_at__gt=after)
-    if before is not None:
-        rows = rows.filter(created_at__lt=before)
-    return list(rows.order_by("id")[:OPLOG_LIMIT])
 
 
 def message_get(user: User, message_id: int, *, conversation_id: int | None = None) -> Message:

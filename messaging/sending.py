@@ -17,14 +17,14 @@ from accounts import blocking
 from accounts.models import User
 from accounts.push.services import push_enqueue
 from chats.models import Conversation
+from chats.participant_settings import participants_restore_on_device
 from chats.selectors import posting_refuse_if_blocked
-from chats.settings_services import participants_restore_on_device
 from config.errors import Invalid, NotFound, ServiceError
+from events.delivery import publish
+from events.kinds import MessageCreated
 from messaging import send_sql
 from messaging.models import HiddenMessage, Message
 from messaging.snapshots import message_snapshot
-from realtime import events
-from realtime.events import publish
 
 logger = logging.getLogger("messaging")
 
@@ -225,7 +225,7 @@ def _write_the_rest(stored: list[_Judged]) -> None:
             )
         # those who blocked the sender never see the message
         hidden.extend(HiddenMessage(user_id=uid, message=message) for uid in sorted(send.hidden_for))
-        created = events.MessageCreated(
+        created = MessageCreated(
             recipients=send.recipients,
             actor_id=actor.pk,
             origin=send.request.origin,

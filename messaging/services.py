@@ -11,11 +11,11 @@ from chats.models import Conversation, Participant
 from chats.selectors import conversation_access, participant_ids_of, participation_for_posting, participation_get
 from config.errors import Forbidden, Invalid, NotFound
 from config.id_lists import ids_distinct
-from messaging.models import HiddenMessage, Message, OpLogEntry
+from events.delivery import publish
+from events.kinds import MessageCreated, MessageEdited, MessagesDeleted, MessagesRead, SystemNotice, Typing
+from messaging.models import HiddenMessage, Message
 from messaging.sending import body_clean, client_id_clean, x_clean
 from messaging.snapshots import message_snapshot
-from realtime import events
-from realtime.events import Event, publish
 
 READ_EVENT_IDS_MAX = 500
 DELETE_IDS_MAX = 100
@@ -28,7 +28,7 @@ def system_message_store(
     (`recipients` when the caller already knows them, saving a query per message)."""
     message = Message.objects.create(conversation=conversation, sender=actor, body=body, x=x, is_system=True)
     publish(
-        events.MessageCreated(
+        MessageCreated(
             recipients=recipients if recipients is not None else tuple(participant_ids_of(conversation.pk)),
             actor_id=actor.pk,
             message=message_snapshot(message, actor, conversation.type),
@@ -65,7 +65,7 @@ def message_edit(
         message.is_visible = bool(is_visible)
     message.save()
     publish(
-        events.MessageEdited(
+        MessageEdited(
             recipients=tuple(participant_ids_of(message.conversation_id)),
             actor_id=actor.pk,
             origin=origin,
@@ -110,7 +110,7 @@ def _erase(actor: User, conversation: Conversation, messages: list[Message], *, 
         message.body, message.x, message.attachments = "", {}, []
     Message.objects.bulk_update(messages, ["deleted_at", "body", "x", "attachments", "updated_at"])
     publish(
-        events.MessagesDeleted(
+        MessagesDeleted(
             recipients=tuple(participant_ids_of(conversation.pk)),
             actor_id=actor.pk,
             origin=origin,
@@ -181,7 +181,7 @@ def message_read(
     participation.save(update_fields=["last_read_message_id", "last_read_at"])
     if newly:
         publish(
-            events.MessagesRead(
+            MessagesRead(
                 recipients=tuple(participant_ids_of(conversation_id)),
                 actor_id=actor.pk,
                 origin=origin,
@@ -201,7 +201,7 @@ def typing_notify(actor: User, *, conversation_id: int, origin: str | None = Non
     participation_for_posting(actor, conversation_id)
     members = participant_ids_of(conversation_id)
     publish(
-        events.Typing(
+        Typing(
             recipients=tuple(uid for uid in members if uid != actor.pk),
             actor_id=actor.pk,
             origin=origin,
@@ -220,7 +220,7 @@ def system_message_send(
     conversation_id: int | None = None,
     user_ids: Iterable[int] | None = None,
     origin: str | None = None,
-) -> events.SystemNotice:
+) -> SystemNotice:
     """Send a custom system message to a conversation's participants or to some users."""
     notice_id, x = client_id_clean(client_id), x_clean(x)
     if conversation_id is not None:
@@ -237,7 +237,7 @@ def system_message_send(
         raise Invalid("cid or uids is required", code="invalid_recipients")
     blockers = blocking.blockers_among(actor.pk, recipients)
     recipients = tuple(uid for uid in recipients if uid not in blockers)
-    notice = events.SystemNotice(
+    notice = SystemNotice(
         recipients=recipients,
         actor_id=actor.pk,
         origin=origin,
@@ -248,11 +248,3 @@ def system_message_send(
     )
     publish(notice)
     return notice
-
-
-def oplog_record(event: Event) -> None:
-    """Write the event into each recipient's operations log (one query, inside the transaction)."""
-    payload = event.data()
-    OpLogEntry.objects.bulk_create(
-        [OpLogEntry(user_id=uid, kind=event.kind, payload=payload) for uid in sorted(set(event.recipients))]
-    )

@@ -7,9 +7,10 @@ process saw the user's first connection open (or last one close) reaches them in
 import time
 
 from accounts.models import User
+from events.delivery import send_to_addresses
+from events.kinds import LastActivity
 from realtime import presence
 from realtime.db import run_in_db
-from realtime.events import LastActivity, send_to_addresses
 
 ONLINE = "online"
 

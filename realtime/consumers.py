@@ -13,10 +13,11 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 
 from accounts.models import DeviceSession, User
 from config.errors import Unavailable, is_bug, unexpected_error
+from events.delivery import BROADCAST_GROUP, user_group
+from events.kinds import Event, SessionsEnded
 from realtime import activity, presence
-from realtime.events import BROADCAST_GROUP, Event, SessionsEnded, user_group
+from realtime.adapter import ProtocolAdapter, frame_text
 from realtime.hub import current_hub
-from realtime.protocols.base import ProtocolAdapter, frame_text
 
 logger = logging.getLogger("realtime")
 

@@ -16,8 +16,8 @@ from typing import Any, Protocol
 
 from channels.layers import BaseChannelLayer, get_channel_layer
 
-from realtime.events import Event, event_from_channel_message
-from realtime.publishing import HUB_GROUP
+from events.channel import HUB_GROUP
+from events.kinds import Event, event_from_channel_message
 
 logger = logging.getLogger("realtime")
 

@@ -11,7 +11,7 @@ import weakref
 from django.conf import settings
 
 from accounts.services import user_touch_activity
-from realtime.batching import LoopBatches, settle
+from config.loop_batches import LoopBatches, settle
 from realtime.db import run_in_db
 from realtime.presence_lease import forget, holder_of_this_loop, record, user_key
 

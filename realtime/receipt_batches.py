@@ -11,8 +11,8 @@ delivered again at the next sign-in, as if the acknowledgement had not arrived."
 import logging
 from collections.abc import Awaitable, Callable
 
+from config.loop_batches import LoopBatches
 from messaging.receipts import receipt_refused, receipts_record
-from realtime.batching import LoopBatches
 from realtime.db import run_in_db
 
 logger = logging.getLogger("realtime")

@@ -11,11 +11,10 @@ arrived."""
 import asyncio
 import logging
 
+from config.loop_batches import LoopBatches, settle
+from events.delivery import collecting, send_events
 from messaging.sending import SendRequest, Sent, messages_send
-from realtime import events
-from realtime.batching import LoopBatches, settle
 from realtime.db import run_in_db
-from realtime.events import Event
 
 logger = logging.getLogger("realtime")
 
@@ -28,20 +27,17 @@ class SendBatches(LoopBatches[tuple[SendRequest, asyncio.Future]]):
     limit = BATCH_MAX
 
     async def handle(self, batch: list[tuple[SendRequest, asyncio.Future]]) -> None:
-        outbox: list[Event] = []
-        token = events.outbox.set(outbox)
-        try:
-            answers = await run_in_db(messages_send, [request for request, _ in batch])
-        except Exception:
-            # Not a refusal (those are answers) but a failure before anything was committed, such
-            # as a conversation deleted between the read and the write: each send is tried alone,
-            # so that only its own fails.
-            logger.warning("a batch of %d sends failed; sending them one by one", len(batch), exc_info=True)
-            answers = [await _alone(request) for request, _ in batch]
-        finally:
-            events.outbox.reset(token)
-        if outbox:
-            await events.send_events(outbox)
+        with collecting() as committed:
+            try:
+                answers = await run_in_db(messages_send, [request for request, _ in batch])
+            except Exception:
+                # Not a refusal (those are answers) but a failure before anything was committed,
+                # such as a conversation deleted between the read and the write: each send is tried
+                # alone, so that only its own fails.
+                logger.warning("a batch of %d sends failed; sending them one by one", len(batch), exc_info=True)
+                answers = [await _alone(request) for request, _ in batch]
+        if committed:
+            await send_events(committed)
         for (_, future), answer in zip(batch, answers, strict=True):
             settle(future, answer)
 

@@ -1,5 +1,5 @@
 """Writes and reads on push subscriptions and push events; queuing a push is one INSERT, sending
-is the worker's job (`accounts.push.worker`), so no request or socket ever waits on a push service."""
+is the worker's job (`realtime.push.worker`), so no request or socket ever waits on a push service."""
 
 import json
 from collections.abc import Iterable
@@ -10,7 +10,7 @@ from django.db import transaction
 from accounts import blocking
 from accounts.models import PushEvent, PushSubscription, User
 from config.errors import Forbidden, Invalid, NotFound
-from realtime import events
+from events.kinds import MessageCreated
 
 PLATFORMS = {"web", "ios", "android"}
 FIELD_MAX = 255
@@ -101,7 +101,7 @@ def push_event_create(sender: User, *, recipient_ids: Iterable[int], message: ob
     return PushEvent.objects.create(sender=sender, recipient_ids=sorted(recipients), message=message)
 
 
-def push_enqueue(event: events.MessageCreated) -> None:
+def push_enqueue(event: MessageCreated) -> None:
     """Queue the push for a new message (inside the sender's transaction: one INSERT). The worker
     sends it to the recipients who are offline and have not muted the conversation."""
     message = event.message

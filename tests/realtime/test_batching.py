@@ -3,7 +3,7 @@ that fails does not stop the ones after it."""
 
 import asyncio
 
-from realtime.batching import LoopBatches, settle
+from config.loop_batches import LoopBatches, settle
 
 
 class Doubling(LoopBatches[tuple[int, asyncio.Future]]):

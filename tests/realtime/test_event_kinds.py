@@ -3,9 +3,9 @@ kinds, which the consumer acts on itself for every protocol."""
 
 import pytest
 
+from config.routing import websocket_urlpatterns
+from events.kinds import EVENT_KINDS
 from realtime.consumers import ChatConsumer
-from realtime.events import EVENT_KINDS
-from realtime.routing import websocket_urlpatterns
 
 ADAPTERS = sorted({route.callback.consumer_class.adapter_class for route in websocket_urlpatterns}, key=str)
 CONTROL_KINDS = {kind for kind, event in EVENT_KINDS.items() if event.control}

@@ -6,8 +6,8 @@ import weakref
 import pytest
 from channels.layers import get_channel_layer
 
+from events.channel import HUB_GROUP
 from realtime.hub import current_hub
-from realtime.publishing import HUB_GROUP
 from tests.helpers import db, make_user, sama_connected, settle
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -6,7 +6,8 @@ import asyncio
 import pytest
 from channels.layers import get_channel_layer
 
-from realtime.events import Typing, send_events, send_to_addresses
+from events.delivery import send_events, send_to_addresses
+from events.kinds import Typing
 from tests.helpers import db, make_user, sama_connected
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -2,18 +2,18 @@
 
 import json
 
-from realtime import events
-from realtime.protocols.base import SharedFrame
+from events.kinds import MessageCreated
+from realtime.adapter import SharedFrame
 
 
-def _message_created(message_id: int) -> events.MessageCreated:
-    return events.MessageCreated(recipients=(1, 2), message={"id": message_id, "body": "héllo"})
+def _message_created(message_id: int) -> MessageCreated:
+    return MessageCreated(recipients=(1, 2), message={"id": message_id, "body": "héllo"})
 
 
 def test_one_event_is_built_once_and_the_next_event_is_built_again():
     built = []
 
-    def build(event: events.MessageCreated) -> dict:
+    def build(event: MessageCreated) -> dict:
         built.append(event.message["id"])
         return {"message": event.message}
 

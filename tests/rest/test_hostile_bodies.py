@@ -4,8 +4,8 @@ a 500 (SAMA's `/login` and `/logout`, the Chats REST API)."""
 import pytest
 from django.db import OperationalError
 
-from chats import creation
 from chats import services as chat_services
+from protocols.rest import chat_creation as creation
 from tests.helpers import PASSWORD, make_user
 from tests.rest.support import Api, assert_error
 

@@ -3,11 +3,11 @@
 import pytest
 
 from chats.blocking import participant_block_set
-from chats.notify import conversation_notify
 from chats.services import conversation_create
 from config.errors import Forbidden
 from messaging.sending import message_send
 from messaging.services import typing_notify
+from protocols.rest.notify import conversation_notify
 from tests.helpers import db, make_user, sama_connected
 
 pytestmark = pytest.mark.django_db(transaction=True)

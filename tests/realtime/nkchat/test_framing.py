@@ -115,7 +115,7 @@ async def test_an_unexpected_failure_answers_500_and_the_connection_keeps_workin
     def explode(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("chats.search.user_search_page", explode)
+    monkeypatch.setattr("messaging.search.user_search_page", explode)
     client = await nk_connected(await db(make_user)())
     assert await client.error("user", "search", {}) == {"error": "Internal error", "code": 500}
     assert (await client.ok("conversation", "search", {}))["total"] == 0

@@ -1,6 +1,6 @@
 """Subscription patterns, without a connection."""
 
-from realtime.subscriptions import Pattern, Subscriptions, pattern
+from protocols.nkchat.subscriptions import Pattern, Subscriptions, pattern
 
 
 def test_patterns_match_and_cover():

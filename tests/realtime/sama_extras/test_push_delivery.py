@@ -4,9 +4,9 @@ platform backend (in-memory here), retries temporary failures and drops gone sub
 import pytest
 
 from accounts.models import PushDelivery, PushEvent, PushSubscription
-from accounts.push import worker
 from accounts.push.backends.memory import MemoryBackend
 from chats.models import Participant
+from realtime.push import worker
 from tests.helpers import db, make_user, sama_connected
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from py_vapid import Vapid
 
 from accounts.models import PushDelivery, PushSubscription
-from accounts.push import worker
+from realtime.push import worker
 from tests.helpers import db, make_user, sama_connected
 from tests.realtime.sama_extras.push_service import PushService
 

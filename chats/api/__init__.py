@@ -1,1 +1,0 @@
-"""The Chats REST API: `/users`, `/chats`, `/files`, as DRF viewsets over the service layer."""

@@ -1,0 +1,216 @@
+"""The kinds of domain event: what changed, who may see it (`recipients`), who caused it and from
+which connection. Protocol-neutral: each protocol adapter renders an event in its own wire format.
+Services publish them through `events.delivery`."""
+
+from dataclasses import dataclass, field, fields
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Event:
+    """Base of every event: who may see it, who caused it, and from which connection."""
+
+    kind: ClassVar[str] = ""
+    # Broadcast events go to every connection at the BROADCAST_GROUP address, not to recipients.
+    broadcast: ClassVar[bool] = False
+    # Logged events are written to each recipient's operations log (SAMA op_log_list).
+    logged: ClassVar[bool] = True
+    # Control events are acted on by the connection itself (realtime.consumers), never rendered.
+    control: ClassVar[bool] = False
+
+    recipients: tuple[int, ...]
+    actor_id: int | None = None
+    origin: str | None = None
+
+    def data(self) -> dict[str, Any]:
+        """The event's fields but `recipients` (shallow: fields hold plain data, never dataclasses)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "recipients"}
+
+
+EVENT_KINDS: dict[str, type[Event]] = {}
+
+
+def event_kind(cls: type[Event]) -> type[Event]:
+    """Register an event class under its `kind` so a consumer can rebuild it."""
+    assert cls.kind and cls.kind not in EVENT_KINDS, cls
+    EVENT_KINDS[cls.kind] = cls
+    return cls
+
+
+# --- messages --------------------------------------------------------------------------------
+
+
+@event_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MessageCreated(Event):
+    kind: ClassVar[str] = "message_created"
+    logged: ClassVar[bool] = False  # recovered through message history instead
+    message: dict
+    # Recipients with a push subscription who have not muted the conversation: the push worker
+    # sends to those of them who are offline.
+    push_to: tuple[int, ...] = ()
+
+
+@event_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MessageEdited(Event):
+    kind: ClassVar[str] = "message_edited"
+    message: dict
+
+
+@event_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MessagesDeleted(Event):
+    kind: ClassVar[str] = "messages_deleted"
+    conversation_id: int
+    message_ids: tuple[int, ...]
+    messages: tuple[dict, ...] = ()
+
+
+@event_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MessagesRead(Event):
+    kind: ClassVar[str] = "messages_read"
+    conversation_id: int
+    message_ids: tuple[int, ...]
+    sender_ids: tuple[int, ...]  # the sender of each message in message_ids, in the same order
+    reader_id: int
+    read_at: float
+
+
+@event_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Typing(Event):
+    kind: ClassVar[str] = "typing"
+    logged: ClassVar[bool] = False
+    conversation_id: int
+    user_id: int
+
+
+@event_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SystemNotice(Event):
+    """A custom system message (SAMA `system_message`), stored nowhere but the operations log."""
+
+    kind: ClassVar[str] = "system_notice"
+    notice_id: str
+    conversation_id: int | None
+    x: dict
+    t: int
+
+
+@event_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Notify(Event):
+    """Auxiliary data sent to a conversation and not stored (REST `/chats/<id>/notify`)."""
+
+    kind: ClassVar[str] = "notify"
+    logged: ClassVar[bool] = False
+    conversation_id: int
+    body: dict
+
+
+# --- conversations ---------------------------------------------------------------------------
+
+
+@event_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConversationCreated(Event):
+    kind: ClassVar[str] = "conversation_created"
+    conversation: dict
+
+
+@event_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConversationUpdated(Event):
+    """Name, description, images or other attributes changed."""
+
+    kind: ClassVar[str] = "conversation_updated"
+    conversation: dict
+
+
+@event_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MembersAdded(Event):
+    kind: ClassVar[str] = "members_added"
+    conversation: dict
+    user_ids: tuple[int, ...]
+
+
+@event_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MembersRemoved(Event):
+    """Users left or were removed; `recipients` includes them, `conversation` no longer does."""
+
+    kind: ClassVar[str] = "members_removed"
+    conversation: dict
+    user_ids: tuple[int, ...]
+
+
+@event_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConversationDeleted(Event):
+    kind: ClassVar[str] = "conversation_deleted"
+    conversation: dict
+
+
+@event_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConversationCleared(Event):
+    """Every message of the conversation was deleted."""
+
+    kind: ClassVar[str] = "conversation_cleared"
+    conversation: dict
+
+
+# --- users -----------------------------------------------------------------------------------
+
+
+@event_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UserCreated(Event):
+    kind: ClassVar[str] = "user_created"
+    broadcast: ClassVar[bool] = True
+    logged: ClassVar[bool] = False
+    user: dict
+
+
+@event_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UserDeleted(Event):
+    kind: ClassVar[str] = "user_deleted"
+    broadcast: ClassVar[bool] = True
+    logged: ClassVar[bool] = False
+    user_id: int
+
+
+@event_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LastActivity(Event):
+    """A user came online (`seconds_ago` None) or went offline."""
+
+    kind: ClassVar[str] = "last_activity"
+    logged: ClassVar[bool] = False
+    user_id: int
+    seconds_ago: int | None = field(default=None)
+
+
+@event_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SessionsEnded(Event):
+    """Device sessions of a user ended: connections bound to them close, and with `everywhere`
+    every connection of the user does (signed in with a session or not)."""
+
+    kind: ClassVar[str] = "sessions_ended"
+    logged: ClassVar[bool] = False
+    control: ClassVar[bool] = True
+    user_id: int
+    session_ids: tuple[int, ...] = ()
+    everywhere: bool = False
+
+
+def event_from_channel_message(message: dict[str, Any]) -> Event:
+    """The event of a channel-layer message (or of one item of a batch)."""
+    cls = EVENT_KINDS[message["kind"]]
+    data = dict(message["data"])
+    return cls(recipients=(), **data)

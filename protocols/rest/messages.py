@@ -1,0 +1,122 @@
+"""`/chats/<id>/messages`: history, post, clear, edit, delete, read mark."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from messaging import selectors, sending, services
+from messaging.models import Message
+from protocols.rest import chat_clearing as clearing
+from protocols.rest import message_reads as history
+from protocols.rest import render, schema
+from protocols.rest import serializers_in as i
+from protocols.rest import serializers_out as o
+from protocols.rest import stored_files as files
+from protocols.rest.base import RestViewSet, empty_ok, to_pk
+
+CHAT = [schema.CHAT_PK]
+MESSAGE = [schema.CHAT_PK, schema.MESSAGE_ID]
+HISTORY_DEFAULT = 50
+
+
+def _message(message: Message) -> Response:
+    positions = history.read_positions([message.conversation_id]).get(message.conversation_id, [])
+    return Response(o.out(o.MessageInfoSerializer, render.message_info(message, positions)))
+
+
+class ChatMessageViewSet(RestViewSet):
+    """Messages of a chat the user takes part in."""
+
+    @extend_schema(
+        summary="Message history, newest first",
+        request=None,
+        parameters=[*CHAT, i.MessageHistoryQuerySerializer],
+        responses=schema.answer(o.MessageInfoSerializer(many=True), 404),
+    )
+    def list(self, request: Request, chat_pk: str) -> Response:
+        """`count` messages (50 by default) older than message `before`, or the newest ones; deleted messages carry
+        `deletedAt`."""
+        chat_id, query = to_pk(chat_pk), self.query(i.MessageHistoryQuerySerializer)
+        messages = selectors.message_list(
+            request.user,
+            conversation_id=chat_id,
+            limit=query.get("count", HISTORY_DEFAULT),
+            before_id=query.get("before"),
+            include_deleted=True,
+        )
+        positions = history.read_positions([chat_id]).get(chat_id, [])
+        rendered = [render.message_info(m, positions) for m in messages]
+        return Response(o.out(o.MessageInfoSerializer, rendered, many=True))
+
+    @extend_schema(
+        summary="Post a message (text up to 2048 bytes, an attachment)",
+        request=i.MessagePostSerializer,
+        parameters=CHAT,
+        responses=schema.answer(o.MessageInfoSerializer, 403, 404),
+    )
+    def create(self, request: Request, chat_pk: str) -> Response:
+        """Post a message; the same `localId` again answers the same message. Participants are notified (`message`)."""
+        chat_id, data = to_pk(chat_pk), self.data(i.MessagePostSerializer)
+        attachment = data.get("attachment")
+        message, _ = sending.message_send(
+            request.user,
+            conversation_id=chat_id,
+            body=data.get("text") or "",
+            attachments=[files.media_clean(dict(attachment))] if attachment else None,
+            client_id=data.get("localId"),
+            is_visible=data.get("isVisible") is not False,
+        )
+        return _message(message)
+
+    @extend_schema(
+        summary="Delete every message of a chat",
+        operation_id="chats_messages_clear",
+        request=None,
+        parameters=CHAT,
+        responses=schema.ok(403, 404),
+    )
+    def clear(self, request: Request, chat_pk: str) -> Response:
+        """Delete every message of the chat (the owner of a group, either side of a personal chat); participants are
+        notified (`chatCleared`)."""
+        clearing.conversation_clear(request.user, conversation_id=to_pk(chat_pk))
+        return empty_ok()
+
+    @extend_schema(
+        summary="Edit a message",
+        request=i.MessageEditSerializer,
+        parameters=MESSAGE,
+        responses=schema.answer(o.MessageInfoSerializer, 403, 404),
+    )
+    def update(self, request: Request, chat_pk: str, pk: str) -> Response:
+        """The author edits the text or visibility; `fileExists`/`previewExists` just tell the participants
+        (`messageUpdate`)."""
+        chat_id, message_id, data = to_pk(chat_pk), to_pk(pk), self.data(i.MessageEditSerializer)
+        history.message_get(request.user, conversation_id=chat_id, message_id=message_id)
+        message = services.message_edit(
+            request.user, message_id=message_id, body=data.get("text"), is_visible=data.get("isVisible")
+        )
+        return _message(message)
+
+    @extend_schema(
+        summary="Delete a message's content for everyone",
+        request=None,
+        parameters=MESSAGE,
+        responses=schema.answer(o.MessageInfoSerializer, 403, 404),
+    )
+    def destroy(self, request: Request, chat_pk: str, pk: str) -> Response:
+        """The author deletes the message's content for everyone; it keeps its place with `deletedAt`
+        (`messageDelete`)."""
+        chat_id, message_id = to_pk(chat_pk), to_pk(pk)
+        history.message_get(request.user, conversation_id=chat_id, message_id=message_id)
+        deleted = services.message_delete(
+            request.user, conversation_id=chat_id, message_ids=[message_id], everyone=True
+        )
+        return _message(deleted[0])
+
+    @extend_schema(summary="Put my read mark on a message", request=None, parameters=MESSAGE, responses=schema.ok(404))
+    @action(detail=True, methods=["put"])
+    def read(self, request: Request, chat_pk: str, pk: str) -> Response:
+        """Put your read mark on the message and every older one; participants are notified (`readMark`)."""
+        history.message_read_one(request.user, conversation_id=to_pk(chat_pk), message_id=to_pk(pk))
+        return empty_ok()

@@ -1,0 +1,49 @@
+"""Auxiliary notifications to a chat (typing, animations...): relayed live, never stored."""
+
+from accounts.models import User
+from chats.selectors import participant_ids_of, participation_for_posting
+from config.errors import Invalid
+from events.delivery import publish
+from events.kinds import Notify
+
+REALMS = ("webSocket", "push", "all")
+NAME_MAX = 255
+TEXT_MAX = 2048
+
+
+def _text(value: object, field: str, limit: int) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > limit:
+        raise Invalid(f"{field} must be a string of at most {limit} characters", code="invalid_notification")
+    return value
+
+
+def conversation_notify(
+    actor: User,
+    *,
+    conversation_id: int,
+    name: object = None,
+    text: object = None,
+    data: object = None,
+    realm: object = "webSocket",
+    origin: str | None = None,
+) -> dict:
+    """Send `{name, text, data}` to the chat's other participants; answers the body sent.
+
+    `realm` "webSocket" or "all" relays it live; "push" alone is left to push delivery, which has no
+    channel for auxiliary notifications yet, so nothing is relayed live."""
+    if realm is None:
+        realm = "webSocket"
+    if realm not in REALMS:
+        raise Invalid(f"realm must be one of {', '.join(REALMS)}", code="invalid_realm")
+    if data is not None and not isinstance(data, dict):
+        raise Invalid("data must be an object", code="invalid_notification")
+    body = {"name": _text(name, "name", NAME_MAX), "text": _text(text, "text", TEXT_MAX), "data": data}
+    participation_for_posting(actor, conversation_id)
+    if realm in ("webSocket", "all"):
+        recipients = tuple(uid for uid in participant_ids_of(conversation_id) if uid != actor.pk)
+        publish(
+            Notify(recipients=recipients, actor_id=actor.pk, origin=origin, conversation_id=conversation_id, body=body)
+        )
+    return body

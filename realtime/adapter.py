@@ -1,0 +1,153 @@
+"""What every protocol adapter shares: the connection it serves, JSON decoding, service calls."""
+
+import json
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from django.conf import settings
+
+from config import json_input
+from config.client_address import scope_address
+from config.errors import Invalid, ServiceError, TooLarge, is_bug, unexpected_error
+from config.id_lists import ids_within
+from events.delivery import collecting, send_events
+from events.kinds import EVENT_KINDS, Event
+from realtime.db import run_in_db
+
+if TYPE_CHECKING:
+    from realtime.consumers import ChatConsumer
+
+logger = logging.getLogger("realtime")
+
+
+async def call(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Run a (synchronous) service or selector off the event loop, then send the events it committed."""
+    with collecting() as pending:
+        try:
+            return await run_in_db(function, *args, **kwargs)
+        finally:
+            if pending:
+                await send_events(pending)
+
+
+def frame_text(frame: dict[str, Any]) -> str:
+    """A frame as the JSON text sent on the wire."""
+    return json.dumps(frame, separators=(",", ":"), ensure_ascii=False)
+
+
+class SharedFrame:
+    """A frame that is the same for every connection of this process an event reaches, built and
+    serialized once per event: the hub hands one event to its connections one after another, so
+    the last event's text is the one the next connection asks for.
+
+    The event itself is kept with its text (compared by identity, not id, which a later event may
+    reuse), in one tuple so that a reader never pairs one event with another's text."""
+
+    def __init__(self, build: Callable[[Any], dict[str, Any]]) -> None:
+        self.build = build
+        self.last: tuple[Event | None, str] = (None, "")
+
+    def __call__(self, event: Event) -> str:
+        """The frame's text for this event."""
+        last_event, text = self.last
+        if last_event is not event:
+            text = frame_text(self.build(event))
+            self.last = (event, text)
+        return text
+
+
+def to_id(value: object, field: str = "id") -> int:
+    """A database id from a wire id (integer, or a string of digits), or Invalid."""
+    if isinstance(value, bool):
+        raise Invalid(f"{field} is not a valid id", code="invalid_id")
+    if isinstance(value, int) and 0 < value < 2**63:
+        return value
+    if isinstance(value, str) and value.isdigit() and 0 < len(value) < 19:
+        return int(value)
+    raise Invalid(f"{field} is not a valid id", code="invalid_id")
+
+
+def to_ids(values: object, field: str = "ids", limit: int = 1000) -> list[int]:
+    """A list of database ids from a wire list, or Invalid."""
+    if not isinstance(values, list):
+        raise Invalid(f"{field} must be a list", code="invalid_ids")
+    ids_within(len(values), limit=limit, field=field)
+    return [to_id(v, field) for v in values]
+
+
+class ProtocolAdapter:
+    """Translates one connection's frames into service calls and events into frames.
+
+    Subclasses map every event kind but the control kinds (the consumer's own) to a renderer in
+    `renderers` (checked by a test)."""
+
+    name: ClassVar[str] = ""
+    renderers: ClassVar[dict[str, str]] = {}
+
+    def __init__(self, connection: "ChatConsumer") -> None:
+        self.connection = connection
+
+    @property
+    def user(self):
+        return self.connection.user
+
+    @property
+    def client_address(self) -> str:
+        """The client's address (for the login and registration limits)."""
+        return scope_address(self.connection.scope)
+
+    async def on_connect(self) -> bool:
+        """Called before the handshake is accepted; False refuses the connection."""
+        return True
+
+    async def on_disconnect(self) -> None:
+        return None
+
+    async def handle(self, text: str) -> None:
+        """The pipeline every client frame goes through: size, JSON and the input rules
+        (`config.json_input`), then the protocol's `dispatch`.
+
+        Whatever fails on the way (a rule, a domain error, any other exception, a database error
+        included) is answered here by `send_error`, in the protocol's shape and with the frame's
+        request id where it has one; the connection stays open."""
+        frame: dict[str, Any] | None = None
+        try:
+            if len(text) > settings.WEBSOCKET_FRAME_MAX_BYTES:
+                raise TooLarge("Frame is too large", code="frame_too_large")
+            value = json_input.parse(text, "Frame")
+            if not isinstance(value, dict):
+                raise Invalid("Frame must be a JSON object", code="invalid_frame")
+            frame = value
+            json_input.check(frame)
+            await self.dispatch(frame)
+        except Exception as error:
+            if is_bug(error):
+                logger.exception("%s: failed on frame %.200r", self.name, text)
+            elif not isinstance(error, ServiceError):
+                logger.warning("%s: %s: %s", self.name, type(error).__name__, error)
+            await self.send_error(frame, unexpected_error(error))
+
+    async def dispatch(self, frame: dict[str, Any]) -> None:
+        """Run the frame's request; raise a ServiceError (or let any exception out) to answer an error."""
+        raise NotImplementedError
+
+    async def send_error(self, frame: dict[str, Any] | None, error: ServiceError) -> None:
+        """Answer a frame (None: one that is not a JSON object) with the protocol's error shape."""
+        raise NotImplementedError
+
+    async def send(self, frame: dict[str, Any] | str) -> None:
+        await self.connection.send_frame(frame)
+
+    def render_event(self, event: Event, *, is_origin: bool) -> list[dict[str, Any] | str]:
+        """The frames this connection sends for the event (often none); a str is a frame's text."""
+        renderer = getattr(self, self.renderers[event.kind])
+        return renderer(event, is_origin)
+
+    @classmethod
+    def unrendered_kinds(cls) -> set[str]:
+        """Event kinds this adapter should render and does not (control kinds are the consumer's)."""
+        return {kind for kind, event in EVENT_KINDS.items() if not event.control} - set(cls.renderers)
+
+    def ignore(self, event: Event, is_origin: bool) -> list[dict[str, Any]]:
+        return []
