@@ -12,9 +12,9 @@ from django.db.models import CharField, F, Q, Value
 from django.db.models.functions import Concat, Lower, Replace
 
 from accounts.models import Contact, User
-from chats.selectors import clamp_limit
 from config.errors import Invalid, NotFound
 from config.id_lists import ids_distinct
+from config.paging import clamp_limit
 
 NAME_MAX = 150
 COMPANY_MAX = 255

@@ -3,16 +3,16 @@
 from django.db import transaction
 
 from accounts.models import User
-from chats.models import Conversation, ConversationBlock, Participant
-from chats.selectors import participation_for_posting, participation_get
+from chats.access import access_participation, owner_refuse_unless
+from chats.models import ConversationBlock, Participant
 from chats.services import conversation_leave
-from config.errors import Forbidden, Invalid, NotFound
+from config.errors import Invalid, NotFound
 
 
 @transaction.atomic
 def conversation_block(actor: User, *, conversation_id: int, origin: str | None = None) -> None:
     """Leave a group and refuse to be added to it again; personal chats ignore it."""
-    conversation = participation_get(actor, conversation_id).conversation
+    conversation = access_participation(actor, conversation_id).conversation
     if conversation.is_private:
         return
     ConversationBlock.objects.get_or_create(conversation=conversation, user=actor)
@@ -24,20 +24,15 @@ def conversation_unblock(actor: User, *, conversation_id: int) -> None:
     """Allow being added to a group the actor blocked; personal chats ignore it."""
     deleted, _ = ConversationBlock.objects.filter(conversation_id=conversation_id, user=actor).delete()
     if not deleted:
-        participation_get(actor, conversation_id)  # NotFound unless the actor takes part in it
-
-
-def _may_block(actor: User, conversation: Conversation) -> None:
-    if not conversation.is_private and conversation.owner_id != actor.pk:
-        raise Forbidden("Only the owner blocks users in a group", code="not_owner")
+        access_participation(actor, conversation_id)  # NotFound unless the actor takes part in it
 
 
 @transaction.atomic
 def participant_block_set(actor: User, *, conversation_id: int, user_id: int, blocked: bool) -> Participant:
     """Block (or unblock) a participant from posting: the owner in a group, either side in a
     personal chat. Locks the target's participant row."""
-    participation = participation_for_posting(actor, conversation_id)
-    _may_block(actor, participation.conversation)
+    participation = access_participation(actor, conversation_id, to_post=True)
+    owner_refuse_unless(actor, participation.conversation, "blocks users in a group")
     if int(user_id) == actor.pk:
         raise Invalid("You cannot block yourself", code="self_block")
     target = Participant.objects.select_for_update().filter(conversation_id=conversation_id, user_id=user_id).first()
@@ -51,7 +46,7 @@ def participant_block_set(actor: User, *, conversation_id: int, user_id: int, bl
 
 def blocked_users_list(actor: User, *, conversation_id: int) -> list[User]:
     """The participants blocked from posting in a chat the actor takes part in."""
-    participation_get(actor, conversation_id)
+    access_participation(actor, conversation_id)
     return list(
         User.objects.filter(participations__conversation_id=conversation_id, participations__is_blocked=True).order_by(
             "pk"

@@ -3,8 +3,8 @@
 from django.db import transaction
 
 from accounts.models import User
+from chats.access import access_participation
 from chats.models import Conversation, Participant
-from chats.selectors import participation_get
 
 
 @transaction.atomic
@@ -17,7 +17,7 @@ def participant_settings_update(
     is_removed_on_device: bool | None = None,
 ) -> Participant:
     """Change the actor's own settings of a chat; fields left None stay as they are."""
-    participation = participation_get(actor, conversation_id)
+    participation = access_participation(actor, conversation_id)
     changed = []
     for field, value in (
         ("is_muted", is_muted),

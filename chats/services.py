@@ -7,8 +7,9 @@ from django.db import transaction
 
 from accounts import blocking
 from accounts.models import User
+from chats.access import access_conversation, is_owner, owner_refuse_unless
 from chats.models import Conversation, ConversationBlock, Participant
-from chats.selectors import participation_for_posting, participation_get, private_conversation_between, private_key
+from chats.selectors import private_conversation_between, private_key
 from chats.snapshots import conversation_snapshot, participant_ids
 from config.errors import Forbidden, Invalid, NotFound
 from events.delivery import publish
@@ -104,13 +105,6 @@ def conversation_create(
     return conversation, True
 
 
-def _group_for_change(actor: User, conversation_id: int, *, posting: bool = False) -> Conversation:
-    """The conversation, locked; with `posting`, refused to a participant blocked from posting."""
-    participation = (participation_for_posting if posting else participation_get)(actor, conversation_id)
-    conversation = Conversation.objects.select_for_update().get(pk=participation.conversation_id)
-    return conversation
-
-
 @transaction.atomic
 def conversation_update(
     actor: User,
@@ -125,12 +119,12 @@ def conversation_update(
     """Rename, describe, and add or remove participants; locks the conversation row.
 
     Any participant renames and adds; only the owner removes others."""
-    conversation = _group_for_change(actor, conversation_id, posting=True)
+    conversation = access_conversation(actor, conversation_id, to_post=True, lock=True)
     add_ids, remove_ids = list(add_ids), list(remove_ids)
     if (add_ids or remove_ids) and conversation.is_private:
         raise Invalid("A private conversation's participants cannot change", code="private_conversation")
-    if remove_ids and conversation.owner_id != actor.pk and set(map(int, remove_ids)) != {actor.pk}:
-        raise Forbidden("Only the owner removes participants", code="not_owner")
+    if remove_ids and set(map(int, remove_ids)) != {actor.pk}:
+        owner_refuse_unless(actor, conversation, "removes participants")
     changed = []
     if name is not None:
         conversation.name = _clean_text(name, "name", NAME_MAX)
@@ -244,7 +238,7 @@ def _delete(actor: User, conversation: Conversation, *, origin: str | None, reci
 @transaction.atomic
 def conversation_leave(actor: User, *, conversation_id: int, origin: str | None = None) -> None:
     """The actor leaves the conversation; the last one out deletes it."""
-    conversation = _group_for_change(actor, conversation_id)
+    conversation = access_conversation(actor, conversation_id, lock=True)
     participants_remove(actor, conversation, [actor.pk], origin=origin, left=True)
 
 
@@ -252,8 +246,8 @@ def conversation_leave(actor: User, *, conversation_id: int, origin: str | None 
 def conversation_delete(actor: User, *, conversation_id: int, origin: str | None = None) -> None:
     """The owner of a group deletes it for everyone; anyone else (and either side of a private
     conversation) leaves it."""
-    conversation = _group_for_change(actor, conversation_id)
-    if conversation.type == Conversation.GROUP and conversation.owner_id == actor.pk:
+    conversation = access_conversation(actor, conversation_id, lock=True)
+    if not conversation.is_private and is_owner(actor, conversation):
         recipients = tuple(Participant.objects.filter(conversation=conversation).values_list("user_id", flat=True))
         _delete(actor, conversation, origin=origin, recipients=recipients)
         return
@@ -263,8 +257,6 @@ def conversation_delete(actor: User, *, conversation_id: int, origin: str | None
 @transaction.atomic
 def conversation_destroy(actor: User, *, conversation_id: int, origin: str | None = None) -> None:
     """Delete the conversation with all its data; only its owner (any side of a private one) may."""
-    conversation = _group_for_change(actor, conversation_id)
-    if conversation.type == Conversation.GROUP and conversation.owner_id != actor.pk:
-        raise Forbidden("Only the owner deletes a group", code="not_owner")
+    conversation = access_conversation(actor, conversation_id, as_owner="deletes a group", lock=True)
     recipients = tuple(Participant.objects.filter(conversation=conversation).values_list("user_id", flat=True))
     _delete(actor, conversation, origin=origin, recipients=recipients)

@@ -11,7 +11,8 @@ from accounts.models import User
 from chats.models import Conversation, Participant
 from chats.snapshots import conversation_snapshot
 from config.errors import NotFound
-from messaging.models import DeliveryReceipt, HiddenMessage, Message
+from messaging.access import visible_messages_sql
+from messaging.models import DeliveryReceipt, Message
 from messaging.prepared_sql import columns, executed, id_pairs, instance_at
 
 
@@ -107,16 +108,14 @@ def undelivered_message_list(user: User, *, limit: int | None = None) -> list[Me
 
 @cache
 def _undelivered_sql() -> str:
-    message, participant, user = Message._meta.db_table, Participant._meta.db_table, User._meta.db_table
-    receipt, hidden = DeliveryReceipt._meta.db_table, HiddenMessage._meta.db_table
+    message, user, receipt = Message._meta.db_table, User._meta.db_table, DeliveryReceipt._meta.db_table
+    visible_join, visible = visible_messages_sql("m", "p")
     return (
-        f"SELECT {columns(Message, 'm')}, {columns(User, 'u')} FROM {message} m"
-        f" JOIN {participant} p ON p.conversation_id = m.conversation_id AND p.user_id = %s"
-        f" AND p.joined_at <= m.created_at"
+        f"SELECT {columns(Message, 'm')}, {columns(User, 'u')} FROM {message} m {visible_join}"
         f" LEFT JOIN {user} u ON u.id = m.sender_id"
-        f" WHERE m.deleted_at IS NULL AND NOT m.is_system AND (m.sender_id IS NULL OR m.sender_id <> %s)"
+        f" WHERE {visible} AND p.joined_at <= m.created_at"
+        f" AND NOT m.is_system AND (m.sender_id IS NULL OR m.sender_id <> %s)"
         f" AND NOT EXISTS (SELECT 1 FROM {receipt} r WHERE r.message_id = m.id AND r.user_id = %s)"
-        f" AND NOT EXISTS (SELECT 1 FROM {hidden} h WHERE h.message_id = m.id AND h.user_id = %s)"
         f" ORDER BY m.id LIMIT %s"
     )
 

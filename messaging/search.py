@@ -15,7 +15,7 @@ from django.db.models.functions import Lower
 from accounts.models import User
 from chats.models import Conversation
 from config.errors import Invalid
-from messaging.models import HiddenMessage, Message
+from messaging.access import visible_messages
 
 SIZE_DEFAULT = 10
 SIZE_MAX = 100
@@ -144,7 +144,4 @@ def conversation_search_page(actor: User, **params: Any) -> Page:
 
 def message_search_page(actor: User, **params: Any) -> Page:
     """The messages the actor sees (in their conversations, neither deleted nor hidden from them)."""
-    rows = Message.objects.filter(conversation__participants__user=actor, deleted_at__isnull=True).exclude(
-        pk__in=HiddenMessage.objects.filter(user=actor).values("message_id")
-    )
-    return search_page(rows, MESSAGE_FIELDS, **params)
+    return search_page(visible_messages(actor), MESSAGE_FIELDS, **params)

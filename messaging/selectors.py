@@ -3,16 +3,10 @@
 from datetime import datetime
 
 from accounts.models import User
-from chats.selectors import clamp_limit, conversation_access
-from config.errors import NotFound
-from messaging.models import HiddenMessage, Message
-
-
-def visible_messages(user: User, conversation_id: int):
-    """The conversation's messages the user has not deleted for themselves."""
-    return Message.objects.filter(conversation_id=conversation_id).exclude(
-        pk__in=HiddenMessage.objects.filter(user=user).values("message_id")
-    )
+from chats.access import access_conversation
+from config.paging import clamp_limit
+from messaging.access import visible_messages
+from messaging.models import Message
 
 
 def message_list(
@@ -26,10 +20,9 @@ def message_list(
     include_deleted: bool = False,
 ) -> list[Message]:
     """The newest messages of a conversation the user takes part in, newest first."""
-    conversation_access(user, conversation_id)
-    rows = visible_messages(user, conversation_id).select_related("sender")
-    if not include_deleted:
-        rows = rows.filter(deleted_at__isnull=True)
+    access_conversation(user, conversation_id)
+    rows = visible_messages(user, conversation_id=conversation_id, include_deleted=include_deleted)
+    rows = rows.select_related("sender")
     if after is not None:
         rows = rows.filter(created_at__gt=after)
     if before is not None:
@@ -57,15 +50,3 @@ def read_message_ids(conversation_id: int, messages: list[Message]) -> set[int]:
         return furthest >= message.pk
 
     return {m.pk for m in messages if read_by_other(m)}
-
-
-def message_get(user: User, message_id: int, *, conversation_id: int | None = None) -> Message:
-    """A message the user sees (in one of their conversations, not deleted, not hidden from them),
-    in `conversation_id` if given; the same NotFound otherwise."""
-    rows = Message.objects.filter(pk=message_id, deleted_at__isnull=True, conversation__participants__user=user)
-    if conversation_id is not None:
-        rows = rows.filter(conversation_id=conversation_id)
-    message = rows.exclude(pk__in=HiddenMessage.objects.filter(user=user).values("message_id")).first()
-    if message is None:
-        raise NotFound("Message not found", code="message_not_found")
-    return message

@@ -16,9 +16,9 @@ from django.db import DatabaseError, transaction
 from accounts import blocking
 from accounts.models import User
 from accounts.push.services import push_enqueue
+from chats.access import posting_refuse_if_blocked
 from chats.models import Conversation
 from chats.participant_settings import participants_restore_on_device
-from chats.selectors import posting_refuse_if_blocked
 from config.errors import Invalid, NotFound, ServiceError
 from events.delivery import publish
 from events.kinds import MessageCreated

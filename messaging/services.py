@@ -7,12 +7,14 @@ from django.utils import timezone
 
 from accounts import blocking
 from accounts.models import User
+from chats.access import access_conversation, access_participation
 from chats.models import Conversation, Participant
-from chats.selectors import conversation_access, participant_ids_of, participation_for_posting, participation_get
+from chats.selectors import participant_ids_of
 from config.errors import Forbidden, Invalid, NotFound
 from config.id_lists import ids_distinct
 from events.delivery import publish
 from events.kinds import MessageCreated, MessageEdited, MessagesDeleted, MessagesRead, SystemNotice, Typing
+from messaging.access import access_message
 from messaging.models import HiddenMessage, Message
 from messaging.sending import body_clean, client_id_clean, x_clean
 from messaging.snapshots import message_snapshot
@@ -38,10 +40,7 @@ def system_message_store(
 
 
 def _own_message_for_change(actor: User, message_id: int) -> Message:
-    message = Message.objects.select_for_update().select_related("conversation").filter(pk=message_id).first()
-    if message is None or message.deleted_at is not None:
-        raise NotFound("Message not found", code="message_not_found")
-    participation_get(actor, message.conversation_id)
+    message = access_message(actor, message_id, lock=True)
     if message.sender_id != actor.pk or message.is_system:
         raise Forbidden("Only the sender changes a message", code="not_sender")
     return message
@@ -85,7 +84,7 @@ def message_delete(
     origin: str | None = None,
 ) -> list[Message]:
     """Delete messages for the actor only, or (their own messages) for everyone."""
-    conversation = conversation_access(actor, conversation_id)
+    conversation = access_conversation(actor, conversation_id)
     ids = ids_distinct(message_ids, limit=DELETE_IDS_MAX, required=True)
     messages = list(Message.objects.select_for_update().filter(conversation=conversation, pk__in=ids))
     if len(messages) != len(ids):
@@ -198,7 +197,7 @@ def message_read(
 def typing_notify(actor: User, *, conversation_id: int, origin: str | None = None) -> None:
     """Tell the other participants the actor is typing (refused, like a send, to a participant
     blocked from posting); stores nothing."""
-    participation_for_posting(actor, conversation_id)
+    access_participation(actor, conversation_id, to_post=True)
     members = participant_ids_of(conversation_id)
     publish(
         Typing(
@@ -224,7 +223,7 @@ def system_message_send(
     """Send a custom system message to a conversation's participants or to some users."""
     notice_id, x = client_id_clean(client_id), x_clean(x)
     if conversation_id is not None:
-        conversation_access(actor, conversation_id)
+        access_conversation(actor, conversation_id)
         recipients = tuple(participant_ids_of(conversation_id))
     elif user_ids is not None:
         wanted = {int(i) for i in user_ids}

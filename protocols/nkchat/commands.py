@@ -8,12 +8,13 @@ from typing import Any
 
 from accounts import selectors as account_selectors
 from accounts import services as account_services
+from chats import access as chat_access
 from chats import selectors as chat_selectors
 from chats import services as chat_services
 from chats.models import Conversation
 from config.errors import Forbidden, Invalid, NotFound
+from messaging import access as message_access
 from messaging import search
-from messaging import selectors as message_selectors
 from messaging import services as message_services
 from messaging.sending import SendRequest
 from protocols.nkchat import render
@@ -101,7 +102,7 @@ class NkchatCommandsMixin:
         return {"conversation_id": str(conversation.pk)}
 
     async def conversation_get(self, data: dict[str, Any]) -> dict:
-        conversation = await call(chat_selectors.conversation_access, self.user, wire_id(data, "conversation_id"))
+        conversation = await call(chat_access.access_conversation, self.user, wire_id(data, "conversation_id"))
         return render.conversation(conversation)
 
     async def conversation_delete(self, data: dict[str, Any]) -> dict:
@@ -155,7 +156,7 @@ class NkchatCommandsMixin:
         return {"message_id": str(message.pk)}
 
     async def message_get(self, data: dict[str, Any]) -> dict:
-        message = await call(message_selectors.message_get, self.user, wire_id(data, "message_id"))
+        message = await call(message_access.access_message, self.user, wire_id(data, "message_id"))
         return render.message(message)
 
     async def message_delete(self, data: dict[str, Any]) -> dict:
@@ -176,7 +177,7 @@ class NkchatCommandsMixin:
         return {}
 
     def _message_update(self, conversation_id: int, message_id: int, body: str) -> None:
-        message_selectors.message_get(self.user, message_id, conversation_id=conversation_id)
+        message_access.access_message(self.user, message_id, conversation_id=conversation_id)
         message_services.message_edit(self.user, message_id=message_id, body=body, origin=self.origin)
 
     async def message_search(self, data: dict[str, Any]) -> dict:

@@ -3,10 +3,9 @@
 from django.db import transaction
 
 from accounts.models import User
-from chats.models import Conversation, Participant
-from chats.selectors import participation_get
+from chats.access import access_conversation
+from chats.models import Participant
 from chats.snapshots import conversation_snapshot, participant_ids
-from config.errors import Forbidden
 from events.delivery import publish
 from events.kinds import ConversationCleared
 from messaging.models import Message
@@ -16,10 +15,7 @@ from messaging.models import Message
 def conversation_clear(actor: User, *, conversation_id: int, origin: str | None = None) -> int:
     """Delete every message of a chat for everyone: the owner of a group, either side of a personal
     chat. Answers how many messages went; locks the conversation row."""
-    conversation = participation_get(actor, conversation_id).conversation
-    if not conversation.is_private and conversation.owner_id != actor.pk:
-        raise Forbidden("Only the owner clears a group", code="not_owner")
-    conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    conversation = access_conversation(actor, conversation_id, as_owner="clears a group", lock=True)
     deleted = Message.objects.filter(conversation=conversation).delete()[1].get(Message._meta.label, 0)
     Participant.objects.filter(conversation=conversation).update(last_read_message_id=0, last_read_at=None)
     conversation.save(update_fields=["updated_at"])

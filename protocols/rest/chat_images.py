@@ -4,10 +4,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from chats.access import access_conversation, owner_refuse_unless
 from chats.models import Conversation
-from chats.selectors import participation_for_posting
 from chats.snapshots import conversation_snapshot, participant_ids
-from config.errors import Forbidden, Invalid, NotFound
+from config.errors import Invalid, NotFound
 from events.delivery import publish
 from events.kinds import ConversationUpdated
 from protocols.rest import stored_files as files
@@ -16,12 +16,11 @@ IMAGES_MAX = 20
 
 
 def _owned_group(actor: User, conversation_id: int) -> Conversation:
-    conversation = participation_for_posting(actor, conversation_id).conversation
+    conversation = access_conversation(actor, conversation_id, to_post=True, lock=True)
     if conversation.is_private:
         raise Invalid("A personal chat has no pictures of its own", code="personal_chat")
-    if conversation.owner_id != actor.pk:
-        raise Forbidden("Only the owner changes the chat's pictures", code="not_owner")
-    return Conversation.objects.select_for_update().get(pk=conversation.pk)
+    owner_refuse_unless(actor, conversation, "changes the chat's pictures")
+    return conversation
 
 
 def _changed(actor: User, conversation: Conversation, origin: str | None) -> None:

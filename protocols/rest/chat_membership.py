@@ -6,10 +6,10 @@ from django.conf import settings
 from django.db import transaction
 
 from accounts.models import User
+from chats.access import access_participation, owner_refuse_unless
 from chats.models import Conversation, Participant
-from chats.selectors import participation_for_posting, participation_get
 from chats.services import conversation_leave, conversation_update, participants_add, participants_remove
-from config.errors import Forbidden, Invalid
+from config.errors import Invalid
 
 
 def _users_per_call() -> int:
@@ -26,7 +26,7 @@ def _group(participation: Participant, what: str) -> Conversation:
 @transaction.atomic
 def chat_title_update(actor: User, *, conversation_id: int, title: object, origin: str | None = None) -> Conversation:
     """Rename a group chat; personal chats have no title of their own."""
-    _group(participation_for_posting(actor, conversation_id), "title")
+    _group(access_participation(actor, conversation_id, to_post=True), "title")
     return conversation_update(actor, conversation_id=conversation_id, name=title, origin=origin)
 
 
@@ -41,7 +41,7 @@ def chat_users_add(
     """Add at most REST_CHAT_USERS_PER_CALL users to a group; adding nobody new is an error.
 
     Locks the conversation row."""
-    conversation = _group(participation_for_posting(actor, conversation_id), "participants")
+    conversation = _group(access_participation(actor, conversation_id, to_post=True), "participants")
     wanted = _distinct(user_ids)
     existing = set(Participant.objects.filter(conversation=conversation).values_list("user_id", flat=True))
     new = [uid for uid in wanted if uid not in existing]
@@ -61,14 +61,13 @@ def chat_users_remove(
     """The owner removes participants from a group; naming no participant is an error.
 
     Locks the conversation row."""
-    conversation = _group(participation_for_posting(actor, conversation_id), "participants")
+    conversation = _group(access_participation(actor, conversation_id, to_post=True), "participants")
     wanted = _distinct(user_ids)
     if not wanted:
         raise Invalid("No users to remove", code="no_users_removed")
     if actor.pk in wanted:
         raise Invalid("You cannot remove yourself; exit the chat instead", code="self_remove")
-    if conversation.owner_id != actor.pk:
-        raise Forbidden("Only the owner removes participants", code="not_owner")
+    owner_refuse_unless(actor, conversation, "removes participants")
     conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
     removed = participants_remove(actor, conversation, wanted, origin=origin)
     if not removed:
@@ -79,5 +78,5 @@ def chat_users_remove(
 @transaction.atomic
 def chat_exit(actor: User, *, conversation_id: int, origin: str | None = None) -> None:
     """The actor leaves a group chat; a personal chat cannot be left."""
-    _group(participation_get(actor, conversation_id), "participants")
+    _group(access_participation(actor, conversation_id), "participants")
     conversation_leave(actor, conversation_id=conversation_id, origin=origin)

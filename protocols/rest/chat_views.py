@@ -8,7 +8,8 @@ from django.db.models import F, OuterRef, Subquery
 from accounts.models import User
 from chats.models import Conversation, Participant
 from config.errors import NotFound
-from messaging.models import HiddenMessage, Message
+from messaging.access import visible_messages
+from messaging.models import Message
 
 
 @dataclass
@@ -30,12 +31,7 @@ def chat_views(
 ) -> list[ChatView]:
     """The user's chats, newest activity first; chats removed on their devices are left out unless
     asked for. Three queries whatever the number of chats and members."""
-    newest = (
-        Message.objects.filter(conversation_id=OuterRef("conversation_id"), deleted_at__isnull=True)
-        .exclude(pk__in=HiddenMessage.objects.filter(user=user).values("message_id"))
-        .order_by("-id")
-        .values("id")[:1]
-    )
+    newest = visible_messages(user).filter(conversation_id=OuterRef("conversation_id")).order_by("-id").values("id")[:1]
     rows = Participant.objects.filter(user=user).select_related("conversation", "conversation__owner")
     if conversation_ids is not None:
         rows = rows.filter(conversation_id__in=conversation_ids)

@@ -2,21 +2,17 @@
 `readMarks`."""
 
 from accounts.models import User
+from chats.access import access_participation
 from chats.models import Participant
-from chats.selectors import participation_get
-from config.errors import NotFound
+from messaging.access import access_message
 from messaging.models import Message
-from messaging.selectors import visible_messages
 from messaging.services import message_read
 
 
 def message_get(actor: User, *, conversation_id: int, message_id: int) -> Message:
     """A message of a chat the actor takes part in; the same NotFound for absent and elsewhere."""
-    participation_get(actor, conversation_id)
-    message = visible_messages(actor, conversation_id).select_related("sender").filter(pk=message_id).first()
-    if message is None:
-        raise NotFound("Message not found", code="message_not_found")
-    return message
+    access_participation(actor, conversation_id)  # "Conversation not found" before "Message not found"
+    return access_message(actor, message_id, conversation_id=conversation_id, include_deleted=True)
 
 
 def message_read_one(actor: User, *, conversation_id: int, message_id: int, origin: str | None = None) -> list[int]:

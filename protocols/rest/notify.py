@@ -1,7 +1,8 @@
 """Auxiliary notifications to a chat (typing, animations...): relayed live, never stored."""
 
 from accounts.models import User
-from chats.selectors import participant_ids_of, participation_for_posting
+from chats.access import access_participation
+from chats.selectors import participant_ids_of
 from config.errors import Invalid
 from events.delivery import publish
 from events.kinds import Notify
@@ -40,7 +41,7 @@ def conversation_notify(
     if data is not None and not isinstance(data, dict):
         raise Invalid("data must be an object", code="invalid_notification")
     body = {"name": _text(name, "name", NAME_MAX), "text": _text(text, "text", TEXT_MAX), "data": data}
-    participation_for_posting(actor, conversation_id)
+    access_participation(actor, conversation_id, to_post=True)
     if realm in ("webSocket", "all"):
         recipients = tuple(uid for uid in participant_ids_of(conversation_id) if uid != actor.pk)
         publish(

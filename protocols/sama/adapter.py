@@ -8,6 +8,7 @@ from accounts import tokens
 from chats import selectors as chat_selectors
 from chats import services as chat_services
 from config.errors import Invalid, NotAuthenticated, ServiceError
+from messaging import inbox
 from messaging import selectors as message_selectors
 from messaging import services as message_services
 from messaging.models import Message
@@ -187,7 +188,7 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
         return {"conversations": conversations}
 
     def _conversation_list(self, **filters: Any) -> list[dict]:
-        conversations = chat_selectors.conversation_list(
+        conversations = inbox.conversation_list(
             self.user,
             limit=filters["limit"],
             updated_after=filters["after"],

@@ -1,0 +1,52 @@
+"""A user's conversations as their inbox lists them: newest activity first, each with its unread
+count and its last message."""
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+
+from accounts.models import User
+from chats.models import Conversation, Participant
+from config.paging import clamp_limit
+from messaging.access import visible_messages
+
+
+def conversation_list(
+    user: User,
+    *,
+    limit: int | None = None,
+    updated_after: datetime | None = None,
+    updated_before: datetime | None = None,
+    ids: Iterable[int] | None = None,
+) -> list[Conversation]:
+    """The user's conversations, newest activity first, each annotated with `unread_count`,
+    `last_message_id` and the user's own `participation` settings."""
+    visible = visible_messages(user).filter(conversation_id=OuterRef("conversation_id"))
+    unread = (
+        visible.filter(id__gt=OuterRef("last_read_message_id"))
+        .exclude(sender_id=user.pk)
+        .values("conversation_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    last = visible.order_by("-id").values("id")[:1]
+    rows = Participant.objects.filter(user=user).select_related("conversation")
+    if updated_after is not None:
+        rows = rows.filter(conversation__updated_at__gt=updated_after)
+    if updated_before is not None:
+        rows = rows.filter(conversation__updated_at__lt=updated_before)
+    if ids is not None:
+        rows = rows.filter(conversation_id__in=list(ids))
+    rows = rows.annotate(unread_count=Coalesce(Subquery(unread), 0), last_message_id=Subquery(last)).order_by(
+        F("conversation__updated_at").desc(), F("conversation_id").desc()
+    )[: clamp_limit(limit)]
+    conversations = []
+    for row in rows:
+        conversation = row.conversation
+        conversation.participation = row
+        conversation.unread_count = row.unread_count
+        conversation.last_message_id = row.last_message_id
+        conversations.append(conversation)
+    return conversations
