@@ -4,8 +4,8 @@ from django.db import transaction
 
 from accounts.models import User
 from chats.access import access_participation, owner_refuse_unless
+from chats.membership import conversation_leave
 from chats.models import ConversationBlock, Participant
-from chats.services import conversation_leave
 from config.errors import Invalid, NotFound
 
 

@@ -29,10 +29,11 @@ def user_group(user_id: int) -> str:
 
 
 def publish(event: Event) -> None:
-    """Let the receivers of `event_published` record the event now, and send it to its recipients
-    once the transaction commits."""
-    event_published.send(sender=type(event), event=event)
+    """Send the event to its recipients once the transaction commits, and let the receivers of
+    `event_published` act on it now. (In that order, so that an event a receiver publishes in turn,
+    such as a membership change's notice, is sent after the event that caused it.)"""
     transaction.on_commit(lambda: send_now(event))
+    event_published.send(sender=type(event), event=event)
 
 
 # Set by `collecting` around work done for a connection: committed events are collected here and

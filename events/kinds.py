@@ -145,6 +145,7 @@ class MembersRemoved(Event):
     kind: ClassVar[str] = "members_removed"
     conversation: dict
     user_ids: tuple[int, ...]
+    left: bool = False  # they left (rather than were removed by someone else)
 
 
 @event_kind

@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 from accounts import verification
 from accounts.models import User
-from chats import services as chat_services
+from chats import conversations, membership
 from chats.models import Conversation
 from chats.snapshots import conversation_snapshot
 from config.errors import Invalid, ServiceError
@@ -185,7 +185,7 @@ class HooligramAdapter(HooligramEventsMixin, ProtocolAdapter):
         if len(members) != len(sids):
             raise Invalid("member not found")
         conversation, created = await call(
-            chat_services.conversation_create,
+            conversations.conversation_create,
             self.user,
             type=Conversation.PRIVATE if len(sids) == 2 and not name else Conversation.GROUP,
             participant_ids=[user.pk for user in members.values()],
@@ -203,7 +203,7 @@ class HooligramAdapter(HooligramEventsMixin, ProtocolAdapter):
     async def group_leave(self, action_id: Any, payload: dict) -> dict:
         """Leave a group; the members who stay get it again without the leaver."""
         await call(
-            chat_services.conversation_leave,
+            membership.conversation_leave,
             self.user,
             conversation_id=_id(payload, "group_id"),
             origin=self.connection.connection_id,
@@ -218,7 +218,7 @@ class HooligramAdapter(HooligramEventsMixin, ProtocolAdapter):
         if member is None:
             raise Invalid("member not found")
         await call(
-            chat_services.conversation_update,
+            conversations.conversation_update,
             self.user,
             conversation_id=group_id,
             add_ids=[member.pk],

@@ -9,8 +9,8 @@ from typing import Any
 from accounts import selectors as account_selectors
 from accounts import services as account_services
 from chats import access as chat_access
+from chats import conversations
 from chats import selectors as chat_selectors
-from chats import services as chat_services
 from chats.models import Conversation
 from config.errors import Forbidden, Invalid, NotFound
 from messaging import access as message_access
@@ -90,7 +90,7 @@ class NkchatCommandsMixin:
 
     async def conversation_create(self, data: dict[str, Any]) -> dict:
         conversation, _ = await call(
-            chat_services.conversation_create,
+            conversations.conversation_create,
             self.user,
             type=Conversation.GROUP,
             name=data.get("name"),
@@ -107,12 +107,12 @@ class NkchatCommandsMixin:
 
     async def conversation_delete(self, data: dict[str, Any]) -> dict:
         conversation_id = wire_id(data, "conversation_id")
-        await call(chat_services.conversation_destroy, self.user, conversation_id=conversation_id, origin=self.origin)
+        await call(conversations.conversation_destroy, self.user, conversation_id=conversation_id, origin=self.origin)
         return {}
 
     async def conversation_add_members(self, data: dict[str, Any]) -> dict:
         await call(
-            chat_services.conversation_update,
+            conversations.conversation_update,
             self.user,
             conversation_id=wire_id(data, "conversation_id"),
             add_ids=_user_ids(data, required=True),
@@ -122,7 +122,7 @@ class NkchatCommandsMixin:
 
     async def conversation_remove_members(self, data: dict[str, Any]) -> dict:
         await call(
-            chat_services.conversation_update,
+            conversations.conversation_update,
             self.user,
             conversation_id=wire_id(data, "conversation_id"),
             remove_ids=_user_ids(data, required=True),

@@ -6,8 +6,8 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from accounts.models import User
+from chats.conversations import conversation_create
 from chats.models import Conversation, Participant
-from chats.services import conversation_create
 from config.errors import Invalid
 
 

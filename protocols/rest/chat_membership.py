@@ -7,8 +7,9 @@ from django.db import transaction
 
 from accounts.models import User
 from chats.access import access_participation, owner_refuse_unless
+from chats.conversations import conversation_update
+from chats.membership import conversation_leave, participants_add, participants_remove
 from chats.models import Conversation, Participant
-from chats.services import conversation_leave, conversation_update, participants_add, participants_remove
 from config.errors import Invalid
 
 

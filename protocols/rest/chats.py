@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from accounts.models import User
 from chats import blocking
 from chats import participant_settings as settings_services
-from chats.services import conversation_destroy
+from chats.conversations import conversation_destroy
 from protocols.rest import chat_creation as creation
 from protocols.rest import chat_images as images
 from protocols.rest import chat_membership as membership

@@ -5,8 +5,8 @@ from typing import Any, ClassVar
 from accounts import selectors as account_selectors
 from accounts import services as account_services
 from accounts import tokens
+from chats import conversations
 from chats import selectors as chat_selectors
-from chats import services as chat_services
 from config.errors import Invalid, NotAuthenticated, ServiceError
 from messaging import inbox
 from messaging import selectors as message_selectors
@@ -146,7 +146,7 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
     async def conversation_create(self, params: object) -> dict:
         p = args.params(params, "conversation_create")
         conversation, _ = await call(
-            chat_services.conversation_create,
+            conversations.conversation_create,
             self.user,
             type=p.get("type"),
             name=p.get("name"),
@@ -160,7 +160,7 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
         p = args.params(params, "conversation_update")
         participants = args.params(p.get("participants"), "participants")
         conversation = await call(
-            chat_services.conversation_update,
+            conversations.conversation_update,
             self.user,
             conversation_id=to_id(p.get("id")),
             name=p.get("name"),
@@ -174,7 +174,7 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
     async def conversation_delete(self, params: object) -> dict:
         cid = to_id(args.params(params, "conversation_delete").get("id"))
         await call(
-            chat_services.conversation_delete, self.user, conversation_id=cid, origin=self.connection.connection_id
+            conversations.conversation_delete, self.user, conversation_id=cid, origin=self.connection.connection_id
         )
         return {"success": True}
 

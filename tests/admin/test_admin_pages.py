@@ -1,7 +1,7 @@
 import pytest
 from django.contrib import admin
 
-from chats.services import conversation_create
+from chats.conversations import conversation_create
 from messaging.sending import message_send
 from tests.helpers import make_user
 

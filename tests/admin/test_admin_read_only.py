@@ -5,8 +5,8 @@ import pytest
 from django.contrib import admin
 
 from accounts.models import User
+from chats.conversations import conversation_create
 from chats.models import Participant
-from chats.services import conversation_create
 from config.errors import Forbidden
 from messaging.models import Message, OpLogEntry
 from messaging.sending import message_send

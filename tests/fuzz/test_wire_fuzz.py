@@ -18,7 +18,7 @@ import websockets
 from channels.db import database_sync_to_async
 
 from accounts import sms, verification
-from chats.services import conversation_create
+from chats.conversations import conversation_create
 from messaging.sending import message_send
 from tests.fuzz.mutator import Mutator
 from tests.helpers import PASSWORD, access_token_for, make_user

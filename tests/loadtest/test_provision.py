@@ -2,8 +2,8 @@
 
 import pytest
 
+from chats.conversations import conversation_create
 from chats.models import Conversation, Participant
-from chats.services import conversation_create
 from loadtest.provision import earlier_groups_leave
 from tests.helpers import make_user
 

@@ -55,7 +55,7 @@ async def test_frame_sizes_get_an_error_answer_then_a_clean_1009_close(protocol)
 
 
 async def test_the_rest_socket_ignores_large_frames_and_keeps_delivering():
-    from chats.services import conversation_create
+    from chats.conversations import conversation_create
 
     alice, bob = await database_sync_to_async(make_user)(), await database_sync_to_async(make_user)()
     bob_token = await database_sync_to_async(access_token_for)(bob, "ws")

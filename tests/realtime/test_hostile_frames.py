@@ -5,7 +5,7 @@ import pytest
 from django.db import DataError, OperationalError
 
 from accounts import verification
-from chats import services as chat_services
+from chats import conversations
 from tests.helpers import db, make_user, sama_connected
 from tests.realtime.hooligram.client import hooligram_connected, make_phone_user
 from tests.realtime.nkchat.client import nk_connected
@@ -153,7 +153,7 @@ def failing_create(monkeypatch):
         def fail(*args, **kwargs):
             raise error
 
-        monkeypatch.setattr(chat_services, "conversation_create", fail)
+        monkeypatch.setattr(conversations, "conversation_create", fail)
         monkeypatch.setattr(verification, "users_by_sids", fail)
 
     return fail_with

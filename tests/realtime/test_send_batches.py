@@ -5,7 +5,7 @@ import asyncio
 import pytest
 from channels.layers import get_channel_layer
 
-from chats.services import conversation_create
+from chats.conversations import conversation_create
 from config.errors import NotFound
 from messaging.models import Message
 from messaging.sending import SendRequest

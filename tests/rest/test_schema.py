@@ -86,7 +86,7 @@ def test_docs_page_is_served():
 
 def _user_with_a_chat():
     """A user with a chat and a message, so that small ids hit real objects now and then."""
-    from chats.services import conversation_create
+    from chats.conversations import conversation_create
     from messaging.sending import message_send
 
     alice, bob = make_user(), make_user()

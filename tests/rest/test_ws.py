@@ -7,7 +7,7 @@ from django.conf import settings
 
 from accounts.services import device_session_close
 from accounts.tokens import session_from_access_token
-from chats.services import conversation_create
+from chats.conversations import conversation_create
 from config.asgi import application
 from tests.helpers import WsClient, access_token_for, db, make_user, sama_connected
 from tests.rest.support import CHAT_INFO_KEYS, MESSAGE_INFO_KEYS, Api

@@ -4,7 +4,7 @@ import pytest
 
 from accounts.blocking import users_block
 from accounts.contacts import contact_list
-from chats.services import conversation_create
+from chats.conversations import conversation_create
 from config.errors import Invalid
 from messaging.services import message_delete
 from tests.helpers import make_user

@@ -2,8 +2,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from chats.conversations import conversation_create
 from chats.models import Conversation, Participant
-from chats.services import conversation_create
 from config.errors import Forbidden, Invalid, NotFound
 from messaging.models import Message
 from messaging.sending import SendRequest, message_send, messages_send

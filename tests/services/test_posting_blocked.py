@@ -3,7 +3,7 @@
 import pytest
 
 from chats.blocking import participant_block_set
-from chats.services import conversation_create
+from chats.conversations import conversation_create
 from config.errors import Forbidden
 from messaging.sending import message_send
 from messaging.services import typing_notify

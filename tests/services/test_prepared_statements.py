@@ -4,7 +4,7 @@ per message (Django turns psycopg's prepared statements off unless the settings 
 import pytest
 from django.db import connection
 
-from chats.services import conversation_create
+from chats.conversations import conversation_create
 from messaging.receipts import member_conversation_snapshots, receipts_record, undelivered_message_list
 from messaging.sending import SendRequest, message_send, messages_send
 from tests.helpers import make_user

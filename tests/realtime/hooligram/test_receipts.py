@@ -2,7 +2,8 @@
 
 import pytest
 
-from chats.services import conversation_create, conversation_leave
+from chats.conversations import conversation_create
+from chats.membership import conversation_leave
 from chats.snapshots import conversation_snapshot
 from config.errors import NotFound
 from messaging.models import DeliveryReceipt, Message

@@ -1,0 +1,141 @@
+"""Conversations: creating them (a private one between the same two people only once), changing
+their name, description and participants, and deleting them."""
+
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from accounts import blocking
+from accounts.models import User
+from chats.access import access_conversation, is_owner, owner_refuse_unless
+from chats.membership import active_users, conversation_erase, group_max, participants_add, participants_remove
+from chats.models import Conversation, Participant
+from chats.selectors import private_conversation_between, private_key
+from chats.snapshots import conversation_snapshot, participant_ids
+from config.errors import Invalid
+from events.delivery import publish
+from events.kinds import ConversationCreated, ConversationUpdated
+
+NAME_MAX = 255
+DESCRIPTION_MAX = 2000
+
+
+def _clean_text(value: object, field: str, limit: int) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str) or len(value) > limit:
+        raise Invalid(f"{field} must be a string of at most {limit} characters")
+    return value.strip()
+
+
+@transaction.atomic
+def conversation_create(
+    actor: User,
+    *,
+    type: str,
+    participant_ids: Iterable[int],
+    name: object = "",
+    description: object = "",
+    origin: str | None = None,
+) -> tuple[Conversation, bool]:
+    """Create a conversation; a private one between the same two people is returned, not repeated.
+
+    Answers (conversation, created)."""
+    if type not in (Conversation.PRIVATE, Conversation.GROUP):
+        raise Invalid("type must be 'u' or 'g'", code="invalid_type")
+    name = _clean_text(name, "name", NAME_MAX)
+    description = _clean_text(description, "description", DESCRIPTION_MAX)
+    others = active_users(participant_ids, exclude=actor.pk)
+    blocking.ensure_can_reach(actor, others, private=type == Conversation.PRIVATE)
+    if type == Conversation.PRIVATE:
+        if len(others) != 1:
+            raise Invalid("A private conversation has exactly one other participant", code="invalid_participants")
+        opponent = others[0]
+        existing = private_conversation_between(actor.pk, opponent.pk)
+        if existing is not None:
+            Participant.objects.get_or_create(conversation=existing, user=actor)
+            Participant.objects.get_or_create(conversation=existing, user=opponent)
+            return existing, False
+        conversation = Conversation.objects.create(
+            type=type,
+            name=name,
+            description=description,
+            owner=actor,
+            opponent=opponent,
+            private_key=private_key(actor.pk, opponent.pk),
+        )
+    else:
+        if len(others) + 1 > group_max():
+            raise Invalid(f"A group has at most {group_max()} participants", code="too_many_participants")
+        conversation = Conversation.objects.create(type=type, name=name, description=description, owner=actor)
+    members = [actor, *others]
+    Participant.objects.bulk_create([Participant(conversation=conversation, user=u) for u in members])
+    snapshot = conversation_snapshot(conversation, members)
+    publish(
+        ConversationCreated(
+            recipients=tuple(u.pk for u in members), actor_id=actor.pk, origin=origin, conversation=snapshot
+        )
+    )
+    return conversation, True
+
+
+@transaction.atomic
+def conversation_update(
+    actor: User,
+    *,
+    conversation_id: int,
+    name: object = None,
+    description: object = None,
+    add_ids: Iterable[int] = (),
+    remove_ids: Iterable[int] = (),
+    origin: str | None = None,
+) -> Conversation:
+    """Rename, describe, and add or remove participants; locks the conversation row.
+
+    Any participant renames and adds; only the owner removes others."""
+    conversation = access_conversation(actor, conversation_id, to_post=True, lock=True)
+    add_ids, remove_ids = list(add_ids), list(remove_ids)
+    if (add_ids or remove_ids) and conversation.is_private:
+        raise Invalid("A private conversation's participants cannot change", code="private_conversation")
+    if remove_ids and set(map(int, remove_ids)) != {actor.pk}:
+        owner_refuse_unless(actor, conversation, "removes participants")
+    changed = []
+    if name is not None:
+        conversation.name = _clean_text(name, "name", NAME_MAX)
+        changed.append("name")
+    if description is not None:
+        conversation.description = _clean_text(description, "description", DESCRIPTION_MAX)
+        changed.append("description")
+    conversation.save()
+    if changed:
+        snapshot = conversation_snapshot(conversation)
+        publish(
+            ConversationUpdated(
+                recipients=tuple(participant_ids(snapshot)), actor_id=actor.pk, origin=origin, conversation=snapshot
+            )
+        )
+    if add_ids:
+        participants_add(actor, conversation, add_ids, origin=origin)
+    if remove_ids:
+        participants_remove(actor, conversation, remove_ids, origin=origin)
+    return conversation
+
+
+@transaction.atomic
+def conversation_delete(actor: User, *, conversation_id: int, origin: str | None = None) -> None:
+    """The owner of a group deletes it for everyone; anyone else (and either side of a private
+    conversation) leaves it."""
+    conversation = access_conversation(actor, conversation_id, lock=True)
+    if not conversation.is_private and is_owner(actor, conversation):
+        recipients = tuple(Participant.objects.filter(conversation=conversation).values_list("user_id", flat=True))
+        conversation_erase(actor, conversation, origin=origin, recipients=recipients)
+        return
+    participants_remove(actor, conversation, [actor.pk], origin=origin, left=True)
+
+
+@transaction.atomic
+def conversation_destroy(actor: User, *, conversation_id: int, origin: str | None = None) -> None:
+    """Delete the conversation with all its data; only its owner (any side of a private one) may."""
+    conversation = access_conversation(actor, conversation_id, as_owner="deletes a group", lock=True)
+    recipients = tuple(Participant.objects.filter(conversation=conversation).values_list("user_id", flat=True))
+    conversation_erase(actor, conversation, origin=origin, recipients=recipients)

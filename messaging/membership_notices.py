@@ -1,0 +1,70 @@
+"""The notices a group's membership changes leave in its history ("carol has been added to the
+group"): system messages, stored and delivered like any message, written inside the transaction
+that changed the membership. They are receivers of the published MembersAdded and MembersRemoved
+events (connected in `messaging.apps`), so that conversations need not know of messages."""
+
+from typing import Any
+
+from accounts.models import User
+from chats.models import Conversation
+from chats.snapshots import participant_ids
+from events.kinds import MembersAdded, MembersRemoved
+from messaging.services import system_message_store
+
+
+def sama_x_user(user: User) -> dict:
+    """The user as SAMA's document has its stored system messages carry them in `x.user`; SAMA's
+    clients read it from the history, the other protocols show the body."""
+    return {
+        "_id": str(user.pk),
+        "native_id": str(user.pk),
+        "login": user.username,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "recent_activity": int(user.last_activity_at.timestamp()) if user.last_activity_at else None,
+    }
+
+
+def _notice_parts(event: MembersAdded | MembersRemoved) -> tuple[Conversation, User, list[User]] | None:
+    conversation = Conversation.objects.filter(pk=event.conversation["id"]).first()
+    actor = User.objects.filter(pk=event.actor_id).first() if event.actor_id is not None else None
+    if conversation is None or actor is None:
+        return None
+    return conversation, actor, list(User.objects.filter(pk__in=event.user_ids).order_by("pk"))
+
+
+def members_added_notice(event: MembersAdded, **_: Any) -> None:
+    """One notice per user added."""
+    parts = _notice_parts(event)
+    if parts is None:
+        return
+    conversation, actor, users = parts
+    for user in users:
+        system_message_store(
+            actor,
+            conversation=conversation,
+            body=f"{user.display_name} has been added to the group",
+            x={"type": "added_participant", "user": sama_x_user(user)},
+            recipients=tuple(participant_ids(event.conversation)),
+        )
+
+
+def members_removed_notice(event: MembersRemoved, **_: Any) -> None:
+    """One notice per user who left or was removed."""
+    parts = _notice_parts(event)
+    if parts is None:
+        return
+    conversation, actor, users = parts
+    for user in users:
+        if event.left:
+            body, kind = f"{user.username} has left the group", "left_participants"
+        else:
+            body, kind = f"{user.display_name} has been removed from the group", "removed_participant"
+        system_message_store(
+            actor,
+            conversation=conversation,
+            body=body,
+            x={"type": kind, "user": sama_x_user(user)},
+            recipients=tuple(participant_ids(event.conversation)),
+        )
