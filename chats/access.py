@@ -12,20 +12,16 @@ from config.errors import Forbidden, NotFound
 def access_participation(
     user: User | int, conversation_id: int, *, to_post: bool = False, lock: bool = False
 ) -> Participant:
-    """The user's participation in a conversation, with the conversation (its row locked with
-    `lock`); NotFound when they take part in none such, Forbidden `to_post` when blocked from posting."""
+    """The user's participation in a conversation, with the conversation (the participation's row
+    locked with `lock`); NotFound when they take part in none such, Forbidden `to_post` when they
+    are blocked from posting."""
     user_id = user if isinstance(user, int) else user.pk
-    participation = (
-        Participant.objects.select_related("conversation")
-        .filter(conversation_id=conversation_id, user_id=user_id)
-        .first()
-    )
+    rows = Participant.objects.select_related("conversation").filter(conversation_id=conversation_id, user_id=user_id)
+    participation = (rows.select_for_update(of=("self",)) if lock else rows).first()
     if participation is None:
         raise NotFound("Conversation not found", code="conversation_not_found")
     if to_post:
         posting_refuse_if_blocked(participation.is_blocked)
-    if lock:
-        participation.conversation = Conversation.objects.select_for_update().get(pk=participation.conversation_id)
     return participation
 
 
@@ -37,9 +33,12 @@ def access_conversation(
     as_owner: str | None = None,
     lock: bool = False,
 ) -> Conversation:
-    """The conversation, if the user takes part in it (see `access_participation`); `as_owner`
-    names an action only its owner may take, refused to anyone else (`owner_refuse_unless`)."""
-    conversation = access_participation(user, conversation_id, to_post=to_post, lock=lock).conversation
+    """The conversation (its row locked with `lock`), if the user takes part in it (see
+    `access_participation`); `as_owner` names an action only its owner may take, refused to anyone
+    else (`owner_refuse_unless`)."""
+    conversation = access_participation(user, conversation_id, to_post=to_post).conversation
+    if lock:
+        conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
     if as_owner is not None:
         owner_refuse_unless(user, conversation, as_owner)
     return conversation

@@ -6,8 +6,8 @@ from django.http import HttpRequest
 
 from config.admin_readonly import ReadOnlyAdmin
 from config.errors import ServiceError
+from messaging.editing import messages_remove
 from messaging.models import DeliveryReceipt, HiddenMessage, Message, OpLogEntry, StoredFile
-from messaging.services import messages_remove
 
 
 @admin.register(Message)

@@ -9,7 +9,7 @@ from accounts.models import User
 from chats.models import Conversation
 from chats.snapshots import participant_ids
 from events.kinds import MembersAdded, MembersRemoved
-from messaging.services import system_message_store
+from messaging.system_messages import system_message_store
 
 
 def sama_x_user(user: User) -> dict:

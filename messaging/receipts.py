@@ -1,19 +1,77 @@
-"""Delivery receipts (Hooligram store-and-forward): a client acknowledges each delivered message;
-what a user has not acknowledged is delivered again at their next sign-in."""
+"""What each user has read and received: read positions (every protocol), and delivery receipts
+(Hooligram store-and-forward: a client acknowledges each delivered message; what a user has not
+acknowledged is delivered again at their next sign-in)."""
 
+from collections.abc import Iterable
 from functools import cache
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from chats.access import access_participation
 from chats.models import Conversation, Participant
+from chats.selectors import participant_ids_of
 from chats.snapshots import conversation_snapshot
 from config.errors import NotFound
+from events.delivery import publish
+from events.kinds import MessagesRead
 from messaging.access import visible_messages_sql
 from messaging.models import DeliveryReceipt, Message
 from messaging.prepared_sql import columns, executed, id_pairs, instance_at
+
+READ_EVENT_IDS_MAX = 500
+
+
+@transaction.atomic
+def message_read(
+    actor: User,
+    *,
+    conversation_id: int,
+    message_ids: Iterable[int] | None = None,
+    origin: str | None = None,
+) -> list[int]:
+    """Move the actor's read position forward to the newest given message (or the newest of all);
+    answers the ids newly read. Locks the actor's participant row."""
+    participation = access_participation(actor, conversation_id, lock=True)
+    messages = Message.objects.filter(conversation_id=conversation_id)
+    if message_ids is not None:
+        ids = [int(i) for i in message_ids]
+        messages = messages.filter(pk__in=ids) if ids else messages.none()
+    newest = messages.order_by("-id").values_list("id", flat=True).first()
+    if newest is None or newest <= participation.last_read_message_id:
+        return []
+    newly = list(
+        Message.objects.filter(
+            conversation_id=conversation_id,
+            id__gt=participation.last_read_message_id,
+            id__lte=newest,
+            deleted_at__isnull=True,
+            is_system=False,
+        )
+        .exclude(sender=actor)
+        .order_by("-id")
+        .values_list("id", "sender_id")[:READ_EVENT_IDS_MAX]
+    )
+    now = timezone.now()
+    participation.last_read_message_id = newest
+    participation.last_read_at = now
+    participation.save(update_fields=["last_read_message_id", "last_read_at"])
+    if newly:
+        publish(
+            MessagesRead(
+                recipients=tuple(participant_ids_of(conversation_id)),
+                actor_id=actor.pk,
+                origin=origin,
+                conversation_id=conversation_id,
+                message_ids=tuple(sorted(i for i, _ in newly)),
+                sender_ids=tuple(s for _, s in sorted(newly)),
+                reader_id=actor.pk,
+                read_at=now.timestamp(),
+            )
+        )
+    return sorted(i for i, _ in newly)
 
 
 def receipt_refused() -> NotFound:

@@ -14,8 +14,7 @@ from chats import selectors as chat_selectors
 from chats.models import Conversation
 from config.errors import Forbidden, Invalid, NotFound
 from messaging import access as message_access
-from messaging import search
-from messaging import services as message_services
+from messaging import editing, search
 from messaging.sending import SendRequest
 from protocols.nkchat import render
 from protocols.nkchat.render import wire_id
@@ -161,7 +160,7 @@ class NkchatCommandsMixin:
 
     async def message_delete(self, data: dict[str, Any]) -> dict:
         await call(
-            message_services.message_delete,
+            editing.message_delete,
             self.user,
             conversation_id=wire_id(data, "conversation_id"),
             message_ids=[wire_id(data, "message_id")],
@@ -178,7 +177,7 @@ class NkchatCommandsMixin:
 
     def _message_update(self, conversation_id: int, message_id: int, body: str) -> None:
         message_access.access_message(self.user, message_id, conversation_id=conversation_id)
-        message_services.message_edit(self.user, message_id=message_id, body=body, origin=self.origin)
+        editing.message_edit(self.user, message_id=message_id, body=body, origin=self.origin)
 
     async def message_search(self, data: dict[str, Any]) -> dict:
         return await self._search(data, render.MESSAGE_SEARCH, search.message_search_page, render.message)

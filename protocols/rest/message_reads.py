@@ -6,7 +6,7 @@ from chats.access import access_participation
 from chats.models import Participant
 from messaging.access import access_message
 from messaging.models import Message
-from messaging.services import message_read
+from messaging.receipts import message_read
 
 
 def message_get(actor: User, *, conversation_id: int, message_id: int) -> Message:

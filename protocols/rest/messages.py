@@ -5,7 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from messaging import selectors, sending, services
+from messaging import editing, selectors, sending
 from messaging.models import Message
 from protocols.rest import chat_clearing as clearing
 from protocols.rest import message_reads as history
@@ -93,7 +93,7 @@ class ChatMessageViewSet(RestViewSet):
         (`messageUpdate`)."""
         chat_id, message_id, data = to_pk(chat_pk), to_pk(pk), self.data(i.MessageEditSerializer)
         history.message_get(request.user, conversation_id=chat_id, message_id=message_id)
-        message = services.message_edit(
+        message = editing.message_edit(
             request.user, message_id=message_id, body=data.get("text"), is_visible=data.get("isVisible")
         )
         return _message(message)
@@ -109,7 +109,7 @@ class ChatMessageViewSet(RestViewSet):
         (`messageDelete`)."""
         chat_id, message_id = to_pk(chat_pk), to_pk(pk)
         history.message_get(request.user, conversation_id=chat_id, message_id=message_id)
-        deleted = services.message_delete(
+        deleted = editing.message_delete(
             request.user, conversation_id=chat_id, message_ids=[message_id], everyone=True
         )
         return _message(deleted[0])

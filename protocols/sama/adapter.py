@@ -8,9 +8,8 @@ from accounts import tokens
 from chats import conversations
 from chats import selectors as chat_selectors
 from config.errors import Invalid, NotAuthenticated, ServiceError
-from messaging import inbox
+from messaging import editing, inbox, receipts, system_messages, typing
 from messaging import selectors as message_selectors
-from messaging import services as message_services
 from messaging.models import Message
 from messaging.sending import SendRequest
 from messaging.snapshots import message_snapshot
@@ -252,7 +251,7 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
             raise NotAuthenticated("Unauthorized")
         p = args.params(params, "system_message")
         await call(
-            message_services.system_message_send,
+            system_messages.system_message_send,
             self.user,
             client_id=p.get("id"),
             x=p.get("x"),
@@ -266,7 +265,7 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
         if self.user is None or not isinstance(params, dict):
             return
         await call(
-            message_services.typing_notify,
+            typing.typing_notify,
             self.user,
             conversation_id=to_id(params.get("cid"), "cid"),
             origin=self.connection.connection_id,
@@ -290,7 +289,7 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
         p = args.params(params, "message_read")
         ids = to_ids(p["ids"], "ids") if p.get("ids") is not None else None
         await call(
-            message_services.message_read,
+            receipts.message_read,
             self.user,
             conversation_id=to_id(p.get("cid"), "cid"),
             message_ids=ids,
@@ -303,7 +302,7 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
         if p.get("type") not in ("myself", "all"):
             raise Invalid("type must be 'myself' or 'all'")
         await call(
-            message_services.message_delete,
+            editing.message_delete,
             self.user,
             conversation_id=to_id(p.get("cid"), "cid"),
             message_ids=to_ids(p.get("ids"), "ids"),
@@ -317,7 +316,7 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
         if not isinstance(p.get("body"), str):
             raise Invalid("body must be a string")
         await call(
-            message_services.message_edit,
+            editing.message_edit,
             self.user,
             message_id=to_id(p.get("id")),
             body=p["body"],

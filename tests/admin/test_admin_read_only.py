@@ -8,9 +8,9 @@ from accounts.models import User
 from chats.conversations import conversation_create
 from chats.models import Participant
 from config.errors import Forbidden
+from messaging.editing import messages_remove
 from messaging.models import Message, OpLogEntry
 from messaging.sending import message_send
-from messaging.services import messages_remove
 from tests.helpers import db, make_user, sama_connected
 
 DOMAIN_APPS = {"accounts", "chats", "messaging"}

@@ -11,7 +11,7 @@ def test_summary_splits_threads_and_leaves_waiting_out(tmp_path):
         f"{loop};select (selectors.py:468) 60\n"
         f"{loop};send_frame (realtime/consumers.py:46);dumps (json/__init__.py:238) 40\n"
         f"{pool} 25\n"
-        f"{pool};message_send (messaging/services.py:90);execute (psycopg/cursor.py:97) 75\n"
+        f"{pool};message_send (messaging/sending.py:90);execute (psycopg/cursor.py:97) 75\n"
     )
     pooled = tmp_path / "profile-2.txt"
     pooled.write_text("thread (7): db_0;_worker (concurrent/futures/thread.py:83) 10\n")

@@ -6,7 +6,7 @@ from accounts.blocking import users_block
 from accounts.contacts import contact_list
 from chats.conversations import conversation_create
 from config.errors import Invalid
-from messaging.services import message_delete
+from messaging.editing import message_delete
 from tests.helpers import make_user
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from chats.blocking import participant_block_set
 from chats.conversations import conversation_create
 from config.errors import Forbidden
 from messaging.sending import message_send
-from messaging.services import typing_notify
+from messaging.typing import typing_notify
 from protocols.rest.notify import conversation_notify
 from tests.helpers import db, make_user, sama_connected
 

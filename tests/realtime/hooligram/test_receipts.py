@@ -6,10 +6,10 @@ from chats.conversations import conversation_create
 from chats.membership import conversation_leave
 from chats.snapshots import conversation_snapshot
 from config.errors import NotFound
+from messaging.editing import message_delete
 from messaging.models import DeliveryReceipt, Message
 from messaging.receipts import member_conversation_snapshots, receipt_record, undelivered_message_list
 from messaging.sending import message_send
-from messaging.services import message_delete
 from messaging.snapshots import message_snapshot
 from tests.helpers import make_user
 
