@@ -16,6 +16,7 @@ class ThrottledAdminLoginForm(AdminAuthenticationForm):
 
     def clean(self) -> dict[str, Any]:
         username = self.cleaned_data.get("username")
+        assert self.request is not None, "the admin's login view passes the request"
         try:
             with throttling.attempt(throttling.LOGIN, address=request_address(self.request), account=username):
                 return super().clean()

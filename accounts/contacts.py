@@ -3,9 +3,10 @@ their e-mail addresses and phone numbers (so a match appears as soon as that use
 changes their e-mail or phone, and disappears when they change it away)."""
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.db.models import CharField, F, Q, Value
@@ -34,15 +35,15 @@ class ContactView:
     """A contact with its e-mail and phone entries, each carrying `matched_user_id` when matched."""
 
     contact: Contact
-    email: list[dict]
-    phone: list[dict]
+    email: list[dict[str, Any]]
+    phone: list[dict[str, Any]]
 
 
 def _digits(value: str) -> str:
     return re.sub(r"\D", "", value)
 
 
-def _text(data: dict, name: str, limit: int) -> str | None:
+def _text(data: dict[str, Any], name: str, limit: int) -> str | None:
     value = data.get(name)
     if value is None:
         return None
@@ -51,7 +52,7 @@ def _text(data: dict, name: str, limit: int) -> str | None:
     return value.strip()
 
 
-def _entries(data: dict, name: str) -> list[dict] | None:
+def _entries(data: dict[str, Any], name: str) -> list[dict[str, Any]] | None:
     value = data.get(name)
     if value is None:
         return None
@@ -70,7 +71,7 @@ def _entries(data: dict, name: str) -> list[dict] | None:
     return entries
 
 
-def _clean(data: object, *, current: Contact | None = None) -> dict:
+def _clean(data: object, *, current: Contact | None = None) -> dict[str, Any]:
     """The contact fields from a request, checked; with `current`, only the fields given change."""
     if not isinstance(data, dict):
         raise Invalid("A contact must be an object", code="invalid_contact")
@@ -91,8 +92,8 @@ def _clean(data: object, *, current: Contact | None = None) -> dict:
     return fields
 
 
-def _phone_digits(field: str):
-    expr = F(field)
+def _phone_digits(field: str) -> F | Replace:
+    expr: F | Replace = F(field)
     for char in _PHONE_PUNCTUATION:
         expr = Replace(expr, Value(char), Value(""))
     return expr
@@ -123,7 +124,9 @@ def contacts_matched(contacts: Iterable[Contact]) -> list[ContactView]:
             by_phone[phone] = pk
             by_phone[verified] = pk
 
-    def matched(entries: list[dict], lookup: dict[str, int], key) -> list[dict]:
+    def matched(
+        entries: list[dict[str, Any]], lookup: dict[str, int], key: Callable[[str], str]
+    ) -> list[dict[str, Any]]:
         out = []
         for entry in entries:
             uid = lookup.get(key(entry["value"]))

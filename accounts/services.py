@@ -1,6 +1,7 @@
 """Writes on users and device sessions; the only way to change them."""
 
 import re
+from typing import Any
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
@@ -36,7 +37,7 @@ def _validate_password(password: object, user: User | None = None) -> str:
     return password
 
 
-def _validate_profile(fields: dict) -> dict:
+def _validate_profile(fields: dict[str, Any]) -> dict[str, Any]:
     clean = {}
     for name, limit in (("first_name", 150), ("last_name", 150), ("phone", 32), ("about", 2000)):
         value = fields.get(name)
@@ -66,7 +67,7 @@ def user_create(*, login: object, password: object, address: str | None, **profi
         return _user_create(login, password, profile)
 
 
-def _user_create(login: object, password: object, profile: dict) -> User:
+def _user_create(login: object, password: object, profile: dict[str, Any]) -> User:
     login = _validate_login(login)
     password = _validate_password(password)
     clean = _validate_profile(profile)
@@ -93,7 +94,8 @@ def user_authenticate(*, login: object, password: object, address: str | None) -
 def _user_authenticate(login: object, password: object) -> User:
     if not isinstance(login, str) or not isinstance(password, str) or not login or not password:
         raise NotAuthenticated("Incorrect login or password")
-    if len(login) > User._meta.get_field("username").max_length or UNSTORABLE.search(login):
+    max_length = User._meta.get_field("username").max_length
+    if (max_length is not None and len(login) > max_length) or UNSTORABLE.search(login):
         # No account has such a login (an HTTP Basic header reaches here unchecked): no lookup.
         raise NotAuthenticated("Incorrect login or password")
     user = User.objects.filter(username__iexact=login, is_active=True).first()
@@ -111,7 +113,7 @@ def _validate_device_id(device_id: object) -> str:
 
 
 @transaction.atomic
-def device_session_open(user: User, *, device_id: object, info: dict | None = None) -> DeviceSession:
+def device_session_open(user: User, *, device_id: object, info: dict[str, Any] | None = None) -> DeviceSession:
     """Start (or resume) the session of one of a user's devices."""
     device_id = _validate_device_id(device_id)
     session, created = DeviceSession.objects.get_or_create(

@@ -18,7 +18,6 @@ from contextlib import contextmanager, suppress
 
 from django.conf import settings
 from django.core.cache import cache
-from rest_framework.throttling import SimpleRateThrottle
 
 from config.errors import RateLimited
 
@@ -28,12 +27,15 @@ RATE_SETTINGS = {LOGIN: "LOGIN_RATE", REGISTER: "REGISTER_RATE"}
 MESSAGES = {LOGIN: "Too many login attempts", REGISTER: "Too many registrations"}
 # Kinds whose attempts are given back when they succeed.
 COUNT_FAILURES_ONLY = {LOGIN}
+# A rate's period by its first letter, as DRF's throttles read theirs ("20/min", "10/hour").
+PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def rate(kind: str) -> tuple[int, int]:
     """(attempts, seconds) allowed for this kind, from its "N/sec|min|hour|day" setting."""
-    # DRF's parser, used as a plain function: it reads nothing from the throttle instance.
-    return SimpleRateThrottle.parse_rate(None, getattr(settings, RATE_SETTINGS[kind]))
+    setting: str = getattr(settings, RATE_SETTINGS[kind])
+    attempts, period = setting.split("/")
+    return int(attempts), PERIODS[period[0]]
 
 
 def _key(kind: str, scope: str, ident: str, window: int) -> str:

@@ -175,7 +175,7 @@ def _stored_code_check(verification: PhoneVerification, code: str, now: datetime
     the attempts are used up. The condition is the database's, so concurrent guesses cannot exceed
     the limit (a right code among them included)."""
     accepted = _code_accepted(verification, code)
-    changes: dict = {"attempts": F("attempts") + (0 if accepted else 1)}
+    changes: dict[str, Any] = {"attempts": F("attempts") + (0 if accepted else 1)}
     if accepted and verification.verified_at is None:
         changes["verified_at"] = now
     _within_attempts(verification, **changes)
@@ -221,7 +221,7 @@ def _provider_code_check(verification: PhoneVerification, code: str, now: dateti
         raise
     if not accepted:
         raise Invalid("incorrect verification code", code="wrong_code")
-    changes: dict = {
+    changes: dict[str, Any] = {
         "attempts": F("attempts") - 1,
         "code_hash": _hash(verification.country_code, verification.phone_number, code),
     }

@@ -24,7 +24,7 @@ CHANNEL_MESSAGE_TYPE = "domain.event"
 EVENTS_PER_MESSAGE = 100
 
 
-class Publisher(LoopBatches[tuple[dict[str, Any], asyncio.Future | None]]):
+class Publisher(LoopBatches[tuple[dict[str, Any], asyncio.Future[None] | None]]):
     """One event loop's addressed events ({"kind", "data", "to"}); each caller's last event
     carries the future that tells it its events are sent."""
 
@@ -33,7 +33,7 @@ class Publisher(LoopBatches[tuple[dict[str, Any], asyncio.Future | None]]):
     # ramp, sign-ins past their clients' timeout); what queues meanwhile goes in the next.
     gather_s = None
 
-    async def handle(self, batch: list[tuple[dict[str, Any], asyncio.Future | None]]) -> None:
+    async def handle(self, batch: list[tuple[dict[str, Any], asyncio.Future[None] | None]]) -> None:
         items = [item for item, _ in batch]
         body = items[0] if len(items) == 1 else {"batch": items}
         try:

@@ -3,7 +3,7 @@ which connection. Protocol-neutral: each protocol adapter renders an event in it
 Services publish them through `events.delivery`."""
 
 from dataclasses import dataclass, field, fields
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -29,8 +29,10 @@ class Event:
 
 EVENT_KINDS: dict[str, type[Event]] = {}
 
+E = TypeVar("E", bound=type[Event])
 
-def event_kind(cls: type[Event]) -> type[Event]:
+
+def event_kind(cls: E) -> E:
     """Register an event class under its `kind` so a consumer can rebuild it."""
     assert cls.kind and cls.kind not in EVENT_KINDS, cls
     EVENT_KINDS[cls.kind] = cls
@@ -45,7 +47,7 @@ def event_kind(cls: type[Event]) -> type[Event]:
 class MessageCreated(Event):
     kind: ClassVar[str] = "message_created"
     logged: ClassVar[bool] = False  # recovered through message history instead
-    message: dict
+    message: dict[str, Any]
     # Recipients with a push subscription who have not muted the conversation: the push worker
     # sends to those of them who are offline.
     push_to: tuple[int, ...] = ()
@@ -55,7 +57,7 @@ class MessageCreated(Event):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MessageEdited(Event):
     kind: ClassVar[str] = "message_edited"
-    message: dict
+    message: dict[str, Any]
 
 
 @event_kind
@@ -64,7 +66,7 @@ class MessagesDeleted(Event):
     kind: ClassVar[str] = "messages_deleted"
     conversation_id: int
     message_ids: tuple[int, ...]
-    messages: tuple[dict, ...] = ()
+    messages: tuple[dict[str, Any], ...] = ()
 
 
 @event_kind
@@ -95,7 +97,7 @@ class SystemNotice(Event):
     kind: ClassVar[str] = "system_notice"
     notice_id: str
     conversation_id: int | None
-    x: dict
+    x: dict[str, Any]
     t: int
 
 
@@ -107,7 +109,7 @@ class Notify(Event):
     kind: ClassVar[str] = "notify"
     logged: ClassVar[bool] = False
     conversation_id: int
-    body: dict
+    body: dict[str, Any]
 
 
 # --- conversations ---------------------------------------------------------------------------
@@ -117,7 +119,7 @@ class Notify(Event):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ConversationCreated(Event):
     kind: ClassVar[str] = "conversation_created"
-    conversation: dict
+    conversation: dict[str, Any]
 
 
 @event_kind
@@ -126,14 +128,14 @@ class ConversationUpdated(Event):
     """Name, description, images or other attributes changed."""
 
     kind: ClassVar[str] = "conversation_updated"
-    conversation: dict
+    conversation: dict[str, Any]
 
 
 @event_kind
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MembersAdded(Event):
     kind: ClassVar[str] = "members_added"
-    conversation: dict
+    conversation: dict[str, Any]
     user_ids: tuple[int, ...]
 
 
@@ -143,7 +145,7 @@ class MembersRemoved(Event):
     """Users left or were removed; `recipients` includes them, `conversation` no longer does."""
 
     kind: ClassVar[str] = "members_removed"
-    conversation: dict
+    conversation: dict[str, Any]
     user_ids: tuple[int, ...]
     left: bool = False  # they left (rather than were removed by someone else)
 
@@ -152,7 +154,7 @@ class MembersRemoved(Event):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ConversationDeleted(Event):
     kind: ClassVar[str] = "conversation_deleted"
-    conversation: dict
+    conversation: dict[str, Any]
 
 
 @event_kind
@@ -161,7 +163,7 @@ class ConversationCleared(Event):
     """Every message of the conversation was deleted."""
 
     kind: ClassVar[str] = "conversation_cleared"
-    conversation: dict
+    conversation: dict[str, Any]
 
 
 # --- users -----------------------------------------------------------------------------------
@@ -173,7 +175,7 @@ class UserCreated(Event):
     kind: ClassVar[str] = "user_created"
     broadcast: ClassVar[bool] = True
     logged: ClassVar[bool] = False
-    user: dict
+    user: dict[str, Any]
 
 
 @event_kind

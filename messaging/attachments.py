@@ -11,13 +11,13 @@ import tempfile
 import uuid
 from collections.abc import Iterable
 from pathlib import PurePath
-from typing import IO
+from typing import IO, Any, Protocol, TypeGuard, TypeVar
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files import File
-from django.core.files.storage import default_storage
+from django.core.files.storage import Storage, default_storage
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -37,9 +37,21 @@ _ID_SALT = "messaging.attachments.id"
 _CHUNK = 64 * 1024
 _INLINE_TYPES = ("image/", "video/", "audio/")
 
+T = TypeVar("T")
 
-def _setting(name: str, default):
-    return getattr(settings, name, default)
+
+class S3Storage(Protocol):
+    """What this module uses of django-storages' S3 storage (which ships no type information)."""
+
+    bucket_name: str
+    connection: Any  # a boto3 S3 service resource
+
+    def url(self, name: str, parameters: dict[str, Any] | None = None, expire: int | None = None) -> str: ...
+
+
+def _setting(name: str, default: T) -> T:
+    value: T = getattr(settings, name, default)
+    return value
 
 
 def max_bytes() -> int:
@@ -51,8 +63,8 @@ def _content_type_allowed(content_type: str) -> bool:
     return any(fnmatch.fnmatchcase(content_type, pattern.lower()) for pattern in patterns)
 
 
-def _is_s3() -> bool:
-    return hasattr(default_storage, "bucket_name") and hasattr(default_storage, "connection")
+def _is_s3(storage: Storage) -> TypeGuard[S3Storage]:
+    return hasattr(storage, "bucket_name") and hasattr(storage, "connection")
 
 
 # --- ids and tokens ----------------------------------------------------------------------------
@@ -124,17 +136,18 @@ def base_url(host: str | None = None, *, secure: bool = False) -> str:
 
 def upload_url(stored: StoredFile, base: str) -> str:
     """A signed, expiring URL the client PUTs the file's bytes to."""
-    if _is_s3():
+    if _is_s3(default_storage):
         client = default_storage.connection.meta.client
         params = {"Bucket": default_storage.bucket_name, "Key": stored.storage_name}
         params["ContentType"] = stored.content_type
-        return client.generate_presigned_url("put_object", Params=params, ExpiresIn=upload_ttl())
+        url: str = client.generate_presigned_url("put_object", Params=params, ExpiresIn=upload_ttl())
+        return url
     return base + reverse("attachment", args=[_token(stored, _UPLOAD_SALT)])
 
 
 def download_url(stored: StoredFile, base: str) -> str:
     """A signed, expiring URL the file's bytes are read from."""
-    if _is_s3():
+    if _is_s3(default_storage):
         return default_storage.url(stored.storage_name, expire=download_ttl())
     return base + reverse("attachment", args=[_token(stored, _DOWNLOAD_SALT)])
 

@@ -2,6 +2,7 @@
 count and its last message."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Count, F, OuterRef, Subquery
@@ -13,6 +14,16 @@ from config.paging import clamp_limit
 from messaging.access import visible_messages
 
 
+@dataclass(frozen=True, slots=True)
+class InboxEntry:
+    """A conversation as the user's inbox lists it, with the user's own settings of it."""
+
+    conversation: Conversation
+    participation: Participant
+    unread_count: int
+    last_message_id: int | None
+
+
 def conversation_list(
     user: User,
     *,
@@ -20,9 +31,9 @@ def conversation_list(
     updated_after: datetime | None = None,
     updated_before: datetime | None = None,
     ids: Iterable[int] | None = None,
-) -> list[Conversation]:
-    """The user's conversations, newest activity first, each annotated with `unread_count`,
-    `last_message_id` and the user's own `participation` settings."""
+) -> list[InboxEntry]:
+    """The user's conversations, newest activity first, each with its unread count, its last
+    message's id and the user's own settings."""
     visible = visible_messages(user).filter(conversation_id=OuterRef("conversation_id"))
     unread = (
         visible.filter(id__gt=OuterRef("last_read_message_id"))
@@ -42,11 +53,4 @@ def conversation_list(
     rows = rows.annotate(unread_count=Coalesce(Subquery(unread), 0), last_message_id=Subquery(last)).order_by(
         F("conversation__updated_at").desc(), F("conversation_id").desc()
     )[: clamp_limit(limit)]
-    conversations = []
-    for row in rows:
-        conversation = row.conversation
-        conversation.participation = row
-        conversation.unread_count = row.unread_count
-        conversation.last_message_id = row.last_message_id
-        conversations.append(conversation)
-    return conversations
+    return [InboxEntry(row.conversation, row, row.unread_count, row.last_message_id) for row in rows]

@@ -12,7 +12,7 @@ from events.kinds import MembersAdded, MembersRemoved
 from messaging.system_messages import system_message_store
 
 
-def sama_x_user(user: User) -> dict:
+def sama_x_user(user: User) -> dict[str, Any]:
     """The user as SAMA's document has its stored system messages carry them in `x.user`; SAMA's
     clients read it from the history, the other protocols show the body."""
     return {

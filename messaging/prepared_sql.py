@@ -14,10 +14,12 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection
 from django.db.models import Model
+
+M = TypeVar("M", bound=Model)
 
 
 @contextmanager
@@ -60,7 +62,7 @@ def columns(model: type[Model], alias: str) -> str:
 
 
 @cache
-def _reading(model: type[Model], vendor: str) -> tuple[list[str], list[tuple[Any, list]]]:
+def _reading(model: type[Model], vendor: str) -> tuple[list[str], list[tuple[Any, list[Any]]]]:
     """Once per model: its concrete fields' attribute names, and each one's column with the
     converters Django applies to its values (as a query compiler does: the backend's, then the
     field's)."""
@@ -72,7 +74,7 @@ def _reading(model: type[Model], vendor: str) -> tuple[list[str], list[tuple[Any
     return [field.attname for field in fields], converters
 
 
-def instance_at(model: type[Model], row: Sequence[Any], start: int) -> tuple[Model, int]:
+def instance_at(model: type[M], row: Sequence[Any], start: int) -> tuple[M, int]:
     """The instance whose columns (see `columns`) start at `row[start]`, and where the next ones start."""
     attnames, converters = _reading(model, connection.vendor)
     values = []

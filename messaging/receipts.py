@@ -4,6 +4,7 @@ acknowledged is delivered again at their next sign-in)."""
 
 from collections.abc import Iterable
 from functools import cache
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -115,7 +116,7 @@ def receipts_record(pairs: list[tuple[int, int]]) -> list[bool]:
     return [pair in visible for pair in pairs]
 
 
-def _flat(rows: list[tuple]) -> list:
+def _flat(rows: list[tuple[Any, ...]]) -> list[Any]:
     return [value for row in rows for value in row]
 
 
@@ -178,7 +179,7 @@ def _undelivered_sql() -> str:
     )
 
 
-def member_conversation_snapshots(user: User) -> list[dict]:
+def member_conversation_snapshots(user: User) -> list[dict[str, Any]]:
     """Every conversation the user takes part in, as snapshots with all participants, in one
     statement (written once, like the messages above)."""
     with executed(_member_conversations_sql(), [user.pk]) as cursor:

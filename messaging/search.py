@@ -7,15 +7,16 @@ those the acting user takes part in. Field names here are the model's; protocols
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-from django.db.models import Expression, F, OrderBy, QuerySet
+from django.db.models import Expression, F, Model, OrderBy, QuerySet
 from django.db.models.functions import Lower
 
 from accounts.models import User
 from chats.models import Conversation
 from config.errors import Invalid
 from messaging.access import visible_messages
+from messaging.models import Message
 
 SIZE_DEFAULT = 10
 SIZE_MAX = 100
@@ -35,16 +36,19 @@ class Field:
     filterable: bool = True
     sortable: bool = True
 
-    def as_expression(self) -> Expression:
+    def as_expression(self) -> F | Expression:
         return F(self.expression) if isinstance(self.expression, str) else self.expression
 
 
+M = TypeVar("M", bound=Model)
+
+
 @dataclass(frozen=True, slots=True)
-class Page:
+class Page(Generic[M]):
     """The number of matches and the requested slice of them."""
 
     total: int
-    items: list[Any]
+    items: list[M]
 
 
 USER_FIELDS: dict[str, Field] = {
@@ -99,7 +103,7 @@ def _count(value: object, name: str, default: int, maximum: int) -> int:
 
 
 def search_page(
-    rows: QuerySet,
+    rows: QuerySet[M],
     fields: Mapping[str, Field],
     *,
     filters: Mapping[str, object] | None = None,
@@ -107,7 +111,7 @@ def search_page(
     descending: bool = False,
     offset: object = 0,
     size: object = None,
-) -> Page:
+) -> Page[M]:
     """Filter `rows` by equality on whitelisted fields, sort them (ties by id), answer one page."""
     offset = _count(offset, "from", 0, OFFSET_MAX)
     size = _count(size, "size", SIZE_DEFAULT, SIZE_MAX)
@@ -131,17 +135,17 @@ def search_page(
     return Page(total=total, items=items)
 
 
-def user_search_page(actor: User, **params: Any) -> Page:
+def user_search_page(actor: User, **params: Any) -> Page[User]:
     """Active users, searched with `search_page`'s parameters."""
     return search_page(User.objects.filter(is_active=True), USER_FIELDS, **params)
 
 
-def conversation_search_page(actor: User, **params: Any) -> Page:
+def conversation_search_page(actor: User, **params: Any) -> Page[Conversation]:
     """The actor's conversations, searched with `search_page`'s parameters."""
     rows = Conversation.objects.filter(participants__user=actor)
     return search_page(rows, CONVERSATION_FIELDS, **params)
 
 
-def message_search_page(actor: User, **params: Any) -> Page:
+def message_search_page(actor: User, **params: Any) -> Page[Message]:
     """The messages the actor sees (in their conversations, neither deleted nor hidden from them)."""
     return search_page(visible_messages(actor), MESSAGE_FIELDS, **params)

@@ -9,6 +9,7 @@ import contextlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
@@ -46,7 +47,7 @@ def body_clean(value: object, *, required: bool = False) -> str:
     return value
 
 
-def x_clean(value: object) -> dict:
+def x_clean(value: object) -> dict[str, Any]:
     """A message's extra data (an object), or Invalid."""
     if value is None:
         return {}
@@ -55,7 +56,7 @@ def x_clean(value: object) -> dict:
     return value
 
 
-def attachments_clean(value: object) -> list[dict]:
+def attachments_clean(value: object) -> list[dict[str, Any]]:
     if value is None:
         return []
     if not isinstance(value, list) or not all(isinstance(a, dict) for a in value):
@@ -169,7 +170,7 @@ def messages_send(requests: Sequence[SendRequest]) -> list[Sent | Exception]:
         _write_the_rest(stored)
     for send, ok in zip(judged, inserted, strict=True):
         answers[send.index] = (send.message, True) if ok else _resent(send.request, send.message)
-    return answers
+    return cast(list[Sent | Exception], answers)  # every request is answered by now
 
 
 def _draft(request: SendRequest) -> Message:

@@ -3,6 +3,7 @@ the custom ones a client sends (SAMA `system_message`), delivered live and kept 
 recipients' operations logs."""
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -21,7 +22,7 @@ from messaging.snapshots import message_snapshot
 
 
 def system_message_store(
-    actor: User, *, conversation: Conversation, body: str, x: dict, recipients: tuple[int, ...] | None = None
+    actor: User, *, conversation: Conversation, body: str, x: dict[str, Any], recipients: tuple[int, ...] | None = None
 ) -> Message:
     """Store a system message (inside the caller's transaction) and deliver it to the participants
     (`recipients` when the caller already knows them, saving a query per message)."""

@@ -1,5 +1,8 @@
 """Chats REST authentication: Bearer access tokens of a live device session, Basic login + password."""
 
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.auth.models import AnonymousUser
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, BasicAuthentication, get_authorization_header
 from rest_framework.request import Request
@@ -11,6 +14,24 @@ from config.errors import NotAuthenticated, ServiceError
 
 BEARER_HEADER = 'Bearer realm="api"'
 BASIC_HEADER = 'Basic realm="api"'
+
+if TYPE_CHECKING:
+
+    class AuthenticatedRequest(Request):
+        """A request that Bearer authentication and `IsAuthenticated` let in: its user is signed in
+        and its `auth` is their device session. (For the type checker; at run time a `Request`.)"""
+
+        @property
+        def user(self) -> User: ...
+        @user.setter
+        def user(self, value: User | AnonymousUser) -> None: ...
+        @property
+        def auth(self) -> DeviceSession: ...
+        @auth.setter
+        def auth(self, value: Any) -> None: ...
+
+else:
+    AuthenticatedRequest = Request
 
 
 def _session(token: str) -> tuple[User, DeviceSession]:
@@ -52,7 +73,8 @@ class BasicLoginAuthentication(BasicAuthentication):
     """`Authorization: Basic` login and password, checked (and throttled) by the accounts service;
     a throttled attempt raises RateLimited itself, so it answers 429 rather than 401."""
 
-    def authenticate_credentials(self, userid: str, password: str, request: Request | None = None) -> tuple:
+    def authenticate_credentials(self, userid: str, password: str, request: Request | None = None) -> tuple[User, None]:
+        assert request is not None, "BasicAuthentication.authenticate passes the request"
         try:
             return services.user_authenticate(login=userid, password=password, address=request_address(request)), None
         except NotAuthenticated as error:

@@ -2,7 +2,6 @@
 
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from messaging import editing, selectors, sending
@@ -13,6 +12,7 @@ from protocols.rest import render, schema
 from protocols.rest import serializers_in as i
 from protocols.rest import serializers_out as o
 from protocols.rest import stored_files as files
+from protocols.rest.auth import AuthenticatedRequest
 from protocols.rest.base import RestViewSet, empty_ok, to_pk
 
 CHAT = [schema.CHAT_PK]
@@ -34,7 +34,7 @@ class ChatMessageViewSet(RestViewSet):
         parameters=[*CHAT, i.MessageHistoryQuerySerializer],
         responses=schema.answer(o.MessageInfoSerializer(many=True), 404),
     )
-    def list(self, request: Request, chat_pk: str) -> Response:
+    def list(self, request: AuthenticatedRequest, chat_pk: str) -> Response:
         """`count` messages (50 by default) older than message `before`, or the newest ones; deleted messages carry
         `deletedAt`."""
         chat_id, query = to_pk(chat_pk), self.query(i.MessageHistoryQuerySerializer)
@@ -55,7 +55,7 @@ class ChatMessageViewSet(RestViewSet):
         parameters=CHAT,
         responses=schema.answer(o.MessageInfoSerializer, 403, 404),
     )
-    def create(self, request: Request, chat_pk: str) -> Response:
+    def create(self, request: AuthenticatedRequest, chat_pk: str) -> Response:
         """Post a message; the same `localId` again answers the same message. Participants are notified (`message`)."""
         chat_id, data = to_pk(chat_pk), self.data(i.MessagePostSerializer)
         attachment = data.get("attachment")
@@ -76,7 +76,7 @@ class ChatMessageViewSet(RestViewSet):
         parameters=CHAT,
         responses=schema.ok(403, 404),
     )
-    def clear(self, request: Request, chat_pk: str) -> Response:
+    def clear(self, request: AuthenticatedRequest, chat_pk: str) -> Response:
         """Delete every message of the chat (the owner of a group, either side of a personal chat); participants are
         notified (`chatCleared`)."""
         clearing.conversation_clear(request.user, conversation_id=to_pk(chat_pk))
@@ -88,7 +88,7 @@ class ChatMessageViewSet(RestViewSet):
         parameters=MESSAGE,
         responses=schema.answer(o.MessageInfoSerializer, 403, 404),
     )
-    def update(self, request: Request, chat_pk: str, pk: str) -> Response:
+    def update(self, request: AuthenticatedRequest, chat_pk: str, pk: str) -> Response:
         """The author edits the text or visibility; `fileExists`/`previewExists` just tell the participants
         (`messageUpdate`)."""
         chat_id, message_id, data = to_pk(chat_pk), to_pk(pk), self.data(i.MessageEditSerializer)
@@ -104,19 +104,17 @@ class ChatMessageViewSet(RestViewSet):
         parameters=MESSAGE,
         responses=schema.answer(o.MessageInfoSerializer, 403, 404),
     )
-    def destroy(self, request: Request, chat_pk: str, pk: str) -> Response:
+    def destroy(self, request: AuthenticatedRequest, chat_pk: str, pk: str) -> Response:
         """The author deletes the message's content for everyone; it keeps its place with `deletedAt`
         (`messageDelete`)."""
         chat_id, message_id = to_pk(chat_pk), to_pk(pk)
         history.message_get(request.user, conversation_id=chat_id, message_id=message_id)
-        deleted = editing.message_delete(
-            request.user, conversation_id=chat_id, message_ids=[message_id], everyone=True
-        )
+        deleted = editing.message_delete(request.user, conversation_id=chat_id, message_ids=[message_id], everyone=True)
         return _message(deleted[0])
 
     @extend_schema(summary="Put my read mark on a message", request=None, parameters=MESSAGE, responses=schema.ok(404))
     @action(detail=True, methods=["put"])
-    def read(self, request: Request, chat_pk: str, pk: str) -> Response:
+    def read(self, request: AuthenticatedRequest, chat_pk: str, pk: str) -> Response:
         """Put your read mark on the message and every older one; participants are notified (`readMark`)."""
         history.message_read_one(request.user, conversation_id=to_pk(chat_pk), message_id=to_pk(pk))
         return empty_ok()

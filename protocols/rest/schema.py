@@ -8,8 +8,9 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
 from protocols.rest.serializers_out import ErrorSerializer
 
-BASIC_AUTH = [{"basicAuth": []}]
-NO_AUTH: list = []
+# `extend_schema(auth=...)`: an operation's OpenAPI security requirements.
+BASIC_AUTH: list[dict[str, list[str]]] = [{"basicAuth": []}]
+NO_AUTH: list[dict[str, list[str]]] = []
 
 ERROR_DESCRIPTIONS = {
     400: "Bad input.",

@@ -1,8 +1,11 @@
 """`/users`: register, log in with Basic auth, own profile, password, log out, look up, search, delete."""
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
-from rest_framework.permissions import AllowAny, BasePermission
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -14,8 +17,11 @@ from protocols.rest import render, schema
 from protocols.rest import serializers_in as i
 from protocols.rest import serializers_out as o
 from protocols.rest import sessions as rest_sessions
-from protocols.rest.auth import BASIC_HEADER, basic_user
+from protocols.rest.auth import BASIC_HEADER, AuthenticatedRequest, basic_user
 from protocols.rest.base import RestViewSet, empty_ok, to_pk
+
+if TYPE_CHECKING:
+    from rest_framework.permissions import _SupportsHasPermission
 
 BASIC_ACTIONS = {"login", "me_delete"}
 PUBLIC_ACTIONS = {"create", *BASIC_ACTIONS}
@@ -29,7 +35,7 @@ def _signed_in(session: DeviceSession) -> Response:
 class UserViewSet(RestViewSet):
     """Users and their own account."""
 
-    def get_permissions(self) -> list[BasePermission]:
+    def get_permissions(self) -> Sequence["_SupportsHasPermission"]:
         if self.action in PUBLIC_ACTIONS:
             return [AllowAny()]
         return super().get_permissions()
@@ -41,7 +47,7 @@ class UserViewSet(RestViewSet):
         summary="Register",
         request=i.RegisterSerializer,
         responses={**schema.answer(o.PrivateUserInfoSerializer, 429)},
-        auth=schema.NO_AUTH,
+        auth=schema.NO_AUTH,  # type: ignore[arg-type]  # security requirements, as for login
     )
     def create(self, request: Request) -> Response:
         """Register; the answer holds a device session with the access token for every other call."""
@@ -59,7 +65,8 @@ class UserViewSet(RestViewSet):
         summary="Log in with Basic auth",
         request=i.LoginSerializer,
         responses=schema.answer(o.PrivateUserInfoSerializer, 429),
-        auth=schema.BASIC_AUTH,
+        # drf-spectacular annotates `auth` as Sequence[str]; it takes (and emits) security requirements.
+        auth=schema.BASIC_AUTH,  # type: ignore[arg-type]
     )
     @action(detail=False, methods=["post"])
     def login(self, request: Request) -> Response:
@@ -70,7 +77,7 @@ class UserViewSet(RestViewSet):
 
     @extend_schema(summary="Me", request=None, responses=schema.answer(o.PrivateUserInfoSerializer))
     @action(detail=False, methods=["get"], url_path="me")
-    def me(self, request: Request) -> Response:
+    def me(self, request: AuthenticatedRequest) -> Response:
         """Your own account, with your device sessions."""
         sessions = list(request.user.device_sessions.order_by("pk"))
         return Response(o.out(o.PrivateUserInfoSerializer, render.private_user_info(request.user, sessions)))
@@ -81,14 +88,17 @@ class UserViewSet(RestViewSet):
         responses=schema.answer(o.UserInfoSerializer),
     )
     @me.mapping.put
-    def me_update(self, request: Request) -> Response:
+    def me_update(self, request: AuthenticatedRequest) -> Response:
         """Change your name and about."""
         data = self.data(i.UserUpdateSerializer)
         user = rest_sessions.user_profile_update(request.user, name=data.get("name"), about=data.get("about"))
         return Response(o.out(o.UserInfoSerializer, render.user_info(user)))
 
     @extend_schema(
-        summary="Delete my account (Basic auth)", request=None, responses=schema.ok(429), auth=schema.BASIC_AUTH
+        summary="Delete my account (Basic auth)",
+        request=None,
+        responses=schema.ok(429),
+        auth=schema.BASIC_AUTH,  # type: ignore[arg-type]  # security requirements, as for login
     )
     @me.mapping.delete
     def me_delete(self, request: Request) -> Response:
@@ -98,14 +108,14 @@ class UserViewSet(RestViewSet):
 
     @extend_schema(summary="Log out this device", request=None, responses=schema.ok())
     @action(detail=False, methods=["post"], url_path="me/logout")
-    def logout(self, request: Request) -> Response:
+    def logout(self, request: AuthenticatedRequest) -> Response:
         """End this device's session: its token stops working."""
         services.device_session_close(request.auth)
         return empty_ok()
 
     @extend_schema(summary="Change my password", request=i.PasswordChangeSerializer, responses=schema.ok(403))
     @action(detail=False, methods=["put"], url_path="me/changePassword")
-    def change_password(self, request: Request) -> Response:
+    def change_password(self, request: AuthenticatedRequest) -> Response:
         """Change your password; the old one is required."""
         data = self.data(i.PasswordChangeSerializer)
         services.user_update(request.user, current_password=data["oldPassword"], new_password=data["newPassword"])
@@ -130,7 +140,7 @@ class UserViewSet(RestViewSet):
         parameters=[i.UserSearchQuerySerializer],
         responses=schema.answer(o.UserInfoSerializer(many=True)),
     )
-    def list(self, request: Request) -> Response:
+    def list(self, request: AuthenticatedRequest) -> Response:
         """Users whose login, name or email contains `s` (you excepted), at most 100."""
         keyword = self.query(i.UserSearchQuerySerializer).get("s", "")
         users = selectors.user_search(keyword=keyword, ignore_ids=[request.user.pk])

@@ -187,19 +187,19 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
         return {"conversations": conversations}
 
     def _conversation_list(self, **filters: Any) -> list[dict]:
-        conversations = inbox.conversation_list(
+        entries = inbox.conversation_list(
             self.user,
             limit=filters["limit"],
             updated_after=filters["after"],
             updated_before=filters["before"],
             ids=filters["ids"],
         )
-        last = message_selectors.messages_by_ids([c.last_message_id for c in conversations if c.last_message_id])
+        last = message_selectors.messages_by_ids([e.last_message_id for e in entries if e.last_message_id])
         rendered = []
-        for c in conversations:
-            m = last.get(c.last_message_id)
-            last_message = render.message(message_snapshot(m, m.sender, c.type)) if m else None
-            rendered.append(render.conversation(c, last_message=last_message, unread=c.unread_count))
+        for e in entries:
+            m = last.get(e.last_message_id) if e.last_message_id else None
+            last_message = render.message(message_snapshot(m, m.sender, e.conversation.type)) if m else None
+            rendered.append(render.conversation(e.conversation, last_message=last_message, unread=e.unread_count))
         return rendered
 
     async def get_participants_by_cids(self, params: object) -> dict:
