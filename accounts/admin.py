@@ -40,7 +40,7 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("is_active", "is_staff", "date_joined")
     search_fields = ("username", "first_name", "last_name", "email", "phone", "phone_number")
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         ("Chat", {"fields": ("phone", "country_code", "phone_number", "about", "last_activity_at")}),
     )
     actions = ("deactivate", "log_out_everywhere")

@@ -6,14 +6,14 @@ one, so the cost of a write or a round trip is paid per batch instead of per ite
 import asyncio
 import logging
 import weakref
-from typing import ClassVar, Generic, Self, TypeVar
+from typing import Any, ClassVar, Generic, Self, TypeVar, cast
 
 Item = TypeVar("Item")
 
 logger = logging.getLogger("realtime")
 
 
-def settle(future: asyncio.Future, answer: object) -> None:
+def settle(future: asyncio.Future[Any], answer: object) -> None:
     """Answer a waiter with a result, or with the exception that is its answer; a waiter that
     stopped waiting (its connection closed) is left alone."""
     if future.done():
@@ -31,7 +31,8 @@ class LoopBatches(Generic[Item]):
     # Seconds a batch gathers before it is taken: 0 also takes what the loop's current turn still
     # brings, at the cost of one more turn; None takes what is queued at once.
     gather_s: ClassVar[float | None] = 0.0
-    _instances: ClassVar["weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, LoopBatches]"]
+    # Each subclass's own (see __init_subclass__), so its values are instances of that subclass.
+    _instances: ClassVar["weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, LoopBatches[Any]]"]
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
@@ -39,7 +40,7 @@ class LoopBatches(Generic[Item]):
 
     def __init__(self) -> None:
         self.pending: list[Item] = []
-        self.worker: asyncio.Task | None = None
+        self.worker: asyncio.Task[None] | None = None
 
     @classmethod
     def of_this_loop(cls) -> Self:
@@ -48,7 +49,7 @@ class LoopBatches(Generic[Item]):
         instance = cls._instances.get(loop)
         if instance is None:
             instance = cls._instances[loop] = cls()
-        return instance
+        return cast(Self, instance)
 
     def put(self, *items: Item) -> None:
         """Queue items for the next batch."""

@@ -5,6 +5,7 @@ import re
 import warnings
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import dj_database_url
@@ -157,7 +158,7 @@ HUB_CHANNEL_CAPACITY = {"hub.*": 100_000}
 if REDIS_URL and os.environ.get("CHANNEL_LAYER", "pubsub") == "pubsub":
     # Redis pub/sub: one PUBLISH per event, pushed to every process's hub. Nothing is queued for
     # a process that is gone; clients catch up through history, as after any outage.
-    CHANNEL_LAYERS = {
+    CHANNEL_LAYERS: dict[str, Any] = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {"hosts": [REDIS_URL], "prefix": CHANNEL_LAYER_PREFIX},
@@ -208,13 +209,13 @@ CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
 CORS_ALLOW_CREDENTIALS = True
 CORS_ALLOW_HEADERS = ["content-type", "authorization"]
 
-REST_FRAMEWORK = {
+REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "UNAUTHENTICATED_USER": None,
 }
 
-SIMPLE_JWT = {
+SIMPLE_JWT: dict[str, Any] = {
     "ACCESS_TOKEN_LIFETIME": timedelta(seconds=int(os.environ.get("ACCESS_TOKEN_LIFETIME", "3600"))),
     "REFRESH_TOKEN_LIFETIME": timedelta(seconds=int(os.environ.get("REFRESH_TOKEN_LIFETIME", str(30 * 86400)))),
     "SIGNING_KEY": SECRET_KEY,
@@ -346,7 +347,7 @@ REGISTER_RATE = os.environ.get("REGISTER_RATE", "10/min")
 # Proxies in front of the server whose X-Forwarded-For entries are believed (0: the socket's address).
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 # The counters live in the cache: Redis with REDIS_URL, so every process shares them.
-CACHES = {
+CACHES: dict[str, Any] = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL

@@ -113,9 +113,10 @@ class Worker:
 
     async def run_group(self, number: int, specs: list[UserSpec]) -> None:
         """Sign in the group's users, create the group and start their senders."""
-        members = await asyncio.gather(*(self.connect_one(s) for s in specs))
-        if any(m is None for m in members):
-            self.failed_users += sum(1 for m in members if m is None)
+        connected = await asyncio.gather(*(self.connect_one(s) for s in specs))
+        members = [m for m in connected if m is not None]
+        if len(members) < len(connected):
+            self.failed_users += len(connected) - len(members)
             return
         if not self.plan.send:
             self.groups_ready += 1

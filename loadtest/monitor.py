@@ -2,8 +2,12 @@
 
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import psutil
+
+if TYPE_CHECKING:
+    from psutil._ntuples import scputimes  # the machine's CPU times; its fields vary by platform
 
 MB = 1024 * 1024
 
@@ -51,7 +55,11 @@ def _cpu_seconds(processes: list[psutil.Process]) -> dict[int, float]:
     return seconds
 
 
-def _busy_and_total(times: object) -> tuple[float, float]:
+def _cores() -> int:
+    return psutil.cpu_count() or 1  # None only where psutil cannot tell
+
+
+def _busy_and_total(times: "scputimes") -> tuple[float, float]:
     total = sum(times) - getattr(times, "guest", 0.0) - getattr(times, "guest_nice", 0.0)
     return total - times.idle - getattr(times, "iowait", 0.0), total
 
@@ -74,9 +82,9 @@ class Monitor:
     sets: dict[str, list[psutil.Process]]
     started_at: float = 0.0
     cpu_start: dict[str, dict[int, float]] = field(default_factory=dict)
-    machine_start: object = None
+    machine_start: "scputimes | None" = None
     peak_rss: dict[str, int] = field(default_factory=dict)
-    last_machine: object = None
+    last_machine: "scputimes | None" = None
     last_sampled_at: float = 0.0
     steal_by_second: dict[int, float] = field(default_factory=dict)
 
@@ -102,12 +110,13 @@ class Monitor:
                 self.steal_by_second[int(self.last_sampled_at - self.started_at)] = steal
         self.last_machine, self.last_sampled_at = now, sampled_at
 
-    def stop(self) -> dict[str, float]:
+    def stop(self) -> dict[str, Any]:
         """Figures since `start`: `<set>_cpu_pct` (and `<set>_cpu_max_pct`, its busiest process's),
         `<set>_rss_mb` (peak), and the whole machine's busy CPU %."""
         self.sample()
         elapsed = max(1e-6, time.monotonic() - self.started_at)
-        figures: dict[str, float] = {}
+        assert self.machine_start is not None, "start() comes first"
+        figures: dict[str, Any] = {}
         for name, procs in self.sets.items():
             before, after = self.cpu_start.get(name, {}), _cpu_seconds(procs)
             used = {pid: after[pid] - before[pid] for pid in after if pid in before}
@@ -119,7 +128,7 @@ class Monitor:
         busy_start, total_start = _busy_and_total(self.machine_start)
         total = total_end - total_start
         busy = busy_end - busy_start
-        figures["machine_cpu_pct"] = round(100 * psutil.cpu_count() * busy / total, 1) if total else 0.0
+        figures["machine_cpu_pct"] = round(100 * _cores() * busy / total, 1) if total else 0.0
         # On a virtual machine, time the host gave to others (part of machine_cpu_pct): a run that
         # lost much of it measured a smaller machine, and a second that lost much of it stalled.
         figures["machine_steal_pct"] = steal_pct(self.machine_start, psutil.cpu_times())
@@ -128,8 +137,8 @@ class Monitor:
         return figures
 
 
-def steal_pct(before: object, after: object) -> float:
+def steal_pct(before: "scputimes", after: "scputimes") -> float:
     """The machine's CPU % (100 = one core) stolen by the host between two `psutil.cpu_times()`."""
     total = _busy_and_total(after)[1] - _busy_and_total(before)[1]
     steal = getattr(after, "steal", 0.0) - getattr(before, "steal", 0.0)
-    return round(100 * psutil.cpu_count() * steal / total, 1) if total else 0.0
+    return round(100 * _cores() * steal / total, 1) if total else 0.0

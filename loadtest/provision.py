@@ -58,7 +58,11 @@ def ensure_database() -> bool:
     from psycopg import sql
 
     s = connection.settings_dict
-    params = {"host": s.get("HOST") or None, "port": s.get("PORT") or None, "user": s.get("USER") or None}
+    params: dict[str, Any] = {
+        "host": s.get("HOST") or None,
+        "port": s.get("PORT") or None,
+        "user": s.get("USER") or None,
+    }
     params["password"] = s.get("PASSWORD") or None
     with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
         exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [s["NAME"]]).fetchone()
@@ -162,7 +166,9 @@ def backlog_acknowledge(user_ids: list[int]) -> int:
     return len(receipts)
 
 
-def phone_users_provision(count: int, *, country_code: str, number_prefix: str, codes_file: Path) -> list[dict]:
+def phone_users_provision(
+    count: int, *, country_code: str, number_prefix: str, codes_file: Path
+) -> list[dict[str, Any]]:
     """`user_id`, `login`, phone and verified Hooligram `code` of `count` phone users.
 
     Phones without a verified code known to this machine get one through the verification service
@@ -180,6 +186,7 @@ def phone_users_provision(count: int, *, country_code: str, number_prefix: str, 
         for pn in stale:
             verification.verification_request(country_code=country_code, phone_number=pn, address=None)
             code = sms.last_code(country_code, pn)
+            assert code is not None, "the in-memory backend keeps every code it sends"
             verification.verification_submit(country_code=country_code, phone_number=pn, code=code, address=None)
             codes[f"{country_code}.{pn}"] = code
     sms.outbox.clear()

@@ -77,7 +77,9 @@ def machine_description() -> str:
     return f"{psutil.cpu_count()} cores, {memory:.0f} GiB, {model}"
 
 
-def user_specs(options: Options, target: Target, count: int, provisioned: list[dict] | None) -> list[UserSpec]:
+def user_specs(
+    options: Options, target: Target, count: int, provisioned: list[dict[str, Any]] | None
+) -> list[UserSpec]:
     """The users of a run, spread round-robin over the target's URLs (as a load balancer would)."""
     specs = []
     for n in range(count):

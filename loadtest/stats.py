@@ -184,7 +184,7 @@ def format_report(title: str, figures: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-GROUPS_COLUMNS = (
+GROUPS_COLUMNS: tuple[str, ...] = (
     "date",
     "commit",
     "scenario",
@@ -203,7 +203,17 @@ GROUPS_COLUMNS = (
     "postgres_cpu_pct",
     "machine_cpu_pct",
 )
-IDLE_COLUMNS = ("date", "commit", "connections", "servers", "connected", "rss", "marginal", "total", "machine")
+IDLE_COLUMNS: tuple[str, ...] = (
+    "date",
+    "commit",
+    "connections",
+    "servers",
+    "connected",
+    "rss",
+    "marginal",
+    "total",
+    "machine",
+)
 
 
 def markdown_row(figures: dict[str, Any]) -> str:

@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from accounts.models import User
 from config.admin_readonly import ReadOnlyAdmin
 from config.errors import ServiceError
 from messaging.editing import messages_remove
@@ -25,8 +26,10 @@ class MessageAdmin(ReadOnlyAdmin):
     @admin.action(description="Delete selected messages for everyone", permissions=["service_delete"])
     def delete_for_everyone(self, request: HttpRequest, queryset: QuerySet[Message]) -> None:
         """Through `messages_remove`, so participants get the deletion and their operations logs record it."""
+        actor = request.user
+        assert isinstance(actor, User), "the admin lets only signed-in staff in"
         try:
-            count = messages_remove(request.user, message_ids=list(queryset.values_list("pk", flat=True)))
+            count = messages_remove(actor, message_ids=list(queryset.values_list("pk", flat=True)))
         except ServiceError as error:
             self.message_user(request, error.message, messages.ERROR)
             return

@@ -11,7 +11,7 @@ import tempfile
 import uuid
 from collections.abc import Iterable
 from pathlib import PurePath
-from typing import IO, Any, Protocol, TypeGuard, TypeVar
+from typing import Any, Protocol, TypeGuard, TypeVar
 
 from django.conf import settings
 from django.core import signing
@@ -47,6 +47,12 @@ class S3Storage(Protocol):
     connection: Any  # a boto3 S3 service resource
 
     def url(self, name: str, parameters: dict[str, Any] | None = None, expire: int | None = None) -> str: ...
+
+
+class Readable(Protocol):
+    """Where uploaded bytes are read from: a file, or the request itself."""
+
+    def read(self, size: int, /) -> bytes: ...
 
 
 def _setting(name: str, default: T) -> T:
@@ -213,7 +219,7 @@ def file_for_download(token: str) -> StoredFile:
     return stored
 
 
-def file_upload(stored: StoredFile, *, stream: IO[bytes], content_type: str, content_length: int | None) -> StoredFile:
+def file_upload(stored: StoredFile, *, stream: Readable, content_type: str, content_length: int | None) -> StoredFile:
     """Store the bytes of a declared file, once: they must match its size and content type."""
     declared = stored.content_type
     if (content_type or "").split(";")[0].strip().lower() != declared:

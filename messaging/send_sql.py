@@ -61,8 +61,8 @@ def recipients_read(asks: Sequence[tuple[int, int]]) -> dict[tuple[int, int], li
     found: dict[tuple[int, int], list[Recipient]] = {}
     if not unique:
         return found
-    asks, params = id_pairs("asks", ("conversation_id", "actor_id"), unique)
-    sql = f"WITH {asks} {_participants_sql()}"
+    asks_cte, params = id_pairs("asks", ("conversation_id", "actor_id"), unique)
+    sql = f"WITH {asks_cte} {_participants_sql()}"
     with executed(sql, params) as cursor:
         rows = cursor.fetchall()
     for cid, aid, uid, blocked, ctype, b1, b2, removed, muted, push in rows:

@@ -46,12 +46,13 @@ def _close_old_connections() -> None:
     for connection in connections.all(initialized_only=True):
         connection.close_if_unusable_or_obsolete()
         if now - checked_at < HEALTH_CHECK_SECONDS:
-            connection.health_check_done = True
+            # Django sets it in __init__ (4.1+); django-stubs does not declare it.
+            connection.health_check_done = True  # type: ignore[attr-defined]
     if now - checked_at >= HEALTH_CHECK_SECONDS:
         _checked.at = now
 
 
-def _run_here(function: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
+def _run_here(function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     _close_old_connections()
     try:
         return function(*args, **kwargs)

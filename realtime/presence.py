@@ -57,16 +57,17 @@ async def connection_opened(user_id: int, connection_id: str) -> bool:
     return await came_online
 
 
-class _Openings(LoopBatches[tuple[int, str, asyncio.Future]]):
+class _Openings(LoopBatches[tuple[int, str, asyncio.Future[bool]]]):
     """Connections opened at the same moment, recorded in one MULTI/EXEC: a sign-in ramp made a
     round trip each, and waited for one of the pool's connections to make it."""
 
     limit = 200
     gather_s = None
 
-    async def handle(self, batch: list[tuple[int, str, asyncio.Future]]) -> None:
+    async def handle(self, batch: list[tuple[int, str, asyncio.Future[bool]]]) -> None:
         client = _client()
         holder = holder_of_this_loop(client).id
+        answers: list[Exception | bool]
         try:
             async with client.pipeline(transaction=True) as pipe:
                 for user_id, connection_id, _ in batch:

@@ -41,9 +41,9 @@ class ReceiptBatches(LoopBatches[tuple[tuple[int, int], Refused]]):
             answers = [(refused, error) for _, refused in batch]
         else:
             answers = [(refused, receipt_refused()) for (_, refused), ok in zip(batch, found, strict=True) if not ok]
-        for refused, error in answers:
+        for refused, answer in answers:
             try:
-                await refused(error)
+                await refused(answer)
             except Exception:
                 logger.exception("cannot answer a refused delivery receipt")
 

@@ -76,8 +76,7 @@ class HooligramAdapter(HooligramEventsMixin, ProtocolAdapter):
     async def dispatch(self, frame: dict[str, Any]) -> None:
         """Validate the action's envelope, check sign-in, run its handler and answer it."""
         action_type, action_id = frame.get("type"), _echoed(frame.get("id"))
-        handler_name = self.ACTIONS.get(action_type) if isinstance(action_type, str) else None
-        if handler_name is None:
+        if not isinstance(action_type, str) or (handler_name := self.ACTIONS.get(action_type)) is None:
             named = isinstance(action_type, str) and action_type != ""
             reason = f"unknown action type {action_type:.100}" if named else "type not in action"
             await self.send(render.failure(action_id, render.GENERIC_FAILURE, reason))
@@ -103,9 +102,9 @@ class HooligramAdapter(HooligramEventsMixin, ProtocolAdapter):
         """A failed action as its `_FAILURE` type with its id; a frame that is no known action
         (too large, not JSON, not an object, bad text) as the generic failure."""
         action_type = (frame or {}).get("type")
-        known = isinstance(action_type, str) and action_type in self.ACTIONS
-        base = _action_base(action_type) if known else ""
-        failure_type = f"{base}_FAILURE" if known else render.GENERIC_FAILURE
+        known = action_type if isinstance(action_type, str) and action_type in self.ACTIONS else None
+        base = _action_base(known) if known is not None else ""
+        failure_type = f"{base}_FAILURE" if known is not None else render.GENERIC_FAILURE
         await self.send(render.failure(_echoed((frame or {}).get("id")), failure_type, _reason(error, base)))
 
     # --- verification and sign-in --------------------------------------------------------------

@@ -87,8 +87,12 @@ class NkchatAdapter(NkchatEventsMixin, NkchatCommandsMixin, ProtocolAdapter):
         tid = frame.get("tid")
         if "result" in frame and "class" not in frame:
             return  # the client's answer to an event we sent
-        key = (frame.get("class"), frame.get("subclass"), frame.get("cmd"))
-        method = COMMANDS.get(key) if all(isinstance(part, str) for part in key) else None
+        cls, subclass, cmd = key = (frame.get("class"), frame.get("subclass"), frame.get("cmd"))
+        method = (
+            COMMANDS.get((cls, subclass, cmd))
+            if isinstance(cls, str) and isinstance(subclass, str) and isinstance(cmd, str)
+            else None
+        )
         if method is None:
             raise _unknown(key)
         if key not in ANONYMOUS and self.user is None:

@@ -46,6 +46,7 @@ class NkchatCommandsMixin:
 
     user: Any
     connection: Any
+    client_address: str
 
     @property
     def origin(self) -> str:

@@ -40,14 +40,18 @@ def chat_views(
     rows = rows.annotate(last_message_id=Subquery(newest)).order_by(
         F("conversation__updated_at").desc(), F("conversation_id").desc()
     )[: _list_max()]
-    views = {row.conversation_id: ChatView(row.conversation, row) for row in rows}
+    views: dict[int, ChatView] = {}
+    last_ids: list[int] = []
+    for row in rows:
+        views[row.conversation_id] = ChatView(row.conversation, row)
+        if row.last_message_id:
+            last_ids.append(row.last_message_id)
     if not views:
         return []
     for member in (
         Participant.objects.filter(conversation_id__in=list(views)).select_related("user").order_by("user_id")
     ):
         views[member.conversation_id].members.append(member)
-    last_ids = [view.participation.last_message_id for view in views.values() if view.participation.last_message_id]
     for message in Message.objects.filter(pk__in=last_ids).select_related("sender"):
         views[message.conversation_id].last_message = message
     return list(views.values())

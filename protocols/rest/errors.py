@@ -9,7 +9,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from config.errors import ServiceError, is_bug, unexpected_error
+from config.errors import RateLimited, ServiceError, is_bug, unexpected_error
 
 logger = logging.getLogger("protocols.rest")
 
@@ -38,7 +38,7 @@ def rest_exception_handler(exc: Exception, context: dict) -> Response:
     headers: dict[str, str] = {}
     if isinstance(exc, ServiceError):
         code, reason = STATUS_MAP.get(exc.status, exc.status), exc.message
-        if getattr(exc, "retry_after", None):
+        if isinstance(exc, RateLimited) and exc.retry_after:
             headers["Retry-After"] = str(exc.retry_after)
     elif isinstance(exc, Http404):
         code, reason = status.HTTP_404_NOT_FOUND, "Not found"
@@ -48,10 +48,12 @@ def rest_exception_handler(exc: Exception, context: dict) -> Response:
         code, reason = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, "Request body is too large"
     elif isinstance(exc, exceptions.APIException):
         code, reason = exc.status_code, "; ".join(_reasons(exc.detail)) or "Bad request"
-        if getattr(exc, "auth_header", None):
-            headers["WWW-Authenticate"] = exc.auth_header
-        if getattr(exc, "wait", None):
-            headers["Retry-After"] = str(int(exc.wait))
+        # Set on the exception by DRF: `auth_header` by APIView.handle_exception on a 401, `wait` by Throttled.
+        auth_header, wait = getattr(exc, "auth_header", None), getattr(exc, "wait", None)
+        if auth_header:
+            headers["WWW-Authenticate"] = auth_header
+        if wait:
+            headers["Retry-After"] = str(int(wait))
     else:
         error = unexpected_error(exc)
         if is_bug(exc):

@@ -2,8 +2,9 @@
 `<name>-preview.jpeg`."""
 
 from collections.abc import Callable
+from typing import Any
 
-from django.http import FileResponse
+from django.http import FileResponse, HttpRequest
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.parsers import FileUploadParser, MultiPartParser
@@ -16,7 +17,7 @@ from config.errors import Invalid, TooLarge
 from protocols.rest import schema
 from protocols.rest import serializers_out as o
 from protocols.rest import stored_files as files
-from protocols.rest.auth import BearerAuthentication, QueryTokenAuthentication
+from protocols.rest.auth import AuthenticatedRequest, BearerAuthentication, QueryTokenAuthentication
 from protocols.rest.errors import rest_exception_handler
 
 INLINE_TYPES = ("image/", "video/", "audio/")
@@ -38,17 +39,17 @@ class FileView(APIView):
     permission_classes = [IsAuthenticated]
     parser_classes = [MultiPartParser, FileUploadParser]
 
-    def get_exception_handler(self) -> Callable:
+    def get_exception_handler(self) -> Callable[..., Any]:
         return rest_exception_handler
 
-    def get_parser_context(self, http_request: object) -> dict:
+    def get_parser_context(self, http_request: HttpRequest) -> dict[str, Any]:
         """A raw body is named by the path, so it needs no Content-Disposition header."""
         context = super().get_parser_context(http_request)
         kwargs = context["kwargs"]
         context["kwargs"] = {**kwargs, "filename": f"{kwargs.get('name')}.{kwargs.get('file_type')}"}
         return context
 
-    def _upload(self, request: Request, name: str, file_type: str) -> Response:
+    def _upload(self, request: AuthenticatedRequest, name: str, file_type: str) -> Response:
         files.file_name(name, file_type)
         length = request.META.get("CONTENT_LENGTH") or "0"
         limit = files.upload_limit(name)
@@ -67,7 +68,7 @@ class FileView(APIView):
         request=UPLOAD_BODY,
         responses={201: o.StoredFileSerializer, **schema.errors(403, 413)},
     )
-    def post(self, request: Request, name: str, file_type: str) -> Response:
+    def post(self, request: AuthenticatedRequest, name: str, file_type: str) -> Response:
         """Upload the file `<name>.<type>` (a preview as `<name>-preview.jpeg`); only its first uploader may replace
         it."""
         return self._upload(request, name, file_type)
@@ -78,7 +79,7 @@ class FileView(APIView):
         request=UPLOAD_BODY,
         responses={201: o.StoredFileSerializer, **schema.errors(403, 413)},
     )
-    def put(self, request: Request, name: str, file_type: str) -> Response:
+    def put(self, request: AuthenticatedRequest, name: str, file_type: str) -> Response:
         """Upload the file `<name>.<type>`, as POST does."""
         return self._upload(request, name, file_type)
 

@@ -1,8 +1,9 @@
 """Models and event snapshots as the Chats REST objects (`UserInfo`, `MediaInfo`, `MessageInfo`,
 `ChatInfo`), before their output serializers format them. Snapshot renderers never query."""
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, overload
 
 from accounts.models import DeviceSession, User
 from chats.models import Participant
@@ -12,6 +13,10 @@ from protocols.rest.chat_views import ChatView
 DEVICE_INFO_FIELDS = ("id", "name", "model", "token", "transport")
 
 
+@overload
+def dt(ts: float) -> datetime: ...
+@overload
+def dt(ts: float | None) -> datetime | None: ...
 def dt(ts: float | None) -> datetime | None:
     """Unix seconds as an aware UTC datetime."""
     return datetime.fromtimestamp(ts, UTC) if isinstance(ts, (int, float)) else None
@@ -94,7 +99,7 @@ def read_marks(message_id: int, sender_id: int | None, positions: list[Participa
     ]
 
 
-def message_info(message: Message, positions: list[Participant] = ()) -> dict[str, Any]:
+def message_info(message: Message, positions: Sequence[Participant] = ()) -> dict[str, Any]:
     """A message as `MessageInfo`, its read marks taken from the chat's read positions."""
     return {
         "id": message.pk,
@@ -141,7 +146,7 @@ def chat_info(
         "id": c.pk,
         "title": c.name or None,
         "isPersonal": c.is_private,
-        "owner": user_info(c.owner) if c.owner_id else None,
+        "owner": user_info(c.owner) if c.owner is not None else None,
         "allUsers": [user_info(m.user) for m in view.members] if full else None,
         "addedUsers": [user_info(u) for u in added] if added is not None else None,
         "removedUsers": [user_info(u) for u in removed] if removed is not None else None,

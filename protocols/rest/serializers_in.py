@@ -1,5 +1,7 @@
 """Input serializers: they check a request's shape and types; the services check the rules."""
 
+from typing import Any
+
 from django.conf import settings
 from rest_framework import serializers
 
@@ -17,11 +19,11 @@ def _max_bytes(value: str | None) -> None:
         raise serializers.ValidationError(f"Ensure this field has no more than {text_max_bytes()} bytes.")
 
 
-def _id_field(**kwargs: object) -> serializers.IntegerField:
+def _id_field(**kwargs: Any) -> serializers.IntegerField:
     return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
 
 
-def _optional_text(**kwargs: object) -> serializers.CharField:
+def _optional_text(**kwargs: Any) -> serializers.CharField:
     return serializers.CharField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False, **kwargs)
 
 
@@ -102,7 +104,8 @@ class NotifySerializer(serializers.Serializer):
     name = _optional_text(max_length=255, help_text='What it is about, for example "typing_started".')
     text = _optional_text(max_length=2048)
     realm = serializers.ChoiceField(choices=["webSocket", "push", "all"], required=False, default="webSocket")
-    data = serializers.DictField(required=False, allow_null=True, help_text="Any JSON object.")
+    # DRF's serializer metaclass takes declared fields off the class, so `.data` stays the property.
+    data = serializers.DictField(required=False, allow_null=True, help_text="Any JSON object.")  # type: ignore[assignment]
 
 
 class MessagePostSerializer(serializers.Serializer):

@@ -103,7 +103,7 @@ def _check_content(name: str, file_type: str, content: File) -> None:
 
 
 @transaction.atomic
-def file_upload(actor: User, *, name: object, file_type: object, content: File) -> StoredFile:
+def file_upload(actor: User, *, name: str, file_type: str, content: File) -> StoredFile:
     """Store an upload as `<name>.<type>`; only its first uploader may replace it. Locks its row."""
     full_name = file_name(name, file_type)
     _check_content(name, file_type, content)

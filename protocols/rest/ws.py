@@ -35,6 +35,9 @@ from protocols.rest import render
 from protocols.rest import serializers_out as o
 from realtime.adapter import ProtocolAdapter, call
 
+# The events that carry a conversation snapshot and are sent as `ChatInfo`.
+ChatEvent = ConversationUpdated | MembersAdded | MembersRemoved | ConversationDeleted | ConversationCleared
+
 
 def _header(scope: dict, name: bytes) -> str:
     for key, value in scope.get("headers") or []:
@@ -96,7 +99,7 @@ class RestWsAdapter(ProtocolAdapter):
     def _message(self, name: str, event: Event, snapshot: dict) -> dict[str, Any]:
         return self.frame(name, event, o.out(o.MessageInfoSerializer, render.message_info_from_snapshot(snapshot)))
 
-    def _chat(self, name: str, event: Event, **extra: Any) -> list[dict]:
+    def _chat(self, name: str, event: ChatEvent, **extra: tuple[int, ...]) -> list[dict[str, Any]]:
         info = render.chat_info_from_snapshot(event.conversation, self.user.pk, **extra)
         return [self.frame(name, event, o.out(o.ChatInfoSerializer, info))]
 

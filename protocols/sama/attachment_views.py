@@ -1,7 +1,8 @@
 """`/attachments/<token>`: PUT the bytes of a declared file, GET them back (signed, expiring URLs)."""
 
 from django.core.files.storage import default_storage
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, JsonResponse
+from django.http.response import HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt
 
 from config.errors import ServiceError
@@ -18,7 +19,7 @@ def _content_length(request: HttpRequest) -> int | None:
 
 
 @csrf_exempt
-def attachment(request: HttpRequest, token: str) -> HttpResponse:
+def attachment(request: HttpRequest, token: str) -> HttpResponseBase:
     """Upload (PUT) or download (GET/HEAD) through a signed token; errors as `{error: {status, message}}`."""
     try:
         if request.method == "PUT":
@@ -44,6 +45,6 @@ def attachment(request: HttpRequest, token: str) -> HttpResponse:
             return response
     except ServiceError as error:
         return _error(error)
-    response = JsonResponse({"error": {"status": 405, "message": "Method not allowed"}}, status=405)
-    response["Allow"] = "GET, HEAD, PUT"
-    return response
+    not_allowed = JsonResponse({"error": {"status": 405, "message": "Method not allowed"}}, status=405)
+    not_allowed["Allow"] = "GET, HEAD, PUT"
+    return not_allowed

@@ -13,7 +13,7 @@ from accounts import services, tokens
 from accounts.models import DeviceSession
 from config import json_input
 from config.client_address import request_address
-from config.errors import Invalid, NotAuthenticated, ServiceError, TooLarge, is_bug, unexpected_error
+from config.errors import Invalid, NotAuthenticated, RateLimited, ServiceError, TooLarge, is_bug, unexpected_error
 from protocols.sama import render
 
 logger = logging.getLogger("realtime")
@@ -23,7 +23,7 @@ REFRESH_COOKIE = "refresh_token"
 
 def _error(error: ServiceError) -> JsonResponse:
     response = JsonResponse({"error": {"status": error.status, "message": error.message}}, status=error.status)
-    if getattr(error, "retry_after", None):
+    if isinstance(error, RateLimited) and error.retry_after:
         response["Retry-After"] = str(error.retry_after)
     return response
 
@@ -74,8 +74,8 @@ def _session_for_login(request: HttpRequest, body: dict) -> tuple[DeviceSession,
     if refresh:
         session = tokens.session_sign_in(refresh, address=address, refresh=True)
         renew = True
-    elif _bearer(request):
-        session = tokens.session_sign_in(_bearer(request), address=address)
+    elif bearer := _bearer(request):
+        session = tokens.session_sign_in(bearer, address=address)
         renew = False
     else:
         raise NotAuthenticated("Incorrect login or password")

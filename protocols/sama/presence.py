@@ -57,4 +57,5 @@ class SamaPresenceMixin:
 
     async def on_disconnect(self) -> None:
         await self._activity_unsubscribe(list(self.activity_subscriptions))
-        await super().on_disconnect()
+        # A mixin: the ProtocolAdapter after it in SamaAdapter's MRO has on_disconnect.
+        await super().on_disconnect()  # type: ignore[misc]

@@ -100,7 +100,7 @@ class Command(BaseCommand):
             log_dir=opts["log_dir"] / time.strftime("%Y%m%d-%H%M%S"),
             profile=opts["profile"],
         )
-        self.check(options, opts)
+        self.refuse_unsafe(options, opts)
         limit = raise_fd_limit()
         if limit < users + 100:
             self.stderr.write(f"warning: open-file limit {limit} is low for {users} connections")
@@ -131,7 +131,7 @@ class Command(BaseCommand):
             if target.group is not None:
                 target.group.stop()
 
-    def check(self, options: Options, opts: dict[str, Any]) -> None:
+    def refuse_unsafe(self, options: Options, opts: dict[str, Any]) -> None:
         """Refuse what a run must not do: other hosts, an undedicated database, too few users."""
         for url in options.urls:
             if not url.startswith(("ws://", "wss://")) or not is_loopback_url(url):
@@ -147,7 +147,7 @@ class Command(BaseCommand):
         if options.users < options.group_size and opts["mode"] != "idle":
             raise CommandError(f"at least {options.group_size} users are needed")
 
-    def prepare_database(self, options: Options, opts: dict[str, Any]) -> list[tuple[int, str, str]] | None:
+    def prepare_database(self, options: Options, opts: dict[str, Any]) -> list[dict[str, Any]] | None:
         """Create, migrate and fill the run's database (with --provision db); answers the users."""
         if not options.urls:
             if provision.ensure_database():
