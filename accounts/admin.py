@@ -1,6 +1,8 @@
 """Users, sessions and the accounts' other data in the admin. Activation, logging out and deleting
 go through `accounts.services`, so connections close and events follow; the rest is read only."""
 
+from collections.abc import Sequence
+
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import QuerySet
@@ -56,7 +58,9 @@ class UserAdmin(DjangoUserAdmin):
         if toggled:
             (services.user_activate if active else services.user_deactivate)(obj)
 
-    def get_deleted_objects(self, objs, request: HttpRequest) -> tuple:
+    def get_deleted_objects(
+        self, objs: Sequence[User] | QuerySet[User], request: HttpRequest
+    ) -> tuple[list[str], dict[str, int], set[str], list[str]]:
         """What deleting the users takes with them; the rows of read-only admins (messages,
         sessions, ...) go with the user through `user_delete`, so they need no delete permission."""
         deleted, model_count, _perms_needed, protected = super().get_deleted_objects(objs, request)

@@ -1,14 +1,17 @@
 """Protocol-neutral plain-data views of users, carried in events and rendered by adapters."""
 
+from datetime import datetime
+from typing import Any
+
 from accounts.models import User
 
 
-def timestamp(value) -> float | None:
+def timestamp(value: datetime | None) -> float | None:
     """A datetime as Unix seconds (float), or None."""
     return value.timestamp() if value is not None else None
 
 
-def user_snapshot(user: User) -> dict:
+def user_snapshot(user: User) -> dict[str, Any]:
     return {
         "id": user.pk,
         "login": user.username,

@@ -1,14 +1,17 @@
 """Protocol-neutral plain-data views of conversations, carried in events."""
 
+from typing import Any
+
+from accounts.models import User
 from accounts.snapshots import timestamp
 from chats.models import Conversation
 
 
-def conversation_snapshot(conversation: Conversation, participants: list | None = None) -> dict:
+def conversation_snapshot(conversation: Conversation, participants: list[User] | None = None) -> dict[str, Any]:
     """The conversation with its participants as `{id, login, sid, name}` (queried unless given);
     queried participants also carry their own settings (`is_muted`, `is_archived`, `is_blocked`)."""
     if participants is None:
-        participants = list(
+        rows = list(
             conversation.participants.select_related("user")
             .order_by("user_id")
             .values_list(
@@ -33,7 +36,7 @@ def conversation_snapshot(conversation: Conversation, participants: list | None 
                 "is_archived": archived,
                 "is_blocked": blocked,
             }
-            for uid, login, cc, pn, first, last, muted, archived, blocked in participants
+            for uid, login, cc, pn, first, last, muted, archived, blocked in rows
         ]
     else:
         members = [
@@ -54,5 +57,6 @@ def conversation_snapshot(conversation: Conversation, participants: list | None 
     }
 
 
-def participant_ids(snapshot: dict) -> list[int]:
+def participant_ids(snapshot: dict[str, Any]) -> list[int]:
+    """The ids of a conversation snapshot's participants."""
     return [member["id"] for member in snapshot["participants"]]

@@ -1,11 +1,13 @@
 """Protocol-neutral plain-data views of messages, carried in events."""
 
+from typing import Any
+
 from accounts.models import User
 from accounts.snapshots import timestamp
 from messaging.models import Message
 
 
-def message_snapshot(message: Message, sender: User | None, conversation_type: str) -> dict:
+def message_snapshot(message: Message, sender: User | None, conversation_type: str) -> dict[str, Any]:
     """Everything any adapter needs to render the message without another query."""
     return {
         "id": message.pk,

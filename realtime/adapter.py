@@ -16,6 +16,7 @@ from events.kinds import EVENT_KINDS, Event
 from realtime.db import run_in_db
 
 if TYPE_CHECKING:
+    from accounts.models import User
     from realtime.consumers import ChatConsumer
 
 logger = logging.getLogger("realtime")
@@ -89,7 +90,8 @@ class ProtocolAdapter:
         self.connection = connection
 
     @property
-    def user(self):
+    def user(self) -> "User | None":
+        """The signed-in user, None before sign-in."""
         return self.connection.user
 
     @property

@@ -7,6 +7,7 @@ this process's memory."""
 
 import asyncio
 import weakref
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 
@@ -15,15 +16,18 @@ from config.loop_batches import LoopBatches, settle
 from realtime.db import run_in_db
 from realtime.presence_lease import forget, holder_of_this_loop, record, user_key
 
+if TYPE_CHECKING:
+    import redis.asyncio
+
 _local: dict[int, set[str]] = {}
-_clients: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, object]" = weakref.WeakKeyDictionary()
+_clients: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, redis.asyncio.Redis]" = weakref.WeakKeyDictionary()
 # Redis connections per process: when clients sign in by the hundred at once (after a restart),
 # the rest wait for a free one instead of failing with "Too many connections".
 REDIS_CONNECTIONS = 50
 REDIS_WAIT_SECONDS = 10
 
 
-def _client():
+def _client() -> "redis.asyncio.Redis | None":
     """This event loop's Redis client (a client cannot be shared between loops), or None."""
     if not settings.REDIS_URL:
         return None
@@ -66,6 +70,7 @@ class _Openings(LoopBatches[tuple[int, str, asyncio.Future[bool]]]):
 
     async def handle(self, batch: list[tuple[int, str, asyncio.Future[bool]]]) -> None:
         client = _client()
+        assert client is not None, "openings are queued only with Redis"
         holder = holder_of_this_loop(client).id
         answers: list[Exception | bool]
         try:

@@ -100,6 +100,7 @@ class RestWsAdapter(ProtocolAdapter):
         return self.frame(name, event, o.out(o.MessageInfoSerializer, render.message_info_from_snapshot(snapshot)))
 
     def _chat(self, name: str, event: ChatEvent, **extra: tuple[int, ...]) -> list[dict[str, Any]]:
+        assert self.user is not None, "events reach signed-in connections only"
         info = render.chat_info_from_snapshot(event.conversation, self.user.pk, **extra)
         return [self.frame(name, event, o.out(o.ChatInfoSerializer, info))]
 
