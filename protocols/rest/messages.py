@@ -109,9 +109,7 @@ class ChatMessageViewSet(RestViewSet):
         (`messageDelete`)."""
         chat_id, message_id = to_pk(chat_pk), to_pk(pk)
         history.message_get(request.user, conversation_id=chat_id, message_id=message_id)
-        deleted = editing.message_delete(
-            request.user, conversation_id=chat_id, message_ids=[message_id], everyone=True
-        )
+        deleted = editing.message_delete(request.user, conversation_id=chat_id, message_ids=[message_id], everyone=True)
         return _message(deleted[0])
 
     @extend_schema(summary="Put my read mark on a message", request=None, parameters=MESSAGE, responses=schema.ok(404))
