@@ -122,7 +122,7 @@ def conversation_update(
 
 
 @transaction.atomic
-def conversation_delete(actor: User, *, conversation_id: int, origin: str | None = None) -> None:
+def conversation_delete_or_leave(actor: User, *, conversation_id: int, origin: str | None = None) -> None:
     """The owner of a group deletes it for everyone; anyone else (and either side of a private
     conversation) leaves it."""
     conversation = access_conversation(actor, conversation_id, lock=True)
@@ -134,7 +134,7 @@ def conversation_delete(actor: User, *, conversation_id: int, origin: str | None
 
 
 @transaction.atomic
-def conversation_destroy(actor: User, *, conversation_id: int, origin: str | None = None) -> None:
+def conversation_delete_for_everyone(actor: User, *, conversation_id: int, origin: str | None = None) -> None:
     """Delete the conversation with all its data; only its owner (any side of a private one) may."""
     conversation = access_conversation(actor, conversation_id, as_owner="deletes a group", lock=True)
     recipients = tuple(Participant.objects.filter(conversation=conversation).values_list("user_id", flat=True))

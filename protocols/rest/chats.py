@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from accounts.models import User
 from chats import blocking
 from chats import participant_settings as settings_services
-from chats.conversations import conversation_destroy
+from chats.conversations import conversation_delete_for_everyone
 from protocols.rest import chat_creation as creation
 from protocols.rest import chat_images as images
 from protocols.rest import chat_membership as membership
@@ -81,7 +81,7 @@ class ChatViewSet(RestViewSet):
     def destroy(self, request: Request, pk: str) -> Response:
         """Delete the chat with all its messages for everyone (the owner of a group, either side of a personal chat);
         participants are notified (`chatDeleted`)."""
-        conversation_destroy(request.user, conversation_id=to_pk(pk))
+        conversation_delete_for_everyone(request.user, conversation_id=to_pk(pk))
         return empty_ok()
 
     @extend_schema(

@@ -173,7 +173,10 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
     async def conversation_delete(self, params: object) -> dict:
         cid = to_id(args.params(params, "conversation_delete").get("id"))
         await call(
-            conversations.conversation_delete, self.user, conversation_id=cid, origin=self.connection.connection_id
+            conversations.conversation_delete_or_leave,
+            self.user,
+            conversation_id=cid,
+            origin=self.connection.connection_id,
         )
         return {"success": True}
 
