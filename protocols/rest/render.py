@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from accounts.models import DeviceSession, User
-from chats.models import Participant
+from chats.models import Conversation, Participant
 from messaging.models import Message
 from protocols.rest.chat_views import ChatView
 
@@ -163,7 +163,7 @@ def chat_info_from_snapshot(
     return {
         "id": c["id"],
         "title": c.get("name") or None,
-        "isPersonal": c.get("type") == "u",
+        "isPersonal": c.get("type") == Conversation.PRIVATE,
         "owner": member_info(members.get(owner_id), owner_id) if owner_id is not None else None,
         "allUsers": None,
         "addedUsers": [member_info(members.get(i), i) for i in added_ids] if added_ids is not None else None,
