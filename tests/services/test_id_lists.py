@@ -4,9 +4,12 @@ import pytest
 
 from accounts.blocking import users_block
 from accounts.contacts import contact_list
+from accounts.push.services import push_event_create
 from chats.conversations import conversation_create
 from config.errors import Invalid
+from messaging.attachments import file_download_urls
 from messaging.editing import message_delete
+from messaging.system_messages import system_message_send
 from tests.helpers import make_user
 
 pytestmark = pytest.mark.django_db
@@ -23,6 +26,16 @@ def test_every_service_words_the_bound_and_the_empty_list_alike():
             "ids holds at most 100 ids",
         ),
         (lambda: users_block(alice, user_ids=[]), "ids must not be empty"),
+        (
+            lambda: system_message_send(alice, client_id="n1", x={"a": 1}, user_ids=range(1, 102)),
+            "uids holds at most 100 ids",
+        ),
+        (lambda: system_message_send(alice, client_id="n1", x={"a": 1}, user_ids=[]), "uids must not be empty"),
+        (
+            lambda: push_event_create(alice, recipient_ids=[], message={"title": "t"}),
+            "recipients_ids must not be empty",
+        ),
+        (lambda: file_download_urls(alice, file_ids=[], base="http://testserver"), "file_ids must not be empty"),
         (
             lambda: message_delete(alice, conversation_id=group.pk, message_ids=[], everyone=False),
             "ids must not be empty",
