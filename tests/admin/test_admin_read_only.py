@@ -6,12 +6,11 @@ from django.contrib import admin
 
 from accounts.models import User
 from chats.models import Participant
-from chats.services import conversation_create
 from config.errors import Forbidden
 from messaging.models import Message, OpLogEntry
 from messaging.sending import message_send
 from messaging.services import messages_remove
-from tests.helpers import db, make_user, sama_connected
+from tests.helpers import db, make_private, make_user, sama_connected
 
 DOMAIN_APPS = {"accounts", "chats", "messaging"}
 READ_ONLY = [m for m in admin.site._registry if m._meta.app_label in DOMAIN_APPS and m is not User]
@@ -19,7 +18,7 @@ READ_ONLY = [m for m in admin.site._registry if m._meta.app_label in DOMAIN_APPS
 
 def _conversation_with_a_message():
     alice, bob = make_user(), make_user()
-    conversation, _ = conversation_create(alice, type="u", participant_ids=[bob.pk])
+    conversation = make_private(alice, bob)
     message, _ = message_send(alice, conversation_id=conversation.pk, body="hi")
     return alice, bob, conversation, message
 

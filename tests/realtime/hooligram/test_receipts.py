@@ -2,7 +2,7 @@
 
 import pytest
 
-from chats.services import conversation_create, conversation_leave
+from chats.services import conversation_leave
 from chats.snapshots import conversation_snapshot
 from config.errors import NotFound
 from messaging.models import DeliveryReceipt, Message
@@ -10,7 +10,7 @@ from messaging.receipts import member_conversation_snapshots, receipt_record, un
 from messaging.sending import message_send
 from messaging.services import message_delete
 from messaging.snapshots import message_snapshot
-from tests.helpers import make_user
+from tests.helpers import make_group, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -19,7 +19,7 @@ def _world(groups: int, messages: int):
     alice, bob, carol = make_user(), make_user(), make_user()
     sent = []
     for g in range(groups):
-        conversation, _ = conversation_create(alice, type="g", name=f"G{g}", participant_ids=[bob.pk, carol.pk])
+        conversation = make_group(alice, bob, carol, name=f"G{g}")
         for n in range(messages):
             sent.append(message_send(alice, conversation_id=conversation.pk, body=f"{g}/{n}")[0])
     return alice, bob, carol, sent
