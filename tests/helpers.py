@@ -82,6 +82,16 @@ class SamaClient(WsClient):
         assert frame["response"]["id"] == request_id, frame
         return frame["response"]
 
+    async def group_create(self, *others: User, name: str = "G") -> str:
+        """A group of the signed-in user with `others`, created over SAMA: its id."""
+        params = {"type": "g", "name": name, "participants": [str(u.pk) for u in others]}
+        return (await self.request("conversation_create", params))["conversation"]["_id"]
+
+    async def private_create(self, other: User) -> str:
+        """The private conversation of the signed-in user with `other`, created over SAMA: its id."""
+        params = {"type": "u", "participants": [str(other.pk)]}
+        return (await self.request("conversation_create", params))["conversation"]["_id"]
+
     async def login_as(self, user: User, device_id: str = "device-1") -> "SamaClient":
         token = await database_sync_to_async(access_token_for)(user, device_id)
         response = await self.request("connect", {"token": token, "device_id": device_id})
