@@ -36,9 +36,15 @@ def access_conversation(
     """The conversation (its row locked with `lock`), if the user takes part in it (see
     `access_participation`); `as_owner` names an action only its owner may take, refused to anyone
     else (`owner_refuse_unless`)."""
-    conversation = access_participation(user, conversation_id, to_post=to_post).conversation
     if lock:
-        conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        # Locked before the participation is read: membership changes hold this lock, so the
+        # participation read under it cannot be removed before the caller's transaction ends.
+        conversation = Conversation.objects.select_for_update().filter(pk=conversation_id).first()
+        access_participation(user, conversation_id, to_post=to_post)
+    else:
+        conversation = access_participation(user, conversation_id, to_post=to_post).conversation
+    if conversation is None:  # deleted after it was read: as if it never was
+        raise NotFound("Conversation not found", code="conversation_not_found")
     if as_owner is not None:
         owner_refuse_unless(user, conversation, as_owner)
     return conversation

@@ -4,9 +4,8 @@ a 500 (SAMA's `/login` and `/logout`, the Chats REST API)."""
 import pytest
 from django.db import OperationalError
 
-from chats import conversations
 from protocols.rest import chat_creation as creation
-from tests.helpers import PASSWORD, make_user
+from tests.helpers import PASSWORD, make_group, make_user
 from tests.rest.support import Api, assert_error
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +48,7 @@ def _endpoints(chat_id: int) -> list[tuple[str, str]]:
 @pytest.mark.parametrize(("value", "reason"), VALUES)
 def test_rest_endpoints_refuse_hostile_bodies_with_400(value, reason):
     alice, bob = make_user(), make_user()
-    chat, _ = conversations.conversation_create(alice, type="g", name="g", participant_ids=[bob.pk])
+    chat = make_group(alice, bob, name="g")
     for method, path in _endpoints(chat.pk):
         client = Api().as_basic(alice.username) if path == "/users/login" else Api().as_user(alice)
         response = getattr(client, method)(path, data=_body(value), content_type="application/json")

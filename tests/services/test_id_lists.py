@@ -5,19 +5,18 @@ import pytest
 from accounts.blocking import users_block
 from accounts.contacts import contact_list
 from accounts.push.services import push_event_create
-from chats.conversations import conversation_create
 from config.errors import Invalid
 from messaging.attachments import file_download_urls
 from messaging.editing import message_delete
 from messaging.system_messages import system_message_send
-from tests.helpers import make_user
+from tests.helpers import make_group, make_user
 
 pytestmark = pytest.mark.django_db
 
 
 def test_every_service_words_the_bound_and_the_empty_list_alike():
     alice, bob = make_user(), make_user()
-    group, _ = conversation_create(alice, type="g", name="g", participant_ids=[bob.pk])
+    group = make_group(alice, bob, name="g")
     too_many = [
         (lambda: contact_list(alice, ids=range(1, 12)), "ids holds at most 10 ids"),
         (lambda: users_block(alice, user_ids=range(1, 102)), "ids holds at most 100 ids"),
