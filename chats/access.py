@@ -6,7 +6,7 @@ owners). Anyone else learns nothing: the same NotFound whether the conversation 
 
 from accounts.models import User
 from chats.models import Conversation, Participant
-from config.errors import Forbidden, NotFound
+from config.errors import Forbidden, Invalid, NotFound
 
 
 def access_participation(
@@ -47,6 +47,17 @@ def access_conversation(
         raise NotFound("Conversation not found", code="conversation_not_found")
     if as_owner is not None:
         owner_refuse_unless(user, conversation, as_owner)
+    return conversation
+
+
+def access_group(
+    user: User, conversation_id: int, *, to_post: bool = False, what: str = "participants"
+) -> Conversation:
+    """The group the user takes part in (see `access_participation`); a private conversation's
+    `what` cannot change (refused in Chats REST's words)."""
+    conversation = access_participation(user, conversation_id, to_post=to_post).conversation
+    if conversation.is_private:
+        raise Invalid(f"A personal chat's {what} cannot change", code="personal_chat")
     return conversation
 
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from accounts.models import DeviceSession, User
 from chats.models import Conversation, Participant
+from messaging.conversation_views import ConversationView
 from messaging.models import Message
-from protocols.rest.chat_views import ChatView
 
 DEVICE_INFO_FIELDS = ("id", "name", "model", "token", "transport")
 
@@ -131,7 +131,7 @@ def message_info_from_snapshot(m: dict) -> dict[str, Any]:
 
 
 def chat_info(
-    view: ChatView, *, full: bool = True, added: list[User] | None = None, removed: list[User] | None = None
+    view: ConversationView, *, full: bool = True, added: list[User] | None = None, removed: list[User] | None = None
 ) -> dict[str, Any]:
     """A chat as its viewer sees it; `allUsers` only with `full`."""
     c, me = view.conversation, view.participation

@@ -4,7 +4,7 @@ a 500 (SAMA's `/login` and `/logout`, the Chats REST API)."""
 import pytest
 from django.db import OperationalError
 
-from protocols.rest import chat_creation as creation
+from chats import conversations
 from tests.helpers import PASSWORD, make_group, make_user
 from tests.rest.support import Api, assert_error
 
@@ -95,7 +95,7 @@ def test_a_database_that_cannot_be_reached_answers_try_again(client, monkeypatch
     )
     assert response.status_code == 503
     assert response.json() == {"error": {"status": 503, "message": "The server is busy; try again"}}
-    monkeypatch.setattr(creation, "chat_find_or_create", lambda *a, **k: unavailable())
+    monkeypatch.setattr(conversations, "conversation_find_or_create", lambda *a, **k: unavailable())
     response = Api().as_user(user).post("/chats", data={"title": "t", "participants": [other.pk]}, format="json")
     assert_error(response, 503, "try again")
 

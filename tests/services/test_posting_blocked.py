@@ -4,9 +4,8 @@ import pytest
 
 from chats.blocking import participant_block_set
 from config.errors import Forbidden
+from messaging.live_notices import conversation_notify, typing_notify
 from messaging.sending import message_send
-from messaging.typing import typing_notify
-from protocols.rest.notify import conversation_notify
 from tests.helpers import db, make_group, make_user, sama_connected
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -10,7 +10,7 @@ from chats.snapshots import conversation_snapshot, participant_ids
 from config.errors import Invalid, NotFound
 from events.delivery import publish
 from events.kinds import ConversationUpdated
-from protocols.rest import stored_files as files
+from messaging import uploads as files
 
 IMAGES_MAX = 20
 
