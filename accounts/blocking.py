@@ -79,13 +79,13 @@ def ensure_can_reach(actor: User, users: Iterable[User], *, private: bool) -> No
         raise Forbidden(BLOCKED_MESSAGE, code="user_blocked")
 
 
-def message_hidden_for(conversation_type: str, others: list[tuple[int, bool, bool]]) -> set[int]:
+def message_hidden_for(*, private: bool, others: list[tuple[int, bool, bool]]) -> set[int]:
     """Who must not receive the actor's new message, from (user id, blocked the actor, blocked by
     the actor) of every other participant. A private conversation with a block either way refuses
     the message; in a group it is hidden from those who blocked the sender, and refused when that
     is everyone else."""
     blockers = {uid for uid, blocked_actor_, _ in others if blocked_actor_}
-    if conversation_type == "u":
+    if private:
         if any(a or b for _, a, b in others):
             raise Forbidden(BLOCKED_MESSAGE, code="user_blocked")
         return set()

@@ -168,7 +168,7 @@ def user_delete(user: User) -> None:
 
 
 @transaction.atomic
-def user_destroy(actor: User, *, user_id: int) -> None:
+def user_delete_as(actor: User, *, user_id: int) -> None:
     """Delete the account with this id: a user deletes only themselves, staff delete anyone."""
     if user_id != actor.pk and not actor.is_staff:
         raise Forbidden("Only staff delete other users", code="not_self")

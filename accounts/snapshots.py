@@ -25,3 +25,15 @@ def user_snapshot(user: User) -> dict[str, Any]:
         "created_at": timestamp(user.date_joined),
         "updated_at": timestamp(user.updated_at),
     }
+
+
+def user_brief(user: User) -> dict:
+    """A user as a stored notice names them (kept with the message, so it outlives later changes)."""
+    return {
+        "id": user.pk,
+        "login": user.username,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "last_activity_at": timestamp(user.last_activity_at),
+    }

@@ -6,7 +6,7 @@ owners). Anyone else learns nothing: the same NotFound whether the conversation 
 
 from accounts.models import User
 from chats.models import Conversation, Participant
-from config.errors import Forbidden, NotFound
+from config.errors import Forbidden, Invalid, NotFound
 
 
 def access_participation(
@@ -36,11 +36,28 @@ def access_conversation(
     """The conversation (its row locked with `lock`), if the user takes part in it (see
     `access_participation`); `as_owner` names an action only its owner may take, refused to anyone
     else (`owner_refuse_unless`)."""
-    conversation = access_participation(user, conversation_id, to_post=to_post).conversation
     if lock:
-        conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        # Locked before the participation is read: membership changes hold this lock, so the
+        # participation read under it cannot be removed before the caller's transaction ends.
+        conversation = Conversation.objects.select_for_update().filter(pk=conversation_id).first()
+        access_participation(user, conversation_id, to_post=to_post)
+    else:
+        conversation = access_participation(user, conversation_id, to_post=to_post).conversation
+    if conversation is None:  # deleted after it was read: as if it never was
+        raise NotFound("Conversation not found", code="conversation_not_found")
     if as_owner is not None:
         owner_refuse_unless(user, conversation, as_owner)
+    return conversation
+
+
+def access_group(
+    user: User, conversation_id: int, *, to_post: bool = False, what: str = "participants"
+) -> Conversation:
+    """The group the user takes part in (see `access_participation`); a private conversation's
+    `what` cannot change (refused in Chats REST's words)."""
+    conversation = access_participation(user, conversation_id, to_post=to_post).conversation
+    if conversation.is_private:
+        raise Invalid(f"A personal chat's {what} cannot change", code="personal_chat")
     return conversation
 
 

@@ -4,11 +4,18 @@ their name, description and participants, and deleting them."""
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import Count, Q
 
 from accounts import blocking
 from accounts.models import User
-from chats.access import access_conversation, is_owner, owner_refuse_unless
-from chats.membership import active_users, conversation_erase, group_max, participants_add, participants_remove
+from chats.access import access_conversation, access_group, is_owner, owner_refuse_unless
+from chats.membership import (
+    active_users,
+    conversation_erase,
+    group_max,
+    participants_add,
+    participants_remove,
+)
 from chats.models import Conversation, Participant
 from chats.selectors import private_conversation_between, private_key
 from chats.snapshots import conversation_snapshot, participant_ids
@@ -122,7 +129,15 @@ def conversation_update(
 
 
 @transaction.atomic
-def conversation_delete(actor: User, *, conversation_id: int, origin: str | None = None) -> None:
+def group_rename(actor: User, *, conversation_id: int, name: object, origin: str | None = None) -> Conversation:
+    """Rename a group; a private conversation has no name of its own (refused in Chats REST's words).
+    Locks the conversation row."""
+    access_group(actor, conversation_id, to_post=True, what="title")
+    return conversation_update(actor, conversation_id=conversation_id, name=name, origin=origin)
+
+
+@transaction.atomic
+def conversation_delete_or_leave(actor: User, *, conversation_id: int, origin: str | None = None) -> None:
     """The owner of a group deletes it for everyone; anyone else (and either side of a private
     conversation) leaves it."""
     conversation = access_conversation(actor, conversation_id, lock=True)
@@ -134,8 +149,52 @@ def conversation_delete(actor: User, *, conversation_id: int, origin: str | None
 
 
 @transaction.atomic
-def conversation_destroy(actor: User, *, conversation_id: int, origin: str | None = None) -> None:
+def conversation_delete_for_everyone(actor: User, *, conversation_id: int, origin: str | None = None) -> None:
     """Delete the conversation with all its data; only its owner (any side of a private one) may."""
     conversation = access_conversation(actor, conversation_id, as_owner="deletes a group", lock=True)
     recipients = tuple(Participant.objects.filter(conversation=conversation).values_list("user_id", flat=True))
     conversation_erase(actor, conversation, origin=origin, recipients=recipients)
+
+
+def _same_members_group(actor: User, member_ids: set[int]) -> Conversation | None:
+    """The actor's group whose participants are exactly `member_ids`, if there is one."""
+    return (
+        Conversation.objects.filter(
+            type=Conversation.GROUP, pk__in=Participant.objects.filter(user=actor).values("conversation_id")
+        )
+        .annotate(
+            members=Count("participants", distinct=True),
+            matching=Count("participants", filter=Q(participants__user_id__in=member_ids), distinct=True),
+        )
+        .filter(members=len(member_ids), matching=len(member_ids))
+        .order_by("pk")
+        .first()
+    )
+
+
+@transaction.atomic
+def conversation_find_or_create(
+    actor: User,
+    *,
+    participant_ids: Iterable[int],
+    is_personal: bool | None = None,
+    title: object = None,
+    origin: str | None = None,
+) -> tuple[Conversation, bool]:
+    """The chat of exactly these participants (the actor included), created when there is none.
+
+    A chat is personal when asked, or by default when it has two members; a personal chat with more
+    than two members is refused. Answers (conversation, created)."""
+    others = {int(i) for i in participant_ids} - {actor.pk}
+    if not others:
+        raise Invalid("A new chat needs at least one participant besides you", code="no_participants")
+    members = others | {actor.pk}
+    personal = len(members) == 2 if is_personal is None else bool(is_personal)
+    if personal and len(members) > 2:
+        raise Invalid("A personal chat has at most two participants", code="too_many_participants")
+    if personal:
+        return conversation_create(actor, type=Conversation.PRIVATE, participant_ids=others, origin=origin)
+    existing = _same_members_group(actor, members)
+    if existing is not None:
+        return existing, False
+    return conversation_create(actor, type=Conversation.GROUP, participant_ids=others, name=title or "", origin=origin)

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from accounts import blocking
 from accounts.models import User
-from chats.access import access_conversation
+from chats.access import access_conversation, access_group, owner_refuse_unless
 from chats.models import Conversation, ConversationBlock, Participant
 from chats.snapshots import conversation_snapshot, participant_ids
 from config.errors import Forbidden, Invalid, NotFound
@@ -31,6 +31,11 @@ def active_users(ids: Iterable[int], *, exclude: int | None = None) -> list[User
     if missing:
         raise NotFound(f"Users not found: {', '.join(str(i) for i in sorted(missing))}", code="user_not_found")
     return users
+
+
+def users_per_call() -> int:
+    """How many users Chats REST adds or removes at once (REST_CHAT_USERS_PER_CALL)."""
+    return getattr(settings, "REST_CHAT_USERS_PER_CALL", 10)
 
 
 def participants_add(
@@ -110,3 +115,57 @@ def conversation_leave(actor: User, *, conversation_id: int, origin: str | None 
     """The actor leaves the conversation; the last one out deletes it."""
     conversation = access_conversation(actor, conversation_id, lock=True)
     participants_remove(actor, conversation, [actor.pk], origin=origin, left=True)
+
+
+def _distinct(user_ids: Iterable[int]) -> list[int]:
+    return sorted({int(i) for i in user_ids})
+
+
+@transaction.atomic
+def group_participants_add(
+    actor: User, *, conversation_id: int, user_ids: Iterable[int], origin: str | None = None
+) -> tuple[Conversation, list[User]]:
+    """Add at most REST_CHAT_USERS_PER_CALL users to a group; adding nobody new is an error (Chats
+    REST's rules on top of `participants_add`).
+
+    Locks the conversation row."""
+    conversation = access_group(actor, conversation_id, to_post=True)
+    wanted = _distinct(user_ids)
+    existing = set(Participant.objects.filter(conversation=conversation).values_list("user_id", flat=True))
+    new = [uid for uid in wanted if uid not in existing]
+    if not new:
+        raise Invalid("No users to add", code="no_users_added")
+    if len(new) > users_per_call():
+        raise Invalid(f"At most {users_per_call()} users are added at a time", code="too_many_users")
+    conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    added = participants_add(actor, conversation, new, origin=origin)
+    return conversation, added
+
+
+@transaction.atomic
+def group_participants_remove(
+    actor: User, *, conversation_id: int, user_ids: Iterable[int], origin: str | None = None
+) -> tuple[Conversation, list[User]]:
+    """The owner removes participants from a group; naming nobody, oneself or no participant is an
+    error (Chats REST's rules on top of `participants_remove`).
+
+    Locks the conversation row."""
+    conversation = access_group(actor, conversation_id, to_post=True)
+    wanted = _distinct(user_ids)
+    if not wanted:
+        raise Invalid("No users to remove", code="no_users_removed")
+    if actor.pk in wanted:
+        raise Invalid("You cannot remove yourself; exit the chat instead", code="self_remove")
+    owner_refuse_unless(actor, conversation, "removes participants")
+    conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    removed = participants_remove(actor, conversation, wanted, origin=origin)
+    if not removed:
+        raise Invalid("The users are not participants of this chat", code="not_participants")
+    return conversation, removed
+
+
+@transaction.atomic
+def group_leave(actor: User, *, conversation_id: int, origin: str | None = None) -> None:
+    """The actor leaves a group; a private conversation cannot be left (Chats REST's rule)."""
+    access_group(actor, conversation_id)
+    conversation_leave(actor, conversation_id=conversation_id, origin=origin)

@@ -6,8 +6,10 @@ from collections.abc import Iterable
 from config.errors import Invalid
 
 
-def ids_within(count: int, *, limit: int, field: str = "ids") -> None:
-    """Invalid when a request names more than `limit` ids."""
+def ids_within(count: int, *, limit: int, field: str = "ids", required: bool = False) -> None:
+    """Invalid when a request names more than `limit` ids, or (when `required`) none."""
+    if required and not count:
+        raise Invalid(f"{field} must not be empty", code="invalid_ids")
     if count > limit:
         raise Invalid(f"{field} holds at most {limit} ids", code="invalid_ids")
 
@@ -16,7 +18,5 @@ def ids_distinct(ids: Iterable[int], *, limit: int, field: str = "ids", required
     """The distinct ids in ascending order; Invalid when there are more than `limit`, or (when
     `required`) none."""
     distinct = sorted({int(i) for i in ids})
-    if required and not distinct:
-        raise Invalid(f"{field} must not be empty", code="invalid_ids")
-    ids_within(len(distinct), limit=limit, field=field)
+    ids_within(len(distinct), limit=limit, field=field, required=required)
     return distinct

@@ -26,6 +26,7 @@ from django.utils.text import get_valid_filename
 
 from accounts.models import User
 from config.errors import Conflict, Forbidden, Invalid, NotFound, TooLarge
+from config.id_lists import ids_within
 from messaging.models import StoredFile
 
 FILES_MAX = 10
@@ -202,8 +203,7 @@ def files_create(owner: User, *, files: object) -> list[StoredFile]:
 def file_download_urls(actor: User, *, file_ids: Iterable[object], base: str) -> dict[str, str]:
     """Signed download URLs keyed by the ids asked for; NotFound names the first unknown id."""
     file_ids = list(file_ids)
-    if not file_ids or len(file_ids) > URLS_MAX:
-        raise Invalid(f"file_ids must hold 1 to {URLS_MAX} ids", code="invalid_file_ids")
+    ids_within(len(file_ids), limit=URLS_MAX, field="file_ids", required=True)
     return {str(file_id): download_url(file_access(actor, file_id), base) for file_id in file_ids}
 
 

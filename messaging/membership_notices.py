@@ -1,29 +1,17 @@
 """The notices a group's membership changes leave in its history ("carol has been added to the
 group"): system messages, stored and delivered like any message, written inside the transaction
 that changed the membership. They are receivers of the published MembersAdded and MembersRemoved
-events (connected in `messaging.apps`), so that conversations need not know of messages."""
+events (connected in `messaging.apps`), so that conversations need not know of messages. A
+notice's `x` names its kind and the user it is about; SAMA renders it as its document says."""
 
 from typing import Any
 
 from accounts.models import User
+from accounts.snapshots import user_brief
 from chats.models import Conversation
 from chats.snapshots import participant_ids
 from events.kinds import MembersAdded, MembersRemoved
 from messaging.system_messages import system_message_store
-
-
-def sama_x_user(user: User) -> dict[str, Any]:
-    """The user as SAMA's document has its stored system messages carry them in `x.user`; SAMA's
-    clients read it from the history, the other protocols show the body."""
-    return {
-        "_id": str(user.pk),
-        "native_id": str(user.pk),
-        "login": user.username,
-        "first_name": user.first_name,
-        "last_name": user.last_name,
-        "email": user.email,
-        "recent_activity": int(user.last_activity_at.timestamp()) if user.last_activity_at else None,
-    }
 
 
 def _notice_parts(event: MembersAdded | MembersRemoved) -> tuple[Conversation, User, list[User]] | None:
@@ -45,7 +33,7 @@ def members_added_notice(event: MembersAdded, **_: Any) -> None:
             actor,
             conversation=conversation,
             body=f"{user.display_name} has been added to the group",
-            x={"type": "added_participant", "user": sama_x_user(user)},
+            x={"type": "added_participant", "user": user_brief(user)},
             recipients=tuple(participant_ids(event.conversation)),
         )
 
@@ -65,6 +53,6 @@ def members_removed_notice(event: MembersRemoved, **_: Any) -> None:
             actor,
             conversation=conversation,
             body=body,
-            x={"type": kind, "user": sama_x_user(user)},
+            x={"type": kind, "user": user_brief(user)},
             recipients=tuple(participant_ids(event.conversation)),
         )

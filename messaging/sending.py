@@ -198,7 +198,7 @@ def _judge(index: int, request: SendRequest, message: Message, rows: list[send_s
     conversation_type = mine[0].conversation_type
     posting_refuse_if_blocked(mine[0].is_blocked)
     others = [(r.user_id, r.blocked_actor, r.blocked_by_actor) for r in rows if r.user_id != actor_id]
-    hidden_for = blocking.message_hidden_for(conversation_type, others)
+    hidden_for = blocking.message_hidden_for(private=conversation_type == Conversation.PRIVATE, others=others)
     recipients = [row for row in rows if row.user_id not in hidden_for]
     return _Judged(
         index=index,

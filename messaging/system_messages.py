@@ -14,11 +14,14 @@ from chats.access import access_conversation
 from chats.models import Conversation
 from chats.selectors import participant_ids_of
 from config.errors import Invalid, NotFound
+from config.id_lists import ids_distinct
 from events.delivery import publish
 from events.kinds import MessageCreated, SystemNotice
 from messaging.models import Message
 from messaging.sending import client_id_clean, x_clean
 from messaging.snapshots import message_snapshot
+
+UIDS_MAX = 100
 
 
 def system_message_store(
@@ -53,9 +56,7 @@ def system_message_send(
         access_conversation(actor, conversation_id)
         recipients = tuple(participant_ids_of(conversation_id))
     elif user_ids is not None:
-        wanted = {int(i) for i in user_ids}
-        if not wanted or len(wanted) > 100:
-            raise Invalid("uids must hold 1 to 100 ids", code="invalid_uids")
+        wanted = ids_distinct(user_ids, limit=UIDS_MAX, field="uids", required=True)
         recipients = tuple(User.objects.filter(pk__in=wanted, is_active=True).values_list("pk", flat=True))
         if len(recipients) != len(wanted):
             raise NotFound("Users not found", code="user_not_found")

@@ -3,10 +3,11 @@
 import json
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from django.conf import settings
 
+from accounts.models import DeviceSession, User
 from config import json_input
 from config.client_address import scope_address
 from config.errors import Invalid, ServiceError, TooLarge, is_bug, unexpected_error
@@ -14,10 +15,6 @@ from config.id_lists import ids_within
 from events.delivery import collecting, send_events
 from events.kinds import EVENT_KINDS, Event
 from realtime.db import run_in_db
-
-if TYPE_CHECKING:
-    from accounts.models import User
-    from realtime.consumers import ChatConsumer
 
 logger = logging.getLogger("realtime")
 
@@ -35,6 +32,22 @@ async def call(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 def frame_text(frame: dict[str, Any]) -> str:
     """A frame as the JSON text sent on the wire."""
     return json.dumps(frame, separators=(",", ":"), ensure_ascii=False)
+
+
+class Connection(Protocol):
+    """What an adapter asks of the connection it serves (`realtime.consumers.ChatConsumer`)."""
+
+    scope: dict[str, Any]
+    connection_id: str
+    user: User | None
+    session: DeviceSession | None
+
+    async def send_frame(self, frame: dict[str, Any] | str) -> None: ...
+    async def bind(self, user: User, session: DeviceSession | None = None) -> None: ...
+    async def unbind(self) -> None: ...
+    async def join_broadcast(self) -> None: ...
+    async def listen(self, address: str) -> None: ...
+    def unlisten(self, address: str) -> None: ...
 
 
 class SharedFrame:
@@ -86,11 +99,11 @@ class ProtocolAdapter:
     name: ClassVar[str] = ""
     renderers: ClassVar[dict[str, str]] = {}
 
-    def __init__(self, connection: "ChatConsumer") -> None:
+    def __init__(self, connection: Connection) -> None:
         self.connection = connection
 
     @property
-    def user(self) -> "User | None":
+    def user(self) -> User | None:
         """The signed-in user, None before sign-in."""
         return self.connection.user
 

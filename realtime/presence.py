@@ -1,4 +1,5 @@
-"""Who is online: the open connections of each user, shared by every server process.
+"""Who is online: the open connections of each user, shared by every server process, and each
+user's last activity (online, or how long ago they were last seen).
 
 With Redis configured the connection sets live there (so several processes agree), and each
 process holds a lease on its entries: when it dies without closing its connections, another
@@ -6,11 +7,13 @@ process removes them within the lease and a third (realtime.presence_lease); wit
 this process's memory."""
 
 import asyncio
+import time
 import weakref
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 
+from accounts.models import User
 from accounts.services import user_touch_activity
 from config.loop_batches import LoopBatches, settle
 from realtime.db import run_in_db
@@ -138,3 +141,19 @@ def online_user_ids_blocking(user_ids: list[int]) -> set[int]:
             pipe.scard(_key(uid))
         counts = pipe.execute()
     return {uid for uid, count in zip(user_ids, counts, strict=True) if count}
+
+
+ONLINE = "online"
+
+
+def _last_seen(user_ids: list[int]) -> dict[int, float]:
+    rows = User.objects.filter(pk__in=user_ids, is_active=True).values_list("pk", "last_activity_at", "date_joined")
+    return {pk: (seen or joined).timestamp() for pk, seen, joined in rows}
+
+
+async def last_activity(user_ids: list[int]) -> dict[int, str | int]:
+    """For each existing user: "online", or the whole seconds since they were last seen."""
+    seen = await run_in_db(_last_seen, user_ids)
+    online = await online_user_ids(list(seen))
+    now = time.time()
+    return {uid: ONLINE if uid in online else max(0, int(now - seen[uid])) for uid in user_ids if uid in seen}

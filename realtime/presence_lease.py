@@ -22,6 +22,7 @@ from typing import Any
 from django.conf import settings
 
 from accounts.services import users_touch_activity
+from realtime import activity
 from realtime.db import run_in_db
 
 logger = logging.getLogger("realtime")
@@ -168,7 +169,6 @@ class Holder:
                 results = await pipe.execute()
             answers = zip(*[iter(results)] * 4, strict=True)
             back += [uid for (_, uid), (added, _, _, count) in zip(chunk, answers, strict=True) if added and count == 1]
-        from realtime import activity  # activity reads presence, which imports this module
 
         await asyncio.gather(*(activity.announce(uid, online=True) for uid in back))
 
@@ -202,7 +202,6 @@ async def sweep(client: Any) -> list[int]:
     if offline:
         logger.info("presence: %d users of crashed processes went offline", len(offline))
         await run_in_db(users_touch_activity, offline)
-        from realtime import activity  # activity reads presence, which imports this module
 
         await asyncio.gather(*(activity.announce(uid, online=False) for uid in offline))
     return offline

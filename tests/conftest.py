@@ -4,6 +4,8 @@ import pytest
 from django.conf import settings
 
 from realtime.db import close_pool
+from realtime.hub import current_hub
+from tests import event_capture
 
 _test_numbers = itertools.count(1)
 
@@ -26,6 +28,18 @@ def _fresh_cache(settings):
         alias: {**config, "KEY_PREFIX": f"{config.get('KEY_PREFIX', '')}.{next(_test_numbers)}"}
         for alias, config in settings.CACHES.items()
     }
+
+
+@pytest.fixture
+async def captured_events(monkeypatch):
+    """The events services publish and this process's hub delivers during the test; a test awaits
+    `captured_events.next(kind, **fields)` instead of sleeping (see tests/event_capture.py). The
+    hub listens from the start, with no connection yet."""
+    capture = event_capture.EventCapture()
+    event_capture.install(capture, monkeypatch)
+    await current_hub().ready()
+    yield capture
+    event_capture.uninstall(capture)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -1,4 +1,4 @@
-"""Test helpers: users made through the service layer and WebSocket clients over the real ASGI app."""
+"""Test helpers: users and conversations made through the service layer and WebSocket clients over the real ASGI app."""
 
 import asyncio
 import itertools
@@ -10,6 +10,8 @@ from channels.testing import WebsocketCommunicator
 
 from accounts import services, tokens
 from accounts.models import User
+from chats.conversations import conversation_create
+from chats.models import Conversation
 from config.asgi import application
 
 PASSWORD = "secret-pass-1"
@@ -18,6 +20,20 @@ _counter = itertools.count(1)
 
 def make_user(login: str | None = None, **profile: Any) -> User:
     return services.user_create(login=login or f"user{next(_counter)}", password=PASSWORD, address=None, **profile)
+
+
+def make_group(owner: User, *members: User, name: str = "G", description: str = "") -> Conversation:
+    """A group conversation owned by `owner` with `members`, made through the service layer."""
+    group, _ = conversation_create(
+        owner, type=Conversation.GROUP, name=name, description=description, participant_ids=[m.pk for m in members]
+    )
+    return group
+
+
+def make_private(user: User, other: User) -> Conversation:
+    """The private conversation between two users (`user` is its owner, `other` its opponent)."""
+    conversation, _ = conversation_create(user, type=Conversation.PRIVATE, participant_ids=[other.pk])
+    return conversation
 
 
 def access_token_for(user: User, device_id: str = "device-1") -> str:
@@ -65,6 +81,16 @@ class SamaClient(WsClient):
         assert "response" in frame, frame
         assert frame["response"]["id"] == request_id, frame
         return frame["response"]
+
+    async def group_create(self, *others: User, name: str = "G") -> str:
+        """A group of the signed-in user with `others`, created over SAMA: its id."""
+        params = {"type": "g", "name": name, "participants": [str(u.pk) for u in others]}
+        return (await self.request("conversation_create", params))["conversation"]["_id"]
+
+    async def private_create(self, other: User) -> str:
+        """The private conversation of the signed-in user with `other`, created over SAMA: its id."""
+        params = {"type": "u", "participants": [str(other.pk)]}
+        return (await self.request("conversation_create", params))["conversation"]["_id"]
 
     async def login_as(self, user: User, device_id: str = "device-1") -> "SamaClient":
         token = await database_sync_to_async(access_token_for)(user, device_id)

@@ -10,6 +10,7 @@ from django.db import transaction
 from accounts import blocking
 from accounts.models import PushEvent, PushSubscription, User
 from config.errors import Forbidden, Invalid, NotFound
+from config.id_lists import ids_distinct
 from events.kinds import MessageCreated
 
 PLATFORMS = {"web", "ios", "android"}
@@ -85,9 +86,7 @@ def push_subscription_delete(user: User, *, device_udid: object) -> None:
 @transaction.atomic
 def push_event_create(sender: User, *, recipient_ids: Iterable[int], message: object) -> PushEvent:
     """Queue a custom push for some users; those who blocked the sender are left out."""
-    wanted = {int(i) for i in recipient_ids}
-    if not wanted or len(wanted) > RECIPIENTS_MAX:
-        raise Invalid(f"recipients_ids must hold 1 to {RECIPIENTS_MAX} ids", code="invalid_recipients")
+    wanted = ids_distinct(recipient_ids, limit=RECIPIENTS_MAX, field="recipients_ids", required=True)
     if not isinstance(message, dict) or not message:
         raise Invalid("message must be an object such as {title, body}", code="invalid_message")
     if len(json.dumps(message)) > MESSAGE_MAX_BYTES:

@@ -78,7 +78,7 @@ class NkchatCommandsMixin:
 
     async def user_delete(self, data: dict[str, Any]) -> dict:
         user_id = wire_id(data, "user_id")
-        await call(account_services.user_destroy, self.user, user_id=user_id)
+        await call(account_services.user_delete_as, self.user, user_id=user_id)
         if user_id == self.user.pk:
             await self.connection.unbind()
         return {}
@@ -107,7 +107,12 @@ class NkchatCommandsMixin:
 
     async def conversation_delete(self, data: dict[str, Any]) -> dict:
         conversation_id = wire_id(data, "conversation_id")
-        await call(conversations.conversation_destroy, self.user, conversation_id=conversation_id, origin=self.origin)
+        await call(
+            conversations.conversation_delete_for_everyone,
+            self.user,
+            conversation_id=conversation_id,
+            origin=self.origin,
+        )
         return {}
 
     async def conversation_add_members(self, data: dict[str, Any]) -> dict:

@@ -5,14 +5,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.models import User
-from chats import blocking
-from chats import participant_settings as settings_services
-from chats.conversations import conversation_destroy
-from protocols.rest import chat_creation as creation
-from protocols.rest import chat_images as images
-from protocols.rest import chat_membership as membership
-from protocols.rest import chat_views as listing
-from protocols.rest import notify, render, schema
+from chats import blocking, conversations, membership, participant_settings
+from messaging import conversation_views, group_pictures, live_notices
+from protocols.rest import render, schema
 from protocols.rest import serializers_in as i
 from protocols.rest import serializers_out as o
 from protocols.rest.auth import AuthenticatedRequest
@@ -23,7 +18,7 @@ CHAT_USER = [schema.CHAT_ID, schema.USER_ID]
 
 
 def _chat(user: User, chat_id: int, *, added: list[User] | None = None, removed: list[User] | None = None) -> Response:
-    info = render.chat_info(listing.chat_view_get(user, chat_id), added=added, removed=removed)
+    info = render.chat_info(conversation_views.conversation_view_get(user, chat_id), added=added, removed=removed)
     return Response(o.out(o.ChatInfoSerializer, info))
 
 
@@ -40,7 +35,7 @@ class ChatViewSet(RestViewSet):
         """Every chat you take part in, newest activity first, except those removed on your devices; `full` adds every
         chat's participants."""
         full = self.query(i.ChatListQuerySerializer)["full"]
-        views = listing.chat_views(request.user)
+        views = conversation_views.conversation_views(request.user)
         return Response(o.out(o.ChatInfoSerializer, [render.chat_info(v, full=full) for v in views], many=True))
 
     @extend_schema(
@@ -52,7 +47,7 @@ class ChatViewSet(RestViewSet):
         """Create a chat with these participants (you are always one); the chat of exactly the same participants is
         answered instead if it exists. More than two participants in a personal chat is an error."""
         data = self.data(i.ChatCreateSerializer)
-        conversation, _ = creation.chat_find_or_create(
+        conversation, _ = conversations.conversation_find_or_create(
             request.user,
             participant_ids=data["participants"],
             is_personal=data.get("isPersonal"),
@@ -74,14 +69,14 @@ class ChatViewSet(RestViewSet):
     def update(self, request: AuthenticatedRequest, pk: str) -> Response:
         """Rename a group chat; participants are notified (`chatUpdate`). Personal chats cannot be renamed."""
         chat_id, data = to_pk(pk), self.data(i.ChatUpdateSerializer)
-        membership.chat_title_update(request.user, conversation_id=chat_id, title=data["title"])
+        conversations.group_rename(request.user, conversation_id=chat_id, name=data["title"])
         return _chat(request.user, chat_id)
 
     @extend_schema(summary="Delete a chat for everyone", request=None, parameters=CHAT, responses=schema.ok(403, 404))
     def destroy(self, request: AuthenticatedRequest, pk: str) -> Response:
         """Delete the chat with all its messages for everyone (the owner of a group, either side of a personal chat);
         participants are notified (`chatDeleted`)."""
-        conversation_destroy(request.user, conversation_id=to_pk(pk))
+        conversations.conversation_delete_for_everyone(request.user, conversation_id=to_pk(pk))
         return empty_ok()
 
     @extend_schema(
@@ -95,7 +90,7 @@ class ChatViewSet(RestViewSet):
         """Your own settings of the chat: muted, archived, removed on your devices (hidden from your list until a
         message arrives)."""
         chat_id, data = to_pk(pk), self.data(i.ChatSettingsSerializer)
-        settings_services.participant_settings_update(
+        participant_settings.participant_settings_update(
             request.user,
             conversation_id=chat_id,
             is_muted=data.get("isMuted"),
@@ -115,7 +110,7 @@ class ChatViewSet(RestViewSet):
         """The owner adds a picture (uploaded beforehand under `/files/<id>.<fileType>`) to a group chat; participants
         are notified (`chatUpdate`)."""
         chat_id, data = to_pk(pk), self.data(i.ChatImageSerializer)
-        images.conversation_image_add(request.user, conversation_id=chat_id, image=dict(data["image"]))
+        group_pictures.conversation_image_add(request.user, conversation_id=chat_id, image=dict(data["image"]))
         return _chat(request.user, chat_id)
 
     @extend_schema(
@@ -127,7 +122,7 @@ class ChatViewSet(RestViewSet):
     @action(detail=True, methods=["delete"], url_path=r"images/(?P<image_id>[^/]+)")
     def image_remove(self, request: AuthenticatedRequest, pk: str, image_id: str) -> Response:
         """The owner removes a group chat's picture and its files; participants are notified (`chatUpdate`)."""
-        images.conversation_image_remove(request.user, conversation_id=to_pk(pk), image_id=image_id)
+        group_pictures.conversation_image_remove(request.user, conversation_id=to_pk(pk), image_id=image_id)
         return empty_ok()
 
     @extend_schema(
@@ -141,7 +136,7 @@ class ChatViewSet(RestViewSet):
         """Add at most 10 users to a group chat; adding nobody new is an error. Participants are notified
         (`addedUsers`)."""
         chat_id, data = to_pk(pk), self.data(i.ChatUsersSerializer)
-        _, added = membership.chat_users_add(request.user, conversation_id=chat_id, user_ids=data["users"])
+        _, added = membership.group_participants_add(request.user, conversation_id=chat_id, user_ids=data["users"])
         return _chat(request.user, chat_id, added=added)
 
     @extend_schema(
@@ -155,14 +150,14 @@ class ChatViewSet(RestViewSet):
         """The owner removes participants from a group chat; naming no participant is an error. Participants are
         notified (`removedUsers`)."""
         chat_id, data = to_pk(pk), self.data(i.ChatUsersSerializer)
-        _, removed = membership.chat_users_remove(request.user, conversation_id=chat_id, user_ids=data["users"])
+        _, removed = membership.group_participants_remove(request.user, conversation_id=chat_id, user_ids=data["users"])
         return _chat(request.user, chat_id, removed=removed)
 
     @extend_schema(summary="Leave a group chat", request=None, parameters=CHAT, responses=schema.ok(404))
     @action(detail=True, methods=["delete"], url_path="me")
     def chat_exit(self, request: AuthenticatedRequest, pk: str) -> Response:
         """Leave a group chat; a personal chat cannot be left. Participants are notified (`removedUsers`)."""
-        membership.chat_exit(request.user, conversation_id=to_pk(pk))
+        membership.group_leave(request.user, conversation_id=to_pk(pk))
         return empty_ok()
 
     @extend_schema(
@@ -230,7 +225,7 @@ class ChatViewSet(RestViewSet):
         """Relay auxiliary data (typing, animations...) to the other participants without storing it (`auxiliary` on
         `/ws`)."""
         data = self.data(i.NotifySerializer)
-        notify.conversation_notify(
+        live_notices.conversation_notify(
             request.user,
             conversation_id=to_pk(pk),
             name=data.get("name"),

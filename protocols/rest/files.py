@@ -14,19 +14,19 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.errors import Invalid, TooLarge
+from messaging import uploads
 from protocols.rest import schema
 from protocols.rest import serializers_out as o
-from protocols.rest import stored_files as files
 from protocols.rest.auth import AuthenticatedRequest, BearerAuthentication, QueryTokenAuthentication
 from protocols.rest.errors import rest_exception_handler
 
 INLINE_TYPES = ("image/", "video/", "audio/")
 PATH = [
     OpenApiParameter(
-        "name", OpenApiTypes.STR, OpenApiParameter.PATH, pattern=files.NAME_RE.pattern, description="A media id."
+        "name", OpenApiTypes.STR, OpenApiParameter.PATH, pattern=uploads.NAME_RE.pattern, description="A media id."
     ),
     OpenApiParameter(
-        "file_type", OpenApiTypes.STR, OpenApiParameter.PATH, pattern=files.TYPE_RE.pattern, description="e.g. png."
+        "file_type", OpenApiTypes.STR, OpenApiParameter.PATH, pattern=uploads.TYPE_RE.pattern, description="e.g. png."
     ),
 ]
 UPLOAD_BODY = {"application/octet-stream": OpenApiTypes.BINARY, "multipart/form-data": OpenApiTypes.OBJECT}
@@ -50,15 +50,15 @@ class FileView(APIView):
         return context
 
     def _upload(self, request: AuthenticatedRequest, name: str, file_type: str) -> Response:
-        files.file_name(name, file_type)
+        uploads.file_name(name, file_type)
         length = request.META.get("CONTENT_LENGTH") or "0"
-        limit = files.upload_limit(name)
+        limit = uploads.upload_limit(name)
         if length.isdigit() and int(length) > limit + 64 * 1024:  # room for multipart framing
             raise TooLarge(f"File is larger than {limit} bytes", code="file_too_large")
         content = request.data.get("file") if hasattr(request.data, "get") else None
         if content is None:
             raise Invalid("The body must hold the file (raw, or multipart field `file`)", code="no_file")
-        stored = files.file_upload(request.user, name=name, file_type=file_type, content=content)
+        stored = uploads.file_upload(request.user, name=name, file_type=file_type, content=content)
         body = {"name": stored.name, "fileSize": stored.size, "contentType": stored.content_type}
         return Response(o.out(o.StoredFileSerializer, body), status=201)
 
@@ -94,10 +94,10 @@ class FileView(APIView):
     )
     def get(self, request: Request, name: str, file_type: str) -> FileResponse:
         """Download a file (Bearer header or `?token=`)."""
-        stored = files.file_get(name=name, file_type=file_type)
+        stored = uploads.file_get(name=name, file_type=file_type)
         inline = stored.content_type.startswith(INLINE_TYPES) and "svg" not in stored.content_type
         return FileResponse(
-            files.file_open(stored),
+            uploads.file_open(stored),
             content_type=stored.content_type,
             as_attachment=not inline,
             filename=stored.name,

@@ -4,14 +4,14 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from messaging import editing, selectors, sending
+from accounts.models import User
+from chats.access import access_participation
+from messaging import clearing, editing, receipts, selectors, sending, uploads
+from messaging.access import access_message
 from messaging.models import Message
-from protocols.rest import chat_clearing as clearing
-from protocols.rest import message_reads as history
 from protocols.rest import render, schema
 from protocols.rest import serializers_in as i
 from protocols.rest import serializers_out as o
-from protocols.rest import stored_files as files
 from protocols.rest.auth import AuthenticatedRequest
 from protocols.rest.base import RestViewSet, empty_ok, to_pk
 
@@ -20,8 +20,15 @@ MESSAGE = [schema.CHAT_PK, schema.MESSAGE_ID]
 HISTORY_DEFAULT = 50
 
 
+def _chat_message(user: User, chat_id: int, message_id: int) -> Message:
+    """A message of a chat the user takes part in, deleted ones included: the chat is judged first,
+    so a chat that is not theirs answers "Conversation not found" as everywhere in Chats REST."""
+    access_participation(user, chat_id)
+    return access_message(user, message_id, conversation_id=chat_id, include_deleted=True)
+
+
 def _message(message: Message) -> Response:
-    positions = history.read_positions([message.conversation_id]).get(message.conversation_id, [])
+    positions = receipts.read_positions([message.conversation_id]).get(message.conversation_id, [])
     return Response(o.out(o.MessageInfoSerializer, render.message_info(message, positions)))
 
 
@@ -45,7 +52,7 @@ class ChatMessageViewSet(RestViewSet):
             before_id=query.get("before"),
             include_deleted=True,
         )
-        positions = history.read_positions([chat_id]).get(chat_id, [])
+        positions = receipts.read_positions([chat_id]).get(chat_id, [])
         rendered = [render.message_info(m, positions) for m in messages]
         return Response(o.out(o.MessageInfoSerializer, rendered, many=True))
 
@@ -63,7 +70,7 @@ class ChatMessageViewSet(RestViewSet):
             request.user,
             conversation_id=chat_id,
             body=data.get("text") or "",
-            attachments=[files.media_clean(dict(attachment))] if attachment else None,
+            attachments=[uploads.media_clean(dict(attachment))] if attachment else None,
             client_id=data.get("localId"),
             is_visible=data.get("isVisible") is not False,
         )
@@ -92,7 +99,7 @@ class ChatMessageViewSet(RestViewSet):
         """The author edits the text or visibility; `fileExists`/`previewExists` just tell the participants
         (`messageUpdate`)."""
         chat_id, message_id, data = to_pk(chat_pk), to_pk(pk), self.data(i.MessageEditSerializer)
-        history.message_get(request.user, conversation_id=chat_id, message_id=message_id)
+        _chat_message(request.user, chat_id, message_id)
         message = editing.message_edit(
             request.user, message_id=message_id, body=data.get("text"), is_visible=data.get("isVisible")
         )
@@ -108,7 +115,7 @@ class ChatMessageViewSet(RestViewSet):
         """The author deletes the message's content for everyone; it keeps its place with `deletedAt`
         (`messageDelete`)."""
         chat_id, message_id = to_pk(chat_pk), to_pk(pk)
-        history.message_get(request.user, conversation_id=chat_id, message_id=message_id)
+        _chat_message(request.user, chat_id, message_id)
         deleted = editing.message_delete(request.user, conversation_id=chat_id, message_ids=[message_id], everyone=True)
         return _message(deleted[0])
 
@@ -116,5 +123,7 @@ class ChatMessageViewSet(RestViewSet):
     @action(detail=True, methods=["put"])
     def read(self, request: AuthenticatedRequest, chat_pk: str, pk: str) -> Response:
         """Put your read mark on the message and every older one; participants are notified (`readMark`)."""
-        history.message_read_one(request.user, conversation_id=to_pk(chat_pk), message_id=to_pk(pk))
+        chat_id, message_id = to_pk(chat_pk), to_pk(pk)
+        _chat_message(request.user, chat_id, message_id)
+        receipts.message_read(request.user, conversation_id=chat_id, message_ids=[message_id])
         return empty_ok()

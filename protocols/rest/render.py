@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 from typing import Any, overload
 
 from accounts.models import DeviceSession, User
-from chats.models import Participant
+from chats.models import Conversation, Participant
+from messaging.conversation_views import ConversationView
 from messaging.models import Message
-from protocols.rest.chat_views import ChatView
 
 DEVICE_INFO_FIELDS = ("id", "name", "model", "token", "transport")
 
@@ -136,7 +136,7 @@ def message_info_from_snapshot(m: dict) -> dict[str, Any]:
 
 
 def chat_info(
-    view: ChatView, *, full: bool = True, added: list[User] | None = None, removed: list[User] | None = None
+    view: ConversationView, *, full: bool = True, added: list[User] | None = None, removed: list[User] | None = None
 ) -> dict[str, Any]:
     """A chat as its viewer sees it; `allUsers` only with `full`."""
     c, me = view.conversation, view.participation
@@ -168,7 +168,7 @@ def chat_info_from_snapshot(
     return {
         "id": c["id"],
         "title": c.get("name") or None,
-        "isPersonal": c.get("type") == "u",
+        "isPersonal": c.get("type") == Conversation.PRIVATE,
         "owner": member_info(members.get(owner_id), owner_id) if owner_id is not None else None,
         "allUsers": None,
         "addedUsers": [member_info(members.get(i), i) for i in added_ids] if added_ids is not None else None,

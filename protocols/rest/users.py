@@ -9,14 +9,13 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts import selectors, services, tokens
+from accounts import device_sign_in, selectors, services, tokens
 from accounts.models import DeviceSession
 from config.client_address import request_address
 from config.errors import NotFound
 from protocols.rest import render, schema
 from protocols.rest import serializers_in as i
 from protocols.rest import serializers_out as o
-from protocols.rest import sessions as rest_sessions
 from protocols.rest.auth import BASIC_HEADER, AuthenticatedRequest, basic_user
 from protocols.rest.base import RestViewSet, empty_ok, to_pk
 
@@ -52,7 +51,7 @@ class UserViewSet(RestViewSet):
     def create(self, request: Request) -> Response:
         """Register; the answer holds a device session with the access token for every other call."""
         data = self.data(i.RegisterSerializer)
-        session = rest_sessions.user_register(
+        session = device_sign_in.user_register(
             username=data["username"],
             password=data["password"],
             name=data.get("name"),
@@ -73,7 +72,7 @@ class UserViewSet(RestViewSet):
         """Log in with `Authorization: Basic` login and password; the answer holds a new access token."""
         user = basic_user(request)
         data = self.data(i.LoginSerializer)
-        return _signed_in(rest_sessions.user_sign_in(user, device_info=data.get("deviceInfo")))
+        return _signed_in(device_sign_in.user_sign_in(user, device_info=data.get("deviceInfo")))
 
     @extend_schema(summary="Me", request=None, responses=schema.answer(o.PrivateUserInfoSerializer))
     @action(detail=False, methods=["get"], url_path="me")
@@ -91,7 +90,7 @@ class UserViewSet(RestViewSet):
     def me_update(self, request: AuthenticatedRequest) -> Response:
         """Change your name and about."""
         data = self.data(i.UserUpdateSerializer)
-        user = rest_sessions.user_profile_update(request.user, name=data.get("name"), about=data.get("about"))
+        user = device_sign_in.user_profile_update(request.user, name=data.get("name"), about=data.get("about"))
         return Response(o.out(o.UserInfoSerializer, render.user_info(user)))
 
     @extend_schema(

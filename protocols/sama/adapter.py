@@ -8,7 +8,7 @@ from accounts import tokens
 from chats import conversations
 from chats import selectors as chat_selectors
 from config.errors import Invalid, NotAuthenticated, ServiceError
-from messaging import editing, inbox, receipts, system_messages, typing
+from messaging import editing, inbox, live_notices, receipts, system_messages
 from messaging import selectors as message_selectors
 from messaging.models import Message
 from messaging.sending import SendRequest
@@ -173,7 +173,10 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
     async def conversation_delete(self, params: object) -> dict:
         cid = to_id(args.params(params, "conversation_delete").get("id"))
         await call(
-            conversations.conversation_delete, self.user, conversation_id=cid, origin=self.connection.connection_id
+            conversations.conversation_delete_or_leave,
+            self.user,
+            conversation_id=cid,
+            origin=self.connection.connection_id,
         )
         return {"success": True}
 
@@ -265,7 +268,7 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
         if self.user is None or not isinstance(params, dict):
             return
         await call(
-            typing.typing_notify,
+            live_notices.typing_notify,
             self.user,
             conversation_id=to_id(params.get("cid"), "cid"),
             origin=self.connection.connection_id,

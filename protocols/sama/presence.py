@@ -4,7 +4,7 @@ from typing import Any
 
 from config.errors import Invalid, NotFound
 from protocols.sama.args import params
-from realtime import activity
+from realtime import activity, presence
 from realtime.adapter import to_id, to_ids
 
 IDS_MAX = 10
@@ -24,7 +24,7 @@ class SamaPresenceMixin:
 
     async def user_last_activity(self, p: object) -> dict:
         ids = to_ids(params(p, "user_last_activity").get("ids"), "ids", limit=IDS_MAX)
-        values = await activity.last_activity(list(dict.fromkeys(ids)))
+        values = await presence.last_activity(list(dict.fromkeys(ids)))
         return {"last_activity": {str(uid): value for uid, value in values.items()}}
 
     async def user_last_activity_subscribe(self, p: object) -> dict:
@@ -34,7 +34,7 @@ class SamaPresenceMixin:
             raise Invalid(f"At most {SUBSCRIPTIONS_MAX} subscriptions per connection", code="too_many_subscriptions")
         # Listen before reading the state, so no change falls in between.
         await self.connection.listen(activity.activity_group(uid))
-        values = await activity.last_activity([uid])
+        values = await presence.last_activity([uid])
         if uid not in values:
             if uid not in subscriptions:
                 self.connection.unlisten(activity.activity_group(uid))

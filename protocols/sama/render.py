@@ -46,6 +46,30 @@ def attachment(a: dict) -> dict[str, Any]:
     return out
 
 
+MEMBERSHIP_NOTICES = {"added_participant", "removed_participant", "left_participants"}
+
+
+def notice_x(x: dict) -> dict:
+    """A message's `x`; a membership notice's user as SAMA's document has it (`_id`, `recent_activity`
+    in Unix seconds). Notices stored before the user was kept neutrally already hold that form."""
+    user = x.get("user")
+    if x.get("type") not in MEMBERSHIP_NOTICES or not isinstance(user, dict) or "id" not in user:
+        return x
+    seen = user.get("last_activity_at")
+    return {
+        **x,
+        "user": {
+            "_id": str(user["id"]),
+            "native_id": str(user["id"]),
+            "login": user.get("login"),
+            "first_name": user.get("first_name"),
+            "last_name": user.get("last_name"),
+            "email": user.get("email"),
+            "recent_activity": int(seen) if seen is not None else None,
+        },
+    }
+
+
 def message(m: dict, *, with_status: bool = False, read: bool | None = None) -> dict[str, Any]:
     """A message snapshot as SAMA delivers and lists it; with `read` (whether someone other than its
     sender read it) it carries `status: "read"` or `"sent"`, as the original server lists messages."""
@@ -55,7 +79,7 @@ def message(m: dict, *, with_status: bool = False, read: bool | None = None) -> 
         "from": sid(m["sender_id"]),
         "body": m["body"],
         "cid": str(m["conversation_id"]),
-        "x": m["x"],
+        "x": notice_x(m["x"]),
         "attachments": [attachment(a) for a in m["attachments"]],
         "created_at": iso(m["created_at"]),
     }

@@ -4,7 +4,7 @@ through the account services: the users' connections close in every protocol."""
 import pytest
 
 from accounts.models import DeviceSession, User
-from tests.account.support import assert_all_closed, assert_token_refused, close_code, connected_everywhere, phone_user
+from tests.accounts.support import assert_all_closed, assert_token_refused, close_code, connected_everywhere, phone_user
 from tests.helpers import db, make_user, sama_connected
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -1,9 +1,8 @@
 import pytest
 from django.contrib import admin
 
-from chats.conversations import conversation_create
 from messaging.sending import message_send
-from tests.helpers import make_user
+from tests.helpers import make_private, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -11,7 +10,7 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize("model", list(admin.site._registry), ids=lambda m: m._meta.label)
 def test_every_admin_list_renders_with_search(admin_client, model):
     alice, bob = make_user(), make_user()
-    conversation, _ = conversation_create(alice, type="u", participant_ids=[bob.pk])
+    conversation = make_private(alice, bob)
     message_send(alice, conversation_id=conversation.pk, body="hi")
     url = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
     assert admin_client.get(url).status_code == 200

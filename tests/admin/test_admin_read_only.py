@@ -5,13 +5,12 @@ import pytest
 from django.contrib import admin
 
 from accounts.models import User
-from chats.conversations import conversation_create
 from chats.models import Participant
 from config.errors import Forbidden
 from messaging.editing import messages_remove
 from messaging.models import Message, OpLogEntry
 from messaging.sending import message_send
-from tests.helpers import db, make_user, sama_connected
+from tests.helpers import db, make_private, make_user, sama_connected
 
 DOMAIN_APPS = {"accounts", "chats", "messaging"}
 READ_ONLY = [m for m in admin.site._registry if m._meta.app_label in DOMAIN_APPS and m is not User]
@@ -19,7 +18,7 @@ READ_ONLY = [m for m in admin.site._registry if m._meta.app_label in DOMAIN_APPS
 
 def _conversation_with_a_message():
     alice, bob = make_user(), make_user()
-    conversation, _ = conversation_create(alice, type="u", participant_ids=[bob.pk])
+    conversation = make_private(alice, bob)
     message, _ = message_send(alice, conversation_id=conversation.pk, body="hi")
     return alice, bob, conversation, message
 

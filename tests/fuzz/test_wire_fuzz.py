@@ -18,10 +18,9 @@ import websockets
 from channels.db import database_sync_to_async
 
 from accounts import sms, verification
-from chats.conversations import conversation_create
 from messaging.sending import message_send
 from tests.fuzz.mutator import Mutator
-from tests.helpers import PASSWORD, access_token_for, make_user
+from tests.helpers import PASSWORD, access_token_for, make_group, make_user
 from tests.servers import daphne_servers
 
 pytestmark = [pytest.mark.multiprocess, pytest.mark.django_db(transaction=True)]
@@ -45,7 +44,7 @@ def _world() -> dict[str, Any]:
     from django.test import override_settings
 
     alice, bob = make_user(), make_user()
-    group, _ = conversation_create(alice, type="g", name="fuzz", participant_ids=[bob.pk])
+    group = make_group(alice, bob, name="fuzz")
     message, _ = message_send(alice, conversation_id=group.pk, body="hello")
     with override_settings(SMS_BACKEND="accounts.sms.InMemorySmsBackend"):
         phone = verification.verification_request(country_code="65", phone_number="94000001", address=None)

@@ -2,23 +2,18 @@
 
 import pytest
 
-from chats.conversations import conversation_create
-from chats.models import Conversation, Participant
+from chats.models import Participant
 from loadtest.provision import earlier_groups_leave
-from tests.helpers import make_user
+from tests.helpers import make_group, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _group(actor, members, name):
-    return conversation_create(actor, type=Conversation.GROUP, participant_ids=[m.pk for m in members], name=name)[0]
-
-
 def test_users_leave_earlier_runs_groups_only():
     first, second, other = make_user(), make_user(), make_user()
-    earlier = [_group(first, [second, other], "loadtest 0.0"), _group(first, [second, other], "loadtest 0.0")]
-    kept = _group(first, [second, other], "loadtest party")  # not a run's name: "loadtest " then a number
-    family = _group(first, [second, other], "family")
+    earlier = [make_group(first, second, other, name="loadtest 0.0") for _ in range(2)]
+    kept = make_group(first, second, other, name="loadtest party")  # not a run's name: "loadtest " then a number
+    family = make_group(first, second, other, name="family")
 
     assert earlier_groups_leave([first.pk, second.pk]) == 4
 

@@ -9,7 +9,7 @@ import pytest
 import websockets
 from channels.db import database_sync_to_async
 
-from tests.helpers import access_token_for, make_user
+from tests.helpers import access_token_for, make_group, make_user
 from tests.servers import daphne_servers
 
 pytestmark = [pytest.mark.multiprocess, pytest.mark.django_db(transaction=True)]
@@ -55,14 +55,10 @@ async def test_frame_sizes_get_an_error_answer_then_a_clean_1009_close(protocol)
 
 
 async def test_the_rest_socket_ignores_large_frames_and_keeps_delivering():
-    from chats.conversations import conversation_create
-
     alice, bob = await database_sync_to_async(make_user)(), await database_sync_to_async(make_user)()
     bob_token = await database_sync_to_async(access_token_for)(bob, "ws")
     alice_token = await database_sync_to_async(access_token_for)(alice, "sama")
-    conversation, _ = await database_sync_to_async(conversation_create)(
-        alice, type="g", name="g", participant_ids=[bob.pk]
-    )
+    conversation = await database_sync_to_async(make_group)(alice, bob, name="g")
     with daphne_servers(1, env=LIMITS) as (port,):
         rest = await websockets.connect(f"ws://127.0.0.1:{port}/ws?token={bob_token}")
         for text in ("hello", "[1]", "x" * (8 * FRAME_MAX)):

@@ -13,15 +13,10 @@ from tests.helpers import db, make_user, sama_connected, settle
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-async def _group(owner, other) -> str:
-    response = await owner.request("conversation_create", {"name": "G", "type": "g", "participants": [str(other.pk)]})
-    return response["conversation"]["_id"]
-
-
 async def test_a_malformed_hub_message_is_skipped_and_delivery_goes_on():
     alice, bob = await db(make_user)(), await db(make_user)()
     a, b = await sama_connected(alice), await sama_connected(bob)
-    cid = await _group(a, bob)
+    cid = await a.group_create(bob)
     assert "system_message" in await b.receive()  # the creation notice
     layer = get_channel_layer()
     await layer.group_send(HUB_GROUP, {"type": "domain.event", "kind": "no_such_kind", "data": {}, "to": []})
@@ -53,7 +48,7 @@ async def test_a_batch_of_events_is_delivered_in_order_past_an_unreadable_one():
 async def test_a_closed_connection_leaves_its_addresses():
     alice, bob = await db(make_user)(), await db(make_user)()
     a, b = await sama_connected(alice), await sama_connected(bob)
-    cid = await _group(a, bob)
+    cid = await a.group_create(bob)
     assert "system_message" in await b.receive()
     await b.close()
     b2 = await sama_connected(bob, "second-device")

@@ -5,19 +5,18 @@ import asyncio
 import pytest
 from channels.layers import get_channel_layer
 
-from chats.conversations import conversation_create
 from config.errors import NotFound
 from messaging.models import Message
 from messaging.sending import SendRequest
 from realtime import send_batches
-from tests.helpers import db, make_user, sama_connected
+from tests.helpers import db, make_group, make_user, sama_connected
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _group():
     alice, bob, carol, stranger = make_user(), make_user(), make_user(), make_user()
-    conversation, _ = conversation_create(alice, type="g", name="G", participant_ids=[bob.pk, carol.pk])
+    conversation = make_group(alice, bob, carol)
     return alice, bob, carol, stranger, conversation.pk
 
 

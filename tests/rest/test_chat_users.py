@@ -9,18 +9,9 @@ from tests.rest.support import assert_error
 pytestmark = pytest.mark.django_db
 
 
-def _group(api, owner, *others):
-    body = {"title": "G", "participants": [u.pk for u in others], "isPersonal": False}
-    return api(owner).post("/chats", body).json()["id"]
-
-
-def _personal(api, a, b):
-    return api(a).post("/chats", {"participants": [b.pk]}).json()["id"]
-
-
 def test_add_users(api, users):
     alice, bob, carol, dan = users(4)
-    chat = _group(api, alice, bob)
+    chat = api(alice).group_create(bob)
     response = api(bob).post(f"/chats/{chat}/users", {"users": [carol.pk, dan.pk, alice.pk]})
     assert response.status_code == 200, response.content
     body = response.json()
@@ -31,7 +22,7 @@ def test_add_users(api, users):
 
 def test_add_users_errors(api, users):
     alice, bob, carol = users(3)
-    chat = _group(api, alice, bob)
+    chat = api(alice).group_create(bob)
     assert_error(api(alice).post(f"/chats/{chat}/users", {"users": [bob.pk]}), 400, "No users to add")
     assert_error(api(alice).post(f"/chats/{chat}/users", {"users": []}), 400)
     many = users(11)
@@ -39,13 +30,13 @@ def test_add_users_errors(api, users):
     assert_error(api(alice).post(f"/chats/{chat}/users", {"users": [999999]}), 404)
     assert_error(api(alice).post(f"/chats/{chat}/users", {"users": "1,2"}), 400, "users")
     assert_error(api(carol).post(f"/chats/{chat}/users", {"users": [carol.pk]}), 404)
-    personal = _personal(api, alice, bob)
+    personal = api(alice).personal_create(bob)
     assert_error(api(alice).post(f"/chats/{personal}/users", {"users": [carol.pk]}), 400, "personal")
 
 
 def test_remove_users(api, users):
     alice, bob, carol = users(3)
-    chat = _group(api, alice, bob, carol)
+    chat = api(alice).group_create(bob, carol)
     assert_error(api(bob).delete(f"/chats/{chat}/users", {"users": [carol.pk]}), 403, "owner")
     response = api(alice).delete(f"/chats/{chat}/users", {"users": [carol.pk]})
     assert response.status_code == 200
@@ -54,24 +45,24 @@ def test_remove_users(api, users):
     assert_error(api(alice).delete(f"/chats/{chat}/users", {"users": [carol.pk]}), 400, "not participants")
     assert_error(api(alice).delete(f"/chats/{chat}/users", {"users": []}), 400)
     assert_error(api(alice).delete(f"/chats/{chat}/users", {"users": [alice.pk]}), 400, "exit the chat")
-    personal = _personal(api, alice, bob)
+    personal = api(alice).personal_create(bob)
     assert_error(api(alice).delete(f"/chats/{personal}/users", {"users": [bob.pk]}), 400, "personal")
 
 
 def test_exit_chat(api, users):
     alice, bob = users(2)
-    chat = _group(api, alice, bob)
+    chat = api(alice).group_create(bob)
     response = api(bob).delete(f"/chats/{chat}/me")
     assert response.status_code == 200 and response.content == b""
     assert_error(api(bob).get(f"/chats/{chat}"), 404)
     assert_error(api(bob).delete(f"/chats/{chat}/me"), 404)
-    personal = _personal(api, alice, bob)
+    personal = api(alice).personal_create(bob)
     assert_error(api(alice).delete(f"/chats/{personal}/me"), 400, "personal")
 
 
 def test_block_and_unblock_a_chat(api, users):
     alice, bob = users(2)
-    chat = _group(api, alice, bob)
+    chat = api(alice).group_create(bob)
     assert api(bob).put(f"/chats/{chat}/block").status_code == 200
     assert ConversationBlock.objects.filter(conversation_id=chat, user=bob).exists()
     assert_error(api(bob).get(f"/chats/{chat}"), 404)  # blocking leaves the chat
@@ -80,7 +71,7 @@ def test_block_and_unblock_a_chat(api, users):
     assert api(alice).post(f"/chats/{chat}/users", {"users": [bob.pk]}).status_code == 200
     assert_error(api(make_user()).put(f"/chats/{chat}/block"), 404)
     assert_error(api(make_user()).put(f"/chats/{chat}/unblock"), 404)
-    personal = _personal(api, alice, bob)  # ignored for personal chats
+    personal = api(alice).personal_create(bob)  # ignored for personal chats
     assert api(alice).put(f"/chats/{personal}/block").status_code == 200
     assert api(alice).get(f"/chats/{personal}").status_code == 200
     assert api(alice).put(f"/chats/{personal}/unblock").status_code == 200
@@ -88,7 +79,7 @@ def test_block_and_unblock_a_chat(api, users):
 
 def test_block_a_user_from_posting(api, users):
     alice, bob, carol = users(3)
-    chat = _group(api, alice, bob, carol)
+    chat = api(alice).group_create(bob, carol)
     assert_error(api(bob).put(f"/chats/{chat}/users/{carol.pk}/block"), 403, "owner")
     response = api(alice).put(f"/chats/{chat}/users/{carol.pk}/block")
     assert response.status_code == 200 and response.content == b""
@@ -103,14 +94,14 @@ def test_block_a_user_from_posting(api, users):
     assert_error(api(alice).put(f"/chats/{chat}/users/999999/block"), 404)
     assert_error(api(alice).put(f"/chats/{chat}/users/abc/block"), 404)
     assert_error(api(make_user()).get(f"/chats/{chat}/users/blocked"), 404)
-    personal = _personal(api, alice, bob)  # either side blocks the other in a personal chat
+    personal = api(alice).personal_create(bob)  # either side blocks the other in a personal chat
     assert api(bob).put(f"/chats/{personal}/users/{alice.pk}/block").status_code == 200
     assert Participant.objects.get(conversation_id=personal, user=alice).is_blocked
 
 
 def test_notify_errors(api, users):
     alice, bob = users(2)
-    chat = _group(api, alice, bob)
+    chat = api(alice).group_create(bob)
     assert api(alice).post(f"/chats/{chat}/notify", {"name": "typing_started"}).status_code == 200
     assert api(alice).post(f"/chats/{chat}/notify", {}).status_code == 200
     assert_error(api(alice).post(f"/chats/{chat}/notify", {"realm": "smoke"}), 400, "realm")

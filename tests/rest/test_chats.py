@@ -23,7 +23,7 @@ def test_create_personal_chat_and_get_the_same_one_again(api, users):
     assert chat["addedUsers"] is None and chat["removedUsers"] is None and chat["lastMessage"] is None
     assert (chat["images"], chat["isMuted"], chat["isArchived"], chat["isBlocked"]) == ([], False, False, False)
     assert client.post("/chats", {"participants": [bob.pk, alice.pk], "isPersonal": True}).json()["id"] == chat["id"]
-    assert api(bob).post("/chats", {"participants": [alice.pk]}).json()["id"] == chat["id"]
+    assert api(bob).personal_create(alice) == chat["id"]
 
 
 def test_create_group_chat_and_same_participants_return_it(api, users):
@@ -51,15 +51,10 @@ def test_create_errors(api, users):
     assert_error(api().post("/chats", {"participants": [bob.pk]}), 401)
 
 
-def _group(api, owner, *others, title="G"):
-    body = {"title": title, "participants": [u.pk for u in others], "isPersonal": False}
-    return api(owner).post("/chats", body).json()["id"]
-
-
 def test_list_chats_plain_and_full(api, users):
     alice, bob, carol = users(3)
-    group = _group(api, alice, bob, carol)
-    personal = api(alice).post("/chats", {"participants": [bob.pk]}).json()["id"]
+    group = api(alice).group_create(bob, carol)
+    personal = api(alice).personal_create(bob)
     message_send(bob, conversation_id=group, body="hello")
     listed = api(alice).get("/chats/").json()
     assert [c["id"] for c in listed] == [group, personal]  # newest activity first
@@ -75,7 +70,7 @@ def test_list_chats_plain_and_full(api, users):
 
 def test_get_chat_and_not_found(api, users):
     alice, bob, carol = users(3)
-    chat = _group(api, alice, bob)
+    chat = api(alice).group_create(bob)
     assert api(bob).get(f"/chats/{chat}").json()["id"] == chat
     assert_error(api(carol).get(f"/chats/{chat}"), 404)
     assert_error(api(alice).get("/chats/999999"), 404)
@@ -84,10 +79,10 @@ def test_get_chat_and_not_found(api, users):
 
 def test_update_title(api, users):
     alice, bob = users(2)
-    chat = _group(api, alice, bob)
+    chat = api(alice).group_create(bob)
     response = api(bob).put(f"/chats/{chat}", {"title": "Renamed"})
     assert response.status_code == 200 and response.json()["title"] == "Renamed"
-    personal = api(alice).post("/chats", {"participants": [bob.pk]}).json()["id"]
+    personal = api(alice).personal_create(bob)
     assert_error(api(alice).put(f"/chats/{personal}", {"title": "x"}), 400, "personal")
     assert_error(api(alice).put(f"/chats/{chat}", {}), 400, "title")
     assert_error(api(alice).put(f"/chats/{chat}", {"title": "x" * 256}), 400)
@@ -114,19 +109,19 @@ def test_settings_and_remove_from_device(api, users):
 
 def test_delete_chat(api, users):
     alice, bob = users(2)
-    chat = _group(api, alice, bob)
+    chat = api(alice).group_create(bob)
     assert_error(api(bob).delete(f"/chats/{chat}"), 403, "owner")
     response = api(alice).delete(f"/chats/{chat}")
     assert response.status_code == 200 and response.content == b""
     assert not Conversation.objects.filter(pk=chat).exists()
     assert_error(api(alice).delete(f"/chats/{chat}"), 404)
-    personal = api(alice).post("/chats", {"participants": [bob.pk]}).json()["id"]
+    personal = api(alice).personal_create(bob)
     assert api(bob).delete(f"/chats/{personal}").status_code == 200
 
 
 def test_chat_images(api, users):
     alice, bob = users(2)
-    chat = _group(api, alice, bob)
+    chat = api(alice).group_create(bob)
     image = {"id": "8E4B6F2A-1C5D-4E7F-9A0B-1234567890AB", "fileType": "png", "fileSize": 1000, "previewWidth": 100}
     response = api(alice).post(f"/chats/{chat}/images", {"image": image})
     assert response.status_code == 200, response.content
@@ -139,7 +134,7 @@ def test_chat_images(api, users):
     assert_error(api(alice).post(f"/chats/{chat}/images", {"image": {**image, "fileSize": 0}}), 400, "fileSize")
     assert_error(api(alice).post(f"/chats/{chat}/images", {"image": {**image, "id": "../x"}}), 400)
     assert_error(api(alice).post(f"/chats/{chat}/images", {}), 400, "image")
-    personal = api(alice).post("/chats", {"participants": [bob.pk]}).json()["id"]
+    personal = api(alice).personal_create(bob)
     assert_error(api(alice).post(f"/chats/{personal}/images", {"image": image}), 400, "personal")
     assert_error(api(bob).delete(f"/chats/{chat}/images/{image['id']}"), 403)
     assert_error(api(alice).delete(f"/chats/{chat}/images/nope"), 404, "Image not found")

@@ -5,8 +5,7 @@ import pytest
 from django.db import OperationalError
 
 from chats import conversations
-from protocols.rest import chat_creation as creation
-from tests.helpers import PASSWORD, make_user
+from tests.helpers import PASSWORD, make_group, make_user
 from tests.rest.support import Api, assert_error
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +48,7 @@ def _endpoints(chat_id: int) -> list[tuple[str, str]]:
 @pytest.mark.parametrize(("value", "reason"), VALUES)
 def test_rest_endpoints_refuse_hostile_bodies_with_400(value, reason):
     alice, bob = make_user(), make_user()
-    chat, _ = conversations.conversation_create(alice, type="g", name="g", participant_ids=[bob.pk])
+    chat = make_group(alice, bob, name="g")
     for method, path in _endpoints(chat.pk):
         client = Api().as_basic(alice.username) if path == "/users/login" else Api().as_user(alice)
         response = getattr(client, method)(path, data=_body(value), content_type="application/json")
@@ -96,7 +95,7 @@ def test_a_database_that_cannot_be_reached_answers_try_again(client, monkeypatch
     )
     assert response.status_code == 503
     assert response.json() == {"error": {"status": 503, "message": "The server is busy; try again"}}
-    monkeypatch.setattr(creation, "chat_find_or_create", lambda *a, **k: unavailable())
+    monkeypatch.setattr(conversations, "conversation_find_or_create", lambda *a, **k: unavailable())
     response = Api().as_user(user).post("/chats", data={"title": "t", "participants": [other.pk]}, format="json")
     assert_error(response, 503, "try again")
 

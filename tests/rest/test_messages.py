@@ -98,7 +98,7 @@ def test_edit_message(api, chat):
     assert_error(api(bob).put(f"/chats/{cid}/messages/{mid}", {"text": "mine"}), 403, "sender")
     assert_error(api(alice).put(f"/chats/{cid}/messages/{mid}", {"text": ""}), 400)
     assert_error(api(alice).put(f"/chats/{cid}/messages/{mid}", {"text": "é" * 1025}), 400)
-    other = api(alice).post("/chats", {"participants": [bob.pk]}).json()["id"]
+    other = api(alice).personal_create(bob)
     assert_error(api(alice).put(f"/chats/{other}/messages/{mid}", {"text": "x"}), 404)
     assert_error(api(alice).put(f"/chats/{cid}/messages/999999", {"text": "x"}), 404)
 

@@ -11,7 +11,7 @@ from drf_spectacular.validation import validate_schema
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode, checks
 
-from tests.helpers import access_token_for, make_user
+from tests.helpers import access_token_for, make_group, make_user
 from tests.rest.support import Api
 
 SCHEMA_PATH = "/api/schema/?format=json"
@@ -86,11 +86,10 @@ def test_docs_page_is_served():
 
 def _user_with_a_chat():
     """A user with a chat and a message, so that small ids hit real objects now and then."""
-    from chats.conversations import conversation_create
     from messaging.sending import message_send
 
     alice, bob = make_user(), make_user()
-    conversation, _ = conversation_create(alice, type="g", participant_ids=[bob.pk], name="G")
+    conversation = make_group(alice, bob)
     message_send(alice, conversation_id=conversation.pk, body="hello")
     return alice
 

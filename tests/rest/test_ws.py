@@ -7,9 +7,8 @@ from django.conf import settings
 
 from accounts.services import device_session_close
 from accounts.tokens import session_from_access_token
-from chats.conversations import conversation_create
 from config.asgi import application
-from tests.helpers import WsClient, access_token_for, db, make_user, sama_connected
+from tests.helpers import WsClient, access_token_for, db, make_group, make_user, sama_connected
 from tests.rest.support import CHAT_INFO_KEYS, MESSAGE_INFO_KEYS, Api
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -29,11 +28,6 @@ async def call(user, method: str, path: str, body=None):
     return await db(lambda: getattr(_client(user), method)(path, body))()
 
 
-async def _group(owner, *others) -> int:
-    conversation, _ = await db(conversation_create)(owner, type="g", participant_ids=[u.pk for u in others], name="G")
-    return conversation.pk
-
-
 async def test_handshake_needs_a_valid_token():
     user = await db(make_user)()
     for headers, path in (([], "/ws"), ([(b"authorization", b"Bearer garbage")], "/ws"), ([], "/ws?token=garbage")):
@@ -49,7 +43,7 @@ async def test_handshake_needs_a_valid_token():
 
 async def test_client_frames_of_any_size_are_ignored_and_the_socket_stays():
     alice, bob = await db(make_user)(), await db(make_user)()
-    cid = await _group(alice, bob)
+    cid = (await db(make_group)(alice, bob)).pk
     ws = await rest_ws(bob)
     for frame in ("not json", {"event": "hello"}, [1, 2], "x" * (2 * settings.WEBSOCKET_FRAME_MAX_BYTES)):
         await ws.send(frame)
@@ -60,7 +54,7 @@ async def test_client_frames_of_any_size_are_ignored_and_the_socket_stays():
 
 async def test_message_frames_for_post_edit_delete_and_read():
     alice, bob = await db(make_user)(), await db(make_user)()
-    cid = await _group(alice, bob)
+    cid = (await db(make_group)(alice, bob)).pk
     a, b = await rest_ws(alice), await rest_ws(bob)
     posted = (await call(alice, "post", f"/chats/{cid}/messages", {"text": "hi", "localId": "l1"})).json()
     for ws in (b, a):  # the author's own socket hears it too (their other devices)
@@ -101,7 +95,7 @@ async def test_message_frames_for_post_edit_delete_and_read():
 async def test_chat_frames_update_added_removed_cleared_deleted_and_auxiliary():
     alice, bob, carol = await db(make_user)(), await db(make_user)(), await db(make_user)()
     await db(lambda: Api().as_user(carol).put("/users/me", {"name": "Carol C"}))()
-    cid = await _group(alice, bob)
+    cid = (await db(make_group)(alice, bob)).pk
     await call(bob, "put", f"/chats/{cid}/settings", {"isMuted": True})
     a, b, c = await rest_ws(alice), await rest_ws(bob), await rest_ws(carol)
 
@@ -154,7 +148,7 @@ async def test_chat_frames_update_added_removed_cleared_deleted_and_auxiliary():
 
 async def test_rest_message_reaches_sama_and_sama_message_reaches_rest():
     alice, bob = await db(make_user)(), await db(make_user)()
-    cid = await _group(alice, bob)
+    cid = (await db(make_group)(alice, bob)).pk
     sama_bob = await sama_connected(bob)
     rest_alice = await rest_ws(alice)
 

@@ -2,7 +2,6 @@
 
 import pytest
 
-from chats.conversations import conversation_create
 from chats.membership import conversation_leave
 from chats.snapshots import conversation_snapshot
 from config.errors import NotFound
@@ -11,7 +10,7 @@ from messaging.models import DeliveryReceipt, Message
 from messaging.receipts import member_conversation_snapshots, receipt_record, undelivered_message_list
 from messaging.sending import message_send
 from messaging.snapshots import message_snapshot
-from tests.helpers import make_user
+from tests.helpers import make_group, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -20,7 +19,7 @@ def _world(groups: int, messages: int):
     alice, bob, carol = make_user(), make_user(), make_user()
     sent = []
     for g in range(groups):
-        conversation, _ = conversation_create(alice, type="g", name=f"G{g}", participant_ids=[bob.pk, carol.pk])
+        conversation = make_group(alice, bob, carol, name=f"G{g}")
         for n in range(messages):
             sent.append(message_send(alice, conversation_id=conversation.pk, body=f"{g}/{n}")[0])
     return alice, bob, carol, sent

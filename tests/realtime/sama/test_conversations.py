@@ -59,9 +59,7 @@ async def test_group_update_adds_and_removes_with_events_and_stored_messages():
     o = await sama_connected(owner)
     b = await sama_connected(bob)
     c = await sama_connected(carol)
-    cid = (await o.request("conversation_create", {"type": "g", "name": "G", "participants": [str(bob.pk)]}))[
-        "conversation"
-    ]["_id"]
+    cid = await o.group_create(bob)
     await b.receive()
     response = await o.request(
         "conversation_update",
@@ -99,9 +97,7 @@ async def test_leaving_and_deleting_a_group():
     owner, bob = await db(make_user)("own"), await db(make_user)("lane1991")
     o = await sama_connected(owner)
     b = await sama_connected(bob)
-    cid = (await o.request("conversation_create", {"type": "g", "name": "G", "participants": [str(bob.pk)]}))[
-        "conversation"
-    ]["_id"]
+    cid = await o.group_create(bob)
     await b.receive()
     assert await b.request("conversation_delete", {"id": cid}, "4") == {"id": "4", "success": True}
     left = (await o.receive())["message"]
@@ -109,9 +105,7 @@ async def test_leaving_and_deleting_a_group():
     assert set(left["x"]["user"]) >= {"_id", "native_id", "login"}
     assert (await b.request("conversation_list", {}))["conversations"] == []
     # the owner deletes the group for everyone
-    cid2 = (await o.request("conversation_create", {"type": "g", "name": "H", "participants": [str(bob.pk)]}))[
-        "conversation"
-    ]["_id"]
+    cid2 = await o.group_create(bob, name="H")
     await b.receive()
     assert await o.request("conversation_delete", {"id": cid2}, "5") == {"id": "5", "success": True}
     assert (await b.receive())["system_message"]["x"]["conversation_kicked"]["_id"] == cid2
@@ -165,9 +159,7 @@ async def test_system_messages_by_uids_and_by_cid():
     notice = (await b.receive())["system_message"]
     assert notice == {"_id": "s1", "t": notice["t"], "from": str(alice.pk), "x": {"param1": "value"}}
     await c.nothing()
-    cid = (await a.request("conversation_create", {"type": "g", "name": "G", "participants": [str(carol.pk)]}))[
-        "conversation"
-    ]["_id"]
+    cid = await a.group_create(carol)
     await c.receive()
     await a.send({"system_message": {"id": "s2", "cid": cid, "x": {"k": 1}}})
     notice = (await c.receive())["system_message"]
@@ -187,9 +179,7 @@ async def test_a_participant_blocked_from_posting_cannot_change_the_group():
     owner, bob = await db(make_user)(), await db(make_user)()
     o = await sama_connected(owner)
     b = await sama_connected(bob)
-    cid = (await o.request("conversation_create", {"type": "g", "name": "G", "participants": [str(bob.pk)]}))[
-        "conversation"
-    ]["_id"]
+    cid = await o.group_create(bob)
     await b.receive()
     await db(participant_block_set)(owner, conversation_id=int(cid), user_id=bob.pk, blocked=True)
     refused = await b.request("conversation_update", {"id": cid, "name": "Mine", "participants": {}}, "u")

@@ -16,8 +16,7 @@ async def test_message_list_reports_read_by_someone_other_than_the_sender():
     alice, bob, carol = await db(make_user)(), await db(make_user)(), await db(make_user)()
     a = await sama_connected(alice)
     b = await sama_connected(bob)
-    created = await a.request("conversation_create", {"type": "g", "name": "G", "participants": [bob.pk, carol.pk]})
-    cid = created["conversation"]["_id"]
+    cid = await a.group_create(bob, carol)
     await b.receive()  # conversation_created
     m0, m1 = await _send(a, cid, "m0"), await _send(a, cid, "m1")
     await b.receive(), await b.receive()

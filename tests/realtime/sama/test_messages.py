@@ -5,20 +5,12 @@ from tests.helpers import db, make_user, sama_connected
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-async def _group(owner_client, *others):
-    response = await owner_client.request(
-        "conversation_create",
-        {"name": "G", "description": "D", "type": "g", "participants": [str(u.pk) for u in others]},
-    )
-    return response["conversation"]["_id"]
-
-
 async def test_message_is_acknowledged_delivered_and_carbon_copied():
     alice, bob = await db(make_user)("alice"), await db(make_user)("bob")
     a1 = await sama_connected(alice, "a-phone")
     a2 = await sama_connected(alice, "a-laptop")
     b = await sama_connected(bob)
-    cid = await _group(a1, bob)
+    cid = await a1.group_create(bob)
     # creation notices to the other participants' connections (not to the creating one)
     for client in (a2, b):
         notice = (await client.receive())["system_message"]
@@ -61,7 +53,7 @@ async def test_message_list_read_edit_delete_and_conversation_list():
     alice, bob = await db(make_user)("al"), await db(make_user)("bo")
     a = await sama_connected(alice)
     b = await sama_connected(bob)
-    cid = await _group(a, bob)
+    cid = await a.group_create(bob)
     await b.receive()  # conversation_created
     ids = []
     for n in range(3):
@@ -105,7 +97,7 @@ async def test_typing_is_relayed_without_answer():
     alice, bob = await db(make_user)(), await db(make_user)()
     a = await sama_connected(alice)
     b = await sama_connected(bob)
-    cid = await _group(a, bob)
+    cid = await a.group_create(bob)
     await b.receive()
     await a.send({"typing": {"cid": cid}})
     assert await b.receive() == {"typing": {"cid": cid, "from": str(alice.pk)}}

@@ -69,7 +69,7 @@ async def test_upload_then_download_and_send_as_an_attachment():
     text = await db(_get)(urls[ids[1]])
     assert text["Content-Disposition"].startswith("attachment")
 
-    cid = (await a.request("conversation_create", {"type": "u", "participants": [str(bob.pk)]}))["conversation"]["_id"]
+    cid = await a.private_create(bob)
     await b.receive()
     attachment = {"file_id": ids[0], "file_name": "1.png"}
     await a.send({"message": {"id": "m1", "body": "", "cid": cid, "attachments": [attachment]}})

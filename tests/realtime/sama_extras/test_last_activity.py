@@ -1,12 +1,11 @@
 """user_last_activity and its subscriptions over a real WebSocket (one process)."""
 
-import asyncio
-
 import pytest
 from django.utils import timezone
 
 from accounts.models import User
-from tests.helpers import db, make_user, sama_connected, settle
+from events.kinds import LastActivity
+from tests.helpers import db, make_user, sama_connected
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,7 +31,12 @@ async def test_last_activity_answers_online_or_seconds_and_leaves_out_unknown_id
     await b.close()
 
 
-async def test_subscribers_hear_online_and_offline_across_several_devices():
+def _announced(captured_events, user: User) -> list[int | None]:
+    """The user's last activity announcements the hub delivered (None: online), in order."""
+    return [e.seconds_ago for e in captured_events.delivered if e.kind == LastActivity.kind and e.user_id == user.pk]
+
+
+async def test_subscribers_hear_online_and_offline_across_several_devices(captured_events):
     alice, bob = await db(make_user)(), await db(make_user)()
     await db(_seen_ago)(bob, 30)
     a = await sama_connected(alice)
@@ -41,28 +45,31 @@ async def test_subscribers_hear_online_and_offline_across_several_devices():
     phone = await sama_connected(bob, "phone")
     assert await a.receive() == {"last_activity": {str(bob.pk): "online"}}
     laptop = await sama_connected(bob, "laptop")
-    await settle()
-    await a.nothing()  # still online: no news
+    await captured_events.flush()  # what the hub had to deliver, it has: a frame would be there now
+    assert _announced(captured_events, bob) == [None]  # still online: no news
+    await a.nothing(timeout=0)
     await phone.close()
-    await a.nothing()  # the laptop is still connected
+    await captured_events.flush()
+    assert _announced(captured_events, bob) == [None]  # the laptop is still connected
+    await a.nothing(timeout=0)
     await laptop.close()
     assert await a.receive() == {"last_activity": {str(bob.pk): 0}}
     again = await a.request("user_last_activity", {"ids": [str(bob.pk)]})
     assert again["last_activity"][str(bob.pk)] in (0, 1)
     assert await a.request("user_last_activity_unsubscribe", {}, "5") == {"id": "5", "success": True}
     back = await sama_connected(bob, "phone")
-    await settle()
-    await a.nothing()
+    await captured_events.flush()
+    assert _announced(captured_events, bob) == [None, 0, None]  # announced, and no longer to alice
+    await a.nothing(timeout=0)
     await back.close()
     await a.close()
 
 
-async def test_subscribing_answers_online_and_unknown_users_are_404():
+async def test_subscribing_answers_online_and_unknown_users_are_404(captured_events):
     alice, bob = await db(make_user)(), await db(make_user)()
     b = await sama_connected(bob)
-    # Bob's own "online" passes the hub before Alice listens: a new hub's Redis pub/sub reader first
-    # looks for messages 0.1 s after it starts (channels-redis), so it could still reach her.
-    await asyncio.sleep(0.2)
+    # Bob's own "online" passes the hub before Alice listens, so it cannot reach her.
+    await captured_events.next(LastActivity.kind, user_id=bob.pk, seconds_ago=None)
     a = await sama_connected(alice)
     response = await a.request("user_last_activity_subscribe", {"id": str(bob.pk)}, "1")
     assert response == {"id": "1", "last_activity": {str(bob.pk): "online"}}
@@ -73,5 +80,6 @@ async def test_subscribing_answers_online_and_unknown_users_are_404():
     # unsubscribing from one user by id
     assert await a.request("user_last_activity_unsubscribe", {"id": str(bob.pk)}, "4") == {"id": "4", "success": True}
     await b.close()
-    await a.nothing()
+    await captured_events.next(LastActivity.kind, user_id=bob.pk, seconds_ago=0)  # announced, not to her
+    await a.nothing(timeout=0)
     await a.close()

@@ -14,9 +14,7 @@ async def test_an_offline_user_replays_edits_deletes_reads_and_conversation_chan
     alice, bob = await db(make_user)(), await db(make_user)()
     a = await sama_connected(alice)
     b = await sama_connected(bob)
-    cid = (await a.request("conversation_create", {"type": "g", "name": "G", "participants": [str(bob.pk)]}))[
-        "conversation"
-    ]["_id"]
+    cid = await a.group_create(bob)
     await b.receive()
     await b.send({"message": {"id": "b1", "body": "from bob", "cid": cid}})
     bob_mid = (await b.receive())["ack"]["server_mid"]

@@ -33,10 +33,7 @@ async def test_offline_unmuted_participants_get_one_push_per_message():
     subs = {u.pk: await db(_subscribe)(u, f"d{u.pk}") for u in (alice, bob, carol, dave)}
     a = await sama_connected(alice)
     c = await sama_connected(carol)  # online: no push
-    members = [str(bob.pk), str(carol.pk), str(dave.pk)]
-    cid = (await a.request("conversation_create", {"type": "g", "name": "G", "participants": members}))["conversation"][
-        "_id"
-    ]
+    cid = await a.group_create(bob, carol, dave)
     await c.receive()
     await db(lambda: Participant.objects.filter(conversation_id=cid, user=dave).update(is_muted=True))()
     await a.send({"message": {"id": "m1", "body": "hello there", "cid": cid}})
@@ -57,9 +54,7 @@ async def test_temporary_failures_are_retried_and_gone_subscriptions_dropped(set
     await db(_subscribe)(bob, "bob-phone")
     await db(_subscribe)(carol, "carol-phone")
     a = await sama_connected(alice)
-    cid = (
-        await a.request("conversation_create", {"type": "g", "name": "G", "participants": [str(bob.pk), str(carol.pk)]})
-    )["conversation"]["_id"]
+    cid = await a.group_create(bob, carol)
     MemoryBackend.failures = 1
     MemoryBackend.gone.add("carol-phone")
     await a.send({"message": {"id": "m1", "body": "x", "cid": cid}})
@@ -109,7 +104,7 @@ async def test_the_push_carries_a_download_url_for_the_first_attachment(settings
     alice, bob = await db(make_user)(), await db(make_user)()
     await db(_subscribe)(bob, "bob-phone")
     a = await sama_connected(alice)
-    cid = (await a.request("conversation_create", {"type": "u", "participants": [str(bob.pk)]}))["conversation"]["_id"]
+    cid = await a.private_create(bob)
     files = await a.request("create_files", [{"name": "p.png", "size": 3, "content_type": "image/png"}])
     file_id = files["files"][0]["_id"]
     attachments = [{"file_id": file_id, "file_name": "p.png"}]

@@ -66,7 +66,7 @@ async def test_an_offline_participant_gets_an_encrypted_vapid_signed_web_push(pu
     alice = await db(make_user)(first_name="Alice")
     bob, browser_key, auth = await _subscribed_web_user(push_service, "/push/bob")
     a = await sama_connected(alice)
-    cid = (await a.request("conversation_create", {"type": "u", "participants": [str(bob.pk)]}))["conversation"]["_id"]
+    cid = await a.private_create(bob)
     await a.send({"message": {"id": "m1", "body": "hey how is going?", "cid": cid}})
     assert "ack" in await a.receive()
     await db(worker.run_once)()
@@ -97,7 +97,7 @@ async def test_a_subscription_the_push_service_reports_gone_is_dropped(push_serv
     bob, _, _ = await _subscribed_web_user(push_service, "/push/gone")
     push_service.status = 410
     a = await sama_connected(alice)
-    cid = (await a.request("conversation_create", {"type": "u", "participants": [str(bob.pk)]}))["conversation"]["_id"]
+    cid = await a.private_create(bob)
     await a.send({"message": {"id": "m1", "body": "anyone?", "cid": cid}})
     await a.receive()
     await db(worker.run_once)()
@@ -111,7 +111,7 @@ async def test_a_server_error_is_retried_later(push_service):
     bob, _, _ = await _subscribed_web_user(push_service, "/push/busy")
     push_service.status = 503
     a = await sama_connected(alice)
-    cid = (await a.request("conversation_create", {"type": "u", "participants": [str(bob.pk)]}))["conversation"]["_id"]
+    cid = await a.private_create(bob)
     await a.send({"message": {"id": "m1", "body": "later", "cid": cid}})
     await a.receive()
     await db(worker.run_once)()

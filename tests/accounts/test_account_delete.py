@@ -5,7 +5,7 @@ import base64
 import pytest
 from django.test import Client
 
-from tests.account.support import close_code, connected_everywhere, phone_user
+from tests.accounts.support import close_code, connected_everywhere, phone_user
 from tests.helpers import PASSWORD, WsClient, access_token_for, db, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)

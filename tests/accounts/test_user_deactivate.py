@@ -5,7 +5,7 @@ from django.core.management import CommandError, call_command
 
 from accounts import services
 from accounts.models import DeviceSession, User
-from tests.account.support import assert_all_closed, assert_token_refused, connected_everywhere, phone_user
+from tests.accounts.support import assert_all_closed, assert_token_refused, connected_everywhere, phone_user
 from tests.helpers import PASSWORD, SamaClient, db, make_user, sama_connected
 
 pytestmark = pytest.mark.django_db(transaction=True)

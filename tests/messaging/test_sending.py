@@ -2,12 +2,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from chats.conversations import conversation_create
 from chats.models import Conversation, Participant
 from config.errors import Forbidden, Invalid, NotFound
 from messaging.models import Message
 from messaging.sending import SendRequest, message_send, messages_send
-from tests.helpers import make_user
+from tests.helpers import make_group, make_private, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +14,7 @@ pytestmark = pytest.mark.django_db
 def _queries_to_send_in_group_of(size: int) -> int:
     sender = make_user()
     others = [make_user() for _ in range(size - 1)]
-    conversation, _ = conversation_create(sender, type="g", name="G", participant_ids=[u.pk for u in others])
+    conversation = make_group(sender, *others)
     with CaptureQueriesContext(connection) as captured:
         message_send(sender, conversation_id=conversation.pk, body="hello", client_id="c1")
     return len(captured)
@@ -32,10 +31,7 @@ def test_send_costs_the_same_queries_for_2_and_50_recipients():
 @pytest.mark.django_db(transaction=True)
 def test_a_batch_of_sends_to_many_conversations_costs_the_queries_of_one_send_on_postgresql():
     senders = [make_user() for _ in range(6)]
-    conversations = [
-        conversation_create(sender, type="g", name="G", participant_ids=[make_user().pk, make_user().pk])[0]
-        for sender in senders
-    ]
+    conversations = [make_group(sender, make_user(), make_user()) for sender in senders]
     batch = [
         SendRequest(actor=sender, conversation_id=conversation.pk, body=f"to {conversation.pk}", client_id="b")
         for sender, conversation in zip(senders, conversations, strict=True)
@@ -55,7 +51,7 @@ def test_a_batch_of_sends_to_many_conversations_costs_the_queries_of_one_send_on
 
 def test_each_send_of_a_batch_is_answered_on_its_own_in_order():
     alice, bob, stranger = make_user(), make_user(), make_user()
-    conversation, _ = conversation_create(alice, type="g", name="G", participant_ids=[bob.pk])
+    conversation = make_group(alice, bob)
     earlier, _ = message_send(alice, conversation_id=conversation.pk, body="earlier", client_id="old")
 
     def ask(actor, body, client_id=None):
@@ -84,7 +80,7 @@ def test_each_send_of_a_batch_is_answered_on_its_own_in_order():
 
 def test_resending_the_same_client_id_answers_the_stored_message():
     sender, other = make_user(), make_user()
-    conversation, _ = conversation_create(sender, type="u", participant_ids=[other.pk])
+    conversation = make_private(sender, other)
     first, created = message_send(sender, conversation_id=conversation.pk, body="once", client_id="same")
     again, created_again = message_send(sender, conversation_id=conversation.pk, body="once", client_id="same")
     assert created and not created_again and first.pk == again.pk
@@ -93,7 +89,7 @@ def test_resending_the_same_client_id_answers_the_stored_message():
 
 def test_only_participants_send_and_empty_messages_are_refused():
     sender, other, stranger = make_user(), make_user(), make_user()
-    conversation, _ = conversation_create(sender, type="u", participant_ids=[other.pk])
+    conversation = make_private(sender, other)
     with pytest.raises(NotFound):
         message_send(stranger, conversation_id=conversation.pk, body="hi")
     with pytest.raises(Invalid):
@@ -102,7 +98,7 @@ def test_only_participants_send_and_empty_messages_are_refused():
 
 def test_a_refused_send_stores_nothing_and_leaves_the_conversation_as_it_was():
     sender, other, stranger = make_user(), make_user(), make_user()
-    conversation, _ = conversation_create(sender, type="g", name="G", participant_ids=[other.pk])
+    conversation = make_group(sender, other)
     Participant.objects.filter(conversation=conversation, user=other).update(is_blocked=True)
     stamped = Conversation.objects.get(pk=conversation.pk).updated_at
     with pytest.raises(NotFound):
@@ -117,7 +113,7 @@ def test_a_refused_send_stores_nothing_and_leaves_the_conversation_as_it_was():
 
 def test_a_sent_message_reads_back_as_stored():
     sender, other = make_user(), make_user()
-    conversation, _ = conversation_create(sender, type="g", name="G", participant_ids=[other.pk])
+    conversation = make_group(sender, other)
     sent, _ = message_send(
         sender,
         conversation_id=conversation.pk,

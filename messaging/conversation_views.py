@@ -1,4 +1,5 @@
-"""Chats REST reads: a user's chats with everything `ChatInfo` shows, in a constant number of queries."""
+"""A user's conversations with every participant and the newest message each (what Chats REST's
+`ChatInfo` shows), in a constant number of queries."""
 
 from dataclasses import dataclass, field
 
@@ -13,8 +14,8 @@ from messaging.models import Message
 
 
 @dataclass
-class ChatView:
-    """A chat as one participant sees it: their settings, every member, and the newest message."""
+class ConversationView:
+    """A conversation as one participant sees it: their settings, every participant, the newest message."""
 
     conversation: Conversation
     participation: Participant | None
@@ -22,13 +23,13 @@ class ChatView:
     last_message: Message | None = None
 
 
-def _list_max() -> int:
+def _list_max() -> int:  # REST_CHAT_LIST_MAX: Chats REST lists every chat at once, within this
     return getattr(settings, "REST_CHAT_LIST_MAX", 1000)
 
 
-def chat_views(
+def conversation_views(
     user: User, *, conversation_ids: list[int] | None = None, include_removed: bool = False
-) -> list[ChatView]:
+) -> list[ConversationView]:
     """The user's chats, newest activity first; chats removed on their devices are left out unless
     asked for. Three queries whatever the number of chats and members."""
     newest = visible_messages(user).filter(conversation_id=OuterRef("conversation_id")).order_by("-id").values("id")[:1]
@@ -40,10 +41,10 @@ def chat_views(
     rows = rows.annotate(last_message_id=Subquery(newest)).order_by(
         F("conversation__updated_at").desc(), F("conversation_id").desc()
     )[: _list_max()]
-    views: dict[int, ChatView] = {}
+    views: dict[int, ConversationView] = {}
     last_ids: list[int] = []
     for row in rows:
-        views[row.conversation_id] = ChatView(row.conversation, row)
+        views[row.conversation_id] = ConversationView(row.conversation, row)
         if row.last_message_id:
             last_ids.append(row.last_message_id)
     if not views:
@@ -57,15 +58,15 @@ def chat_views(
     return list(views.values())
 
 
-def chat_view_get(user: User, conversation_id: int) -> ChatView:
+def conversation_view_get(user: User, conversation_id: int) -> ConversationView:
     """One chat the user takes part in (even if removed on their devices), or NotFound."""
-    views = chat_views(user, conversation_ids=[conversation_id], include_removed=True)
+    views = conversation_views(user, conversation_ids=[conversation_id], include_removed=True)
     if not views:
         raise NotFound("Chat not found", code="conversation_not_found")
     return views[0]
 
 
-def chat_view_of(conversation: Conversation) -> ChatView:
+def conversation_view_of(conversation: Conversation) -> ConversationView:
     """A chat seen by none of its participants (after the viewer left it): members only."""
     members = list(Participant.objects.filter(conversation=conversation).select_related("user").order_by("user_id"))
-    return ChatView(conversation, None, members)
+    return ConversationView(conversation, None, members)

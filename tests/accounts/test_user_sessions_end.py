@@ -5,7 +5,7 @@ from django.test import Client
 
 from accounts import services
 from accounts.models import DeviceSession, User
-from tests.account.support import (
+from tests.accounts.support import (
     assert_all_closed,
     assert_token_refused,
     close_code,

@@ -1,6 +1,7 @@
 """Chats REST sign-up and sign-in: an account or credentials plus a device session, in one step."""
 
 import uuid
+from typing import Any
 
 from django.db import transaction
 
@@ -10,7 +11,7 @@ from accounts.services import device_session_open, user_create, user_update
 DEVICE_INFO_FIELDS = ("id", "name", "model", "token", "transport")
 
 
-def _device(user: User, device_info: dict | None) -> DeviceSession:
+def _device(user: User, device_info: dict[str, Any] | None) -> DeviceSession:
     info = {k: v for k, v in (device_info or {}).items() if k in DEVICE_INFO_FIELDS and v is not None}
     device_id = info.get("id") or str(uuid.uuid4())
     info["id"] = device_id
@@ -19,7 +20,7 @@ def _device(user: User, device_info: dict | None) -> DeviceSession:
 
 @transaction.atomic
 def user_register(
-    *, username: object, password: object, name: object, device_info: dict | None, address: str
+    *, username: object, password: object, name: object, device_info: dict[str, Any] | None, address: str
 ) -> DeviceSession:
     """Create an account and its first device session (a device without an id gets one); throttled
     per client `address` like every registration."""
@@ -28,14 +29,14 @@ def user_register(
 
 
 @transaction.atomic
-def user_sign_in(user: User, *, device_info: dict | None) -> DeviceSession:
+def user_sign_in(user: User, *, device_info: dict[str, Any] | None) -> DeviceSession:
     """Open (or resume) the device session of an authenticated user."""
     return _device(user, device_info)
 
 
 def user_profile_update(user: User, *, name: object = None, about: object = None) -> User:
     """Set the one-line `name` (kept as the first name) and `about`."""
-    fields: dict = {}
+    fields: dict[str, Any] = {}
     if name is not None:
         fields.update(first_name=name, last_name="")
     if about is not None:

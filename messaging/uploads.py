@@ -4,6 +4,7 @@ Django's storage API (local MEDIA_ROOT by default, any configured storage such a
 import mimetypes
 import re
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.core.files import File
@@ -61,7 +62,7 @@ def _dimension(value: object, field: str) -> int | None:
     return value
 
 
-def media_clean(value: object, *, id_required: bool = False) -> dict:
+def media_clean(value: object, *, id_required: bool = False) -> dict[str, Any]:
     """A media description (`id`, `fileType`, `fileSize`, previews) as stored on messages and chats.
 
     Without an id, a new one is made: the client uploads its files under it afterwards."""
@@ -86,7 +87,7 @@ def media_clean(value: object, *, id_required: bool = False) -> dict:
     }
 
 
-def _check_content(name: str, file_type: str, content: File) -> None:
+def _check_content(name: str, file_type: str, content: "File[bytes]") -> None:
     limit = upload_limit(name)
     if content.size is None or content.size > limit:
         raise TooLarge(f"File is larger than {limit} bytes", code="file_too_large")
@@ -103,7 +104,7 @@ def _check_content(name: str, file_type: str, content: File) -> None:
 
 
 @transaction.atomic
-def file_upload(actor: User, *, name: str, file_type: str, content: File) -> StoredFile:
+def file_upload(actor: User, *, name: str, file_type: str, content: "File[bytes]") -> StoredFile:
     """Store an upload as `<name>.<type>`; only its first uploader may replace it. Locks its row."""
     full_name = file_name(name, file_type)
     _check_content(name, file_type, content)
@@ -131,7 +132,7 @@ def file_get(*, name: object, file_type: object) -> StoredFile:
     return stored
 
 
-def file_open(stored: StoredFile) -> File:
+def file_open(stored: StoredFile) -> "File[bytes]":
     """The stored bytes, opened for reading (NotFound if the storage lost them)."""
     try:
         return default_storage.open(stored.storage_name, "rb")
@@ -139,7 +140,7 @@ def file_open(stored: StoredFile) -> File:
         raise NotFound("File not found", code="file_not_found") from error
 
 
-def media_files_delete(media: dict) -> None:
+def media_files_delete(media: dict[str, Any]) -> None:
     """Delete a media's file and preview once the transaction commits (a rollback keeps them)."""
     media_id, file_type = media.get("id"), media.get("file_type")
     if not isinstance(media_id, str) or not isinstance(file_type, str):

@@ -4,17 +4,19 @@ import pytest
 
 from accounts.blocking import users_block
 from accounts.contacts import contact_list
-from chats.conversations import conversation_create
+from accounts.push.services import push_event_create
 from config.errors import Invalid
+from messaging.attachments import file_download_urls
 from messaging.editing import message_delete
-from tests.helpers import make_user
+from messaging.system_messages import system_message_send
+from tests.helpers import make_group, make_user
 
 pytestmark = pytest.mark.django_db
 
 
 def test_every_service_words_the_bound_and_the_empty_list_alike():
     alice, bob = make_user(), make_user()
-    group, _ = conversation_create(alice, type="g", name="g", participant_ids=[bob.pk])
+    group = make_group(alice, bob, name="g")
     too_many = [
         (lambda: contact_list(alice, ids=range(1, 12)), "ids holds at most 10 ids"),
         (lambda: users_block(alice, user_ids=range(1, 102)), "ids holds at most 100 ids"),
@@ -23,6 +25,16 @@ def test_every_service_words_the_bound_and_the_empty_list_alike():
             "ids holds at most 100 ids",
         ),
         (lambda: users_block(alice, user_ids=[]), "ids must not be empty"),
+        (
+            lambda: system_message_send(alice, client_id="n1", x={"a": 1}, user_ids=range(1, 102)),
+            "uids holds at most 100 ids",
+        ),
+        (lambda: system_message_send(alice, client_id="n1", x={"a": 1}, user_ids=[]), "uids must not be empty"),
+        (
+            lambda: push_event_create(alice, recipient_ids=[], message={"title": "t"}),
+            "recipients_ids must not be empty",
+        ),
+        (lambda: file_download_urls(alice, file_ids=[], base="http://testserver"), "file_ids must not be empty"),
         (
             lambda: message_delete(alice, conversation_id=group.pk, message_ids=[], everyone=False),
             "ids must not be empty",

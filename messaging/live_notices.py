@@ -1,11 +1,15 @@
-"""Auxiliary notifications to a chat (typing, animations...): relayed live, never stored."""
+"""Notices relayed live to a conversation's other participants and never stored: typing, and the
+auxiliary notifications (animations, custom signals) of Chats REST's `/chats/<id>/notify`.
+Both are refused, like a send, to a participant blocked from posting."""
+
+from typing import Any
 
 from accounts.models import User
 from chats.access import access_participation
 from chats.selectors import participant_ids_of
 from config.errors import Invalid
 from events.delivery import publish
-from events.kinds import Notify
+from events.kinds import Notify, Typing
 
 REALMS = ("webSocket", "push", "all")
 NAME_MAX = 255
@@ -29,8 +33,8 @@ def conversation_notify(
     data: object = None,
     realm: object = "webSocket",
     origin: str | None = None,
-) -> dict:
-    """Send `{name, text, data}` to the chat's other participants; answers the body sent.
+) -> dict[str, Any]:
+    """Send `{name, text, data}` to the conversation's other participants; answers the body sent.
 
     `realm` "webSocket" or "all" relays it live; "push" alone is left to push delivery, which has no
     channel for auxiliary notifications yet, so nothing is relayed live."""
@@ -48,3 +52,19 @@ def conversation_notify(
             Notify(recipients=recipients, actor_id=actor.pk, origin=origin, conversation_id=conversation_id, body=body)
         )
     return body
+
+
+def typing_notify(actor: User, *, conversation_id: int, origin: str | None = None) -> None:
+    """Tell the other participants the actor is typing (refused, like a send, to a participant
+    blocked from posting); stores nothing."""
+    access_participation(actor, conversation_id, to_post=True)
+    members = participant_ids_of(conversation_id)
+    publish(
+        Typing(
+            recipients=tuple(uid for uid in members if uid != actor.pk),
+            actor_id=actor.pk,
+            origin=origin,
+            conversation_id=conversation_id,
+            user_id=actor.pk,
+        )
+    )

@@ -1,5 +1,7 @@
 """A group chat's pictures (like a user's avatar): the owner adds and removes them."""
 
+from typing import Any
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -10,7 +12,7 @@ from chats.snapshots import conversation_snapshot, participant_ids
 from config.errors import Invalid, NotFound
 from events.delivery import publish
 from events.kinds import ConversationUpdated
-from protocols.rest import stored_files as files
+from messaging import uploads as files
 
 IMAGES_MAX = 20
 
@@ -35,7 +37,7 @@ def _changed(actor: User, conversation: Conversation, origin: str | None) -> Non
 
 @transaction.atomic
 def conversation_image_add(
-    actor: User, *, conversation_id: int, image: dict, origin: str | None = None
+    actor: User, *, conversation_id: int, image: dict[str, Any], origin: str | None = None
 ) -> Conversation:
     """Add a picture (a file uploaded beforehand, named by its id) to a group; locks the chat row."""
     conversation = _owned_group(actor, conversation_id)

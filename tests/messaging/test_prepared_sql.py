@@ -4,10 +4,9 @@ per message (Django turns psycopg's prepared statements off unless the settings 
 import pytest
 from django.db import connection
 
-from chats.conversations import conversation_create
 from messaging.receipts import member_conversation_snapshots, receipts_record, undelivered_message_list
 from messaging.sending import SendRequest, message_send, messages_send
-from tests.helpers import make_user
+from tests.helpers import make_group, make_user
 
 # As a connection sends: in no caller's transaction. Left out of CI's SQLite run.
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
@@ -23,7 +22,7 @@ def test_sends_receipt_batches_of_any_size_and_sign_in_backlogs_reuse_one_prepar
     if connection.vendor != "postgresql":
         pytest.skip("prepared statements are PostgreSQL's (run with DATABASE_URL)")
     sender, others = make_user(), [make_user() for _ in range(3)]
-    conversation, _ = conversation_create(sender, type="g", name="G", participant_ids=[u.pk for u in others])
+    conversation = make_group(sender, *others)
     sent = [message_send(sender, conversation_id=conversation.pk, body="alone")[0]]
     batch = [SendRequest(actor=sender, conversation_id=conversation.pk, body=f"batch {i}") for i in range(2)]
     sent += [message for message, _ in messages_send(batch)]

@@ -3,12 +3,10 @@
 import pytest
 
 from chats.blocking import participant_block_set
-from chats.conversations import conversation_create
 from config.errors import Forbidden
+from messaging.live_notices import conversation_notify, typing_notify
 from messaging.sending import message_send
-from messaging.typing import typing_notify
-from protocols.rest.notify import conversation_notify
-from tests.helpers import db, make_user, sama_connected
+from tests.helpers import db, make_group, make_user, sama_connected
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -17,7 +15,7 @@ REFUSED = "You are blocked from posting in this conversation"
 
 def _group_with_blocked_member():
     owner, blocked = make_user(), make_user()
-    group, _ = conversation_create(owner, type="g", name="g", participant_ids=[blocked.pk])
+    group = make_group(owner, blocked, name="g")
     participant_block_set(owner, conversation_id=group.pk, user_id=blocked.pk, blocked=True)
     return owner, blocked, group
 
