@@ -17,7 +17,7 @@ from chats.membership import (
     participants_remove,
 )
 from chats.models import Conversation, Participant
-from chats.selectors import private_conversation_between, private_key
+from chats.selectors import conversations_of, private_conversation_between, private_key
 from chats.snapshots import conversation_snapshot, participant_ids
 from config.errors import Invalid
 from events.delivery import publish
@@ -159,9 +159,7 @@ def conversation_delete_for_everyone(actor: User, *, conversation_id: int, origi
 def _same_members_group(actor: User, member_ids: set[int]) -> Conversation | None:
     """The actor's group whose participants are exactly `member_ids`, if there is one."""
     return (
-        Conversation.objects.filter(
-            type=Conversation.GROUP, pk__in=Participant.objects.filter(user=actor).values("conversation_id")
-        )
+        Conversation.objects.filter(type=Conversation.GROUP, pk__in=conversations_of(actor).values("pk"))
         .annotate(
             members=Count("participants", distinct=True),
             matching=Count("participants", filter=Q(participants__user_id__in=member_ids), distinct=True),

@@ -3,9 +3,24 @@
 from collections.abc import Iterable
 from datetime import datetime
 
+from django.db.models import QuerySet
+
 from accounts.models import User
 from chats.models import Conversation, Participant
 from config.paging import clamp_limit
+
+
+def participations_of(user: User | int) -> QuerySet[Participant]:
+    """The user's participations, with their conversations: one for each conversation they take
+    part in (the rule every reader of a user's conversations starts from; Hooligram's hand-written
+    snapshot query, `messaging.receipts.member_conversation_snapshots`, joins the same rows)."""
+    user_id = user if isinstance(user, int) else user.pk
+    return Participant.objects.filter(user_id=user_id).select_related("conversation")
+
+
+def conversations_of(user: User | int) -> QuerySet[Conversation]:
+    """The conversations the user takes part in."""
+    return Conversation.objects.filter(pk__in=participations_of(user).values("conversation_id"))
 
 
 def participant_ids_of(conversation_id: int) -> list[int]:
@@ -16,7 +31,7 @@ def conversation_search(
     user: User, *, name: str, limit: int | None = None, updated_after: datetime | None = None
 ) -> list[Conversation]:
     """The user's conversations whose name contains `name`."""
-    rows = Conversation.objects.filter(participants__user=user)
+    rows = conversations_of(user)
     if name:
         rows = rows.filter(name__icontains=name)
     if updated_after is not None:
@@ -30,7 +45,7 @@ def participants_of_conversations(
     """For those of the conversations the user is in: every participant, and each one's user ids."""
     rows = list(
         Participant.objects.filter(
-            conversation_id__in=list(conversation_ids), conversation__participants__user=user
+            conversation_id__in=conversations_of(user).filter(pk__in=list(conversation_ids)).values("pk")
         ).values_list("conversation_id", "user_id")
     )
     members: dict[int, list[int]] = {}

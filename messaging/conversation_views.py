@@ -8,6 +8,7 @@ from django.db.models import F, OuterRef, Subquery
 
 from accounts.models import User
 from chats.models import Conversation, Participant
+from chats.selectors import participations_of
 from config.errors import NotFound
 from messaging.access import visible_messages
 from messaging.models import Message
@@ -33,7 +34,7 @@ def conversation_views(
     """The user's chats, newest activity first; chats removed on their devices are left out unless
     asked for. Three queries whatever the number of chats and members."""
     newest = visible_messages(user).filter(conversation_id=OuterRef("conversation_id")).order_by("-id").values("id")[:1]
-    rows = Participant.objects.filter(user=user).select_related("conversation", "conversation__owner")
+    rows = participations_of(user).select_related("conversation__owner")
     if conversation_ids is not None:
         rows = rows.filter(conversation_id__in=conversation_ids)
     if not include_removed:

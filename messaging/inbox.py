@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from chats.models import Conversation, Participant
+from chats.selectors import participations_of
 from config.paging import clamp_limit
 from messaging.access import visible_messages
 
@@ -43,7 +44,7 @@ def conversation_list(
         .values("n")
     )
     last = visible.order_by("-id").values("id")[:1]
-    rows = Participant.objects.filter(user=user).select_related("conversation")
+    rows = participations_of(user)
     if updated_after is not None:
         rows = rows.filter(conversation__updated_at__gt=updated_after)
     if updated_before is not None:

@@ -14,6 +14,7 @@ from django.db.models.functions import Lower
 
 from accounts.models import User
 from chats.models import Conversation
+from chats.selectors import conversations_of
 from config.errors import Invalid
 from messaging.access import visible_messages
 from messaging.models import Message
@@ -142,8 +143,7 @@ def user_search_page(actor: User, **params: Any) -> Page[User]:
 
 def conversation_search_page(actor: User, **params: Any) -> Page[Conversation]:
     """The actor's conversations, searched with `search_page`'s parameters."""
-    rows = Conversation.objects.filter(participants__user=actor)
-    return search_page(rows, CONVERSATION_FIELDS, **params)
+    return search_page(conversations_of(actor), CONVERSATION_FIELDS, **params)
 
 
 def message_search_page(actor: User, **params: Any) -> Page[Message]:
