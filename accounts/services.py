@@ -37,7 +37,11 @@ def _validate_password(password: object, user: User | None = None) -> str:
     return password
 
 
-def _validate_profile(fields: dict[str, Any]) -> dict[str, Any]:
+EMAIL_MAX = 254
+
+
+def _validate_profile(fields: dict[str, Any], *, email_format: bool = True) -> dict[str, Any]:
+    """The profile fields given, cleaned; without `email_format` an e-mail is any short string."""
     clean = {}
     for name, limit in (("first_name", 150), ("last_name", 150), ("phone", 32), ("about", 2000)):
         value = fields.get(name)
@@ -48,9 +52,9 @@ def _validate_profile(fields: dict[str, Any]) -> dict[str, Any]:
         clean[name] = value.strip()
     email = fields.get("email")
     if email is not None:
-        if not isinstance(email, str):
-            raise Invalid("email must be a string")
-        if email:
+        if not isinstance(email, str) or len(email) > EMAIL_MAX:
+            raise Invalid(f"email must be a string of at most {EMAIL_MAX} characters")
+        if email and email_format:
             try:
                 validate_email(email)
             except ValidationError as error:
@@ -70,7 +74,8 @@ def user_create(*, login: object, password: object, address: str | None, **profi
 def _user_create(login: object, password: object, profile: dict[str, Any]) -> User:
     login = _validate_login(login)
     password = _validate_password(password)
-    clean = _validate_profile(profile)
+    # Sign-up keeps the e-mail as given (SAMA's web app sends the login there); a change checks it.
+    clean = _validate_profile(profile, email_format=False)
     if User.objects.filter(username__iexact=login).exists():
         raise Invalid("User already exists", code="user_exists")
     user = User(username=login, **clean)

@@ -8,7 +8,7 @@ from django.db.models import Count, Q
 
 from accounts import blocking
 from accounts.models import User
-from chats.access import access_conversation, access_group, is_owner, owner_refuse_unless
+from chats.access import access_conversation, access_group, owner_refuse_unless
 from chats.membership import (
     active_users,
     conversation_erase,
@@ -134,18 +134,6 @@ def group_rename(actor: User, *, conversation_id: int, name: object, origin: str
     Locks the conversation row."""
     access_group(actor, conversation_id, to_post=True, what="title")
     return conversation_update(actor, conversation_id=conversation_id, name=name, origin=origin)
-
-
-@transaction.atomic
-def conversation_delete_or_leave(actor: User, *, conversation_id: int, origin: str | None = None) -> None:
-    """The owner of a group deletes it for everyone; anyone else (and either side of a private
-    conversation) leaves it."""
-    conversation = access_conversation(actor, conversation_id, lock=True)
-    if not conversation.is_private and is_owner(actor, conversation):
-        recipients = tuple(Participant.objects.filter(conversation=conversation).values_list("user_id", flat=True))
-        conversation_erase(actor, conversation, origin=origin, recipients=recipients)
-        return
-    participants_remove(actor, conversation, [actor.pk], origin=origin, left=True)
 
 
 @transaction.atomic

@@ -75,17 +75,23 @@ def participants_add(
 def participants_remove(
     actor: User, conversation: Conversation, user_ids: Iterable[int], *, origin: str | None = None, left: bool = False
 ) -> list[User]:
-    """Remove users from a group (inside the caller's transaction); answers those removed."""
+    """Remove users from a conversation (inside the caller's transaction, its row locked); answers
+    those removed. When its owner goes, the longest-standing participant left owns it; when nobody
+    is left, it is deleted."""
     wanted = {int(i) for i in user_ids}
     removed = list(User.objects.filter(pk__in=wanted, participations__conversation=conversation).order_by("pk"))
     if not removed:
         return []
     Participant.objects.filter(conversation=conversation, user__in=removed).delete()
-    remaining = Participant.objects.filter(conversation=conversation).exists()
-    if not remaining:
+    heir = Participant.objects.filter(conversation=conversation).order_by("joined_at", "user_id").first()
+    if heir is None:
         conversation_erase(actor, conversation, origin=origin, recipients=tuple(u.pk for u in removed))
         return removed
-    conversation.save(update_fields=["updated_at"])
+    changed = ["updated_at"]
+    if conversation.owner_id in wanted:
+        conversation.owner_id = heir.user_id
+        changed.append("owner")
+    conversation.save(update_fields=changed)
     snapshot = conversation_snapshot(conversation)
     publish(
         MembersRemoved(

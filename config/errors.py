@@ -59,6 +59,13 @@ class RateLimited(ServiceError):
         self.retry_after = retry_after
 
 
+class NotSupported(ServiceError):
+    """A request the protocol knows that this server does not offer."""
+
+    status = 501
+    code = "not_supported"
+
+
 class Unavailable(ServiceError):
     """The server cannot take the request now (no database connection free in time): try again."""
 

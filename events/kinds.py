@@ -190,12 +190,12 @@ class UserDeleted(Event):
 @event_kind
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LastActivity(Event):
-    """A user came online (`seconds_ago` None) or went offline."""
+    """A user came online (`last_seen_at` None) or went offline (at `last_seen_at`, Unix seconds)."""
 
     kind: ClassVar[str] = "last_activity"
     logged: ClassVar[bool] = False
     user_id: int
-    seconds_ago: int | None = field(default=None)
+    last_seen_at: int | None = field(default=None)
 
 
 @event_kind

@@ -67,7 +67,7 @@ USER_FIELDS: dict[str, Field] = {
 CONVERSATION_FIELDS: dict[str, Field] = {
     "id": Field("pk", kind=ID),
     "name": Field("name"),
-    "description": Field("description", filterable=False, sortable=False),
+    "description": Field("description"),
     "owner_id": Field("owner_id", kind=ID),
     "type": Field("type", sortable=False),
     "created_at": Field("created_at", filterable=False),
@@ -78,6 +78,7 @@ MESSAGE_FIELDS: dict[str, Field] = {
     "id": Field("pk", kind=ID),
     "conversation_id": Field("conversation_id", kind=ID),
     "sender_id": Field("sender_id", kind=ID),
+    "body": Field("body"),
     "created_at": Field("created_at", filterable=False),
     "updated_at": Field("updated_at", filterable=False),
 }

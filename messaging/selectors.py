@@ -4,6 +4,7 @@ from datetime import datetime
 
 from accounts.models import User
 from chats.access import access_conversation
+from chats.models import Participant
 from config.paging import clamp_limit
 from messaging.access import visible_messages
 from messaging.models import Message
@@ -36,17 +37,20 @@ def messages_by_ids(ids: list[int]) -> dict[int, Message]:
     return {m.pk: m for m in Message.objects.filter(pk__in=ids).select_related("sender")}
 
 
-def read_message_ids(conversation_id: int, messages: list[Message]) -> set[int]:
-    """Those of the conversation's messages that someone other than their sender has read (one query)."""
-    from chats.models import Participant
-
-    positions = Participant.objects.filter(conversation_id=conversation_id).values_list(
-        "user_id", "last_read_message_id"
+def read_message_ids(messages: list[Message]) -> set[int]:
+    """Those of the messages that someone other than their sender has read, whatever conversations
+    they are in (one query)."""
+    positions = Participant.objects.filter(conversation_id__in={m.conversation_id for m in messages}).values_list(
+        "conversation_id", "user_id", "last_read_message_id"
     )
-    ranked = sorted(positions, key=lambda row: row[1], reverse=True)[:2]  # the two furthest readers
+    furthest: dict[int, list[tuple[int, int]]] = {}  # per conversation, its two furthest readers
+    for conversation_id, user_id, position in sorted(positions, key=lambda row: row[2], reverse=True):
+        readers = furthest.setdefault(conversation_id, [])
+        if len(readers) < 2:
+            readers.append((user_id, position))
 
     def read_by_other(message: Message) -> bool:
-        furthest = next((pos for uid, pos in ranked if uid != message.sender_id), 0)
-        return furthest >= message.pk
+        readers = furthest.get(message.conversation_id, [])
+        return next((pos for uid, pos in readers if uid != message.sender_id), 0) >= message.pk
 
     return {m.pk for m in messages if read_by_other(m)}

@@ -7,7 +7,6 @@ process removes them within the lease and a third (realtime.presence_lease); wit
 this process's memory."""
 
 import asyncio
-import time
 import weakref
 from typing import TYPE_CHECKING
 
@@ -152,8 +151,7 @@ def _last_seen(user_ids: list[int]) -> dict[int, float]:
 
 
 async def last_activity(user_ids: list[int]) -> dict[int, str | int]:
-    """For each existing user: "online", or the whole seconds since they were last seen."""
+    """For each existing user: "online", or when they were last seen (Unix seconds)."""
     seen = await run_in_db(_last_seen, user_ids)
     online = await online_user_ids(list(seen))
-    now = time.time()
-    return {uid: ONLINE if uid in online else max(0, int(now - seen[uid])) for uid in user_ids if uid in seen}
+    return {uid: ONLINE if uid in online else int(seen[uid]) for uid in user_ids if uid in seen}

@@ -92,6 +92,8 @@ USER_SEARCH = SearchSpec(
         "login": "login",
         "name": "first_name",
         "surname": "last_name",
+        "email": "email",
+        "phone": "phone",
         "created_time": "created_at",
         "updated_time": "updated_at",
     },
@@ -99,14 +101,28 @@ USER_SEARCH = SearchSpec(
 CONVERSATION_SEARCH = SearchSpec(
     "conversation_id",
     ("conversation_id", "name", "description", "owner_id", "created_time", "updated_time"),
-    filters={"conversation_id": "id", "name": "name", "owner_id": "owner_id"},
-    sorts={"conversation_id": "id", "name": "name", "created_time": "created_at", "updated_time": "updated_at"},
+    filters={"conversation_id": "id", "name": "name", "description": "description", "owner_id": "owner_id"},
+    sorts={
+        "conversation_id": "id",
+        "name": "name",
+        "description": "description",
+        "owner_id": "owner_id",
+        "created_time": "created_at",
+        "updated_time": "updated_at",
+    },
 )
 MESSAGE_SEARCH = SearchSpec(
     "message_id",
     ("message_id", "conversation_id", "user_id", "message", "created_time", "updated_time"),
-    filters={"message_id": "id", "conversation_id": "conversation_id", "user_id": "sender_id"},
-    sorts={"message_id": "id", "created_time": "created_at", "updated_time": "updated_at"},
+    filters={"message_id": "id", "conversation_id": "conversation_id", "user_id": "sender_id", "message": "body"},
+    sorts={
+        "message_id": "id",
+        "conversation_id": "conversation_id",
+        "user_id": "sender_id",
+        "message": "body",
+        "created_time": "created_at",
+        "updated_time": "updated_at",
+    },
 )
 
 

@@ -5,7 +5,7 @@ from typing import Any, ClassVar
 from accounts import selectors as account_selectors
 from accounts import services as account_services
 from accounts import tokens
-from chats import conversations
+from chats import conversations, membership
 from chats import selectors as chat_selectors
 from config.errors import Invalid, NotAuthenticated, ServiceError
 from messaging import editing, inbox, live_notices, receipts, system_messages
@@ -173,7 +173,7 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
     async def conversation_delete(self, params: object) -> dict:
         cid = to_id(args.params(params, "conversation_delete").get("id"))
         await call(
-            conversations.conversation_delete_or_leave,
+            membership.conversation_leave,
             self.user,
             conversation_id=cid,
             origin=self.connection.connection_id,
@@ -198,10 +198,12 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
             ids=filters["ids"],
         )
         last = message_selectors.messages_by_ids([e.last_message_id for e in entries if e.last_message_id])
+        read = message_selectors.read_message_ids(list(last.values()))
         rendered = []
         for e in entries:
             m = last.get(e.last_message_id) if e.last_message_id else None
-            last_message = render.message(message_snapshot(m, m.sender, e.conversation.type)) if m else None
+            snapshot = message_snapshot(m, m.sender, e.conversation.type) if m else None
+            last_message = render.message(snapshot, read=m.pk in read) if m and snapshot else None
             rendered.append(render.conversation(e.conversation, last_message=last_message, unread=e.unread_count))
         return rendered
 
@@ -285,7 +287,7 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
             after=after,
             before=before,
         )
-        read = await call(message_selectors.read_message_ids, to_id(p.get("cid"), "cid"), messages)
+        read = await call(message_selectors.read_message_ids, messages)
         return {"messages": [render.message(message_snapshot(m, m.sender, ""), read=m.pk in read) for m in messages]}
 
     async def message_read(self, params: object) -> dict:

@@ -110,5 +110,5 @@ class SamaEventsMixin:
         return self._conversation_notice(event, "conversation_kicked", is_origin)
 
     def render_last_activity(self, event: LastActivity, is_origin: bool) -> list[dict]:
-        value = "online" if event.seconds_ago is None else event.seconds_ago
+        value = "online" if event.last_seen_at is None else event.last_seen_at
         return [{"last_activity": {str(event.user_id): value}}]

@@ -7,10 +7,17 @@ from protocols.sama.files import SamaFilesMixin
 from protocols.sama.oplog import SamaOpLogMixin
 from protocols.sama.presence import SamaPresenceMixin
 from protocols.sama.push import SamaPushMixin
+from protocols.sama.unsupported import SamaUnsupportedMixin
 
 
 class SamaExtrasMixin(
-    SamaContactsMixin, SamaPushMixin, SamaPresenceMixin, SamaOpLogMixin, SamaFilesMixin, SamaBlocksMixin
+    SamaContactsMixin,
+    SamaPushMixin,
+    SamaPresenceMixin,
+    SamaOpLogMixin,
+    SamaFilesMixin,
+    SamaBlocksMixin,
+    SamaUnsupportedMixin,
 ):
     """Request handlers named in EXTRA_REQUESTS."""
 
@@ -36,4 +43,6 @@ EXTRA_REQUESTS: dict[str, str] = {
     "block_user": "block_user",
     "unblock_user": "unblock_user",
     "list_blocked_users": "list_blocked_users",
+    "message_summary": "message_summary",
+    "message_tone": "message_tone",
 }

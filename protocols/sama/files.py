@@ -29,6 +29,8 @@ class SamaFilesMixin:
             "files": [
                 {
                     "_id": attachments.public_id(f),
+                    # the id clients put in attachments' file_id and ask get_file_urls for
+                    "object_id": attachments.public_id(f),
                     "name": f.name,
                     "size": f.size,
                     "content_type": f.content_type,

@@ -13,7 +13,7 @@ SUBSCRIPTIONS_MAX = 100
 
 class SamaPresenceMixin:
     """Last-activity requests; a subscription lasts as long as the connection (or until
-    unsubscribed) and delivers `{last_activity: {<uid>: "online" | <seconds>}}` frames."""
+    unsubscribed) and delivers `{last_activity: {<uid>: "online" | <last seen, Unix seconds>}}` frames."""
 
     user: Any
     connection: Any

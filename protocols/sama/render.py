@@ -71,8 +71,9 @@ def notice_x(x: dict) -> dict:
 
 
 def message(m: dict, *, with_status: bool = False, read: bool | None = None) -> dict[str, Any]:
-    """A message snapshot as SAMA delivers and lists it; with `read` (whether someone other than its
-    sender read it) it carries `status: "read"` or `"sent"`, as the original server lists messages."""
+    """A message snapshot as SAMA delivers and lists it: `updated_at` is `created_at` until an edit,
+    `attachments` only when there are some; with `read` (whether someone other than its sender read
+    it) it carries `status: "read"` or `"sent"`, as the original server lists messages."""
     out = {
         "_id": str(m["id"]),
         "t": int(m["created_at"]),
@@ -80,9 +81,11 @@ def message(m: dict, *, with_status: bool = False, read: bool | None = None) -> 
         "body": m["body"],
         "cid": str(m["conversation_id"]),
         "x": notice_x(m["x"]),
-        "attachments": [attachment(a) for a in m["attachments"]],
         "created_at": iso(m["created_at"]),
+        "updated_at": iso(m.get("edited_at") or m["created_at"]),
     }
+    if m["attachments"]:  # the key is left out when there are none, as the original server does
+        out["attachments"] = [attachment(a) for a in m["attachments"]]
     if with_status or read is not None:
         out["status"] = "read" if read else "sent"
     return out
@@ -122,8 +125,10 @@ def conversation(c: Conversation, *, last_message: dict | None = None, unread: i
             "from": last_message["from"],
             "t": last_message["t"],
             "x": last_message["x"],
-            "attachments": last_message["attachments"],
         }
+        for key in ("attachments", "status"):
+            if key in last_message:
+                out["last_message"][key] = last_message[key]
     if unread is not None:
         out["unread_messages_count"] = unread
     return out

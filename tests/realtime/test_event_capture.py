@@ -37,7 +37,7 @@ async def test_next_waits_for_a_matching_event_and_answers_each_once(captured_ev
 
 
 async def test_flush_waits_for_what_was_sent_before_and_records_no_marker(captured_events):
-    event = LastActivity(recipients=(), user_id=7, seconds_ago=3)
+    event = LastActivity(recipients=(), user_id=7, last_seen_at=3)
     await send_to_addresses(["activity.7"], event)
     await captured_events.flush()
     assert captured_events.delivered == [event]

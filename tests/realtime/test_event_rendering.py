@@ -91,7 +91,7 @@ def _events() -> tuple[dict[str, Event], dict]:
         kinds.ConversationCleared(recipients=everyone, **by, conversation=after_removal),
         kinds.UserCreated(recipients=(), actor_id=dave.pk, user=user_snapshot(dave)),
         kinds.UserDeleted(recipients=(), actor_id=dave.pk, user_id=dave.pk),
-        kinds.LastActivity(recipients=(), actor_id=bob.pk, user_id=bob.pk, seconds_ago=None),
+        kinds.LastActivity(recipients=(), actor_id=bob.pk, user_id=bob.pk, last_seen_at=None),
     ]
     return {event.kind: event for event in events}, [alice, bob, carol, dave]
 

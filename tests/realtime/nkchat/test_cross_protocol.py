@@ -47,8 +47,12 @@ async def test_a_sama_message_raises_created_message_for_a_subscribed_nkchat_cli
     assert await nk.event() == ev("conversation", "updated_message", cid, {"message_id": mid})
     await sama.request("message_delete", {"cid": cid, "ids": [mid], "type": "all"})
     assert await nk.event() == ev("conversation", "deleted_message", cid, {"message_id": mid})
+    # SAMA's delete is a leave, the owner's too: alice stays, owns the group, and sees the notice
     await sama.request("conversation_delete", {"id": cid})
-    assert await nk.event() == ev("conversation", "deleted", cid)
+    assert await nk.event() == ev("conversation", "removed_memebers", cid, {"user_ids": [str(bob.pk)]})
+    notice = await nk.event()
+    assert (notice["type"], notice["obj_id"]) == ("created_message", cid)
+    assert (await nk.ok("conversation", "get", {"conversation_id": cid}))["owner_id"] == str(alice.pk)
     await nk.close()
     await sama.close()
 

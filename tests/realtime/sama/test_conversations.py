@@ -104,13 +104,20 @@ async def test_leaving_and_deleting_a_group():
     assert left["body"] == "lane1991 has left the group" and left["x"]["type"] == "left_participants"
     assert set(left["x"]["user"]) >= {"_id", "native_id", "login"}
     assert (await b.request("conversation_list", {}))["conversations"] == []
-    # the owner deletes the group for everyone
+    # the owner's delete is a leave too: the group stays with bob, who now owns it
     cid2 = await o.group_create(bob, name="H")
     await b.receive()
     assert await o.request("conversation_delete", {"id": cid2}, "5") == {"id": "5", "success": True}
-    assert (await b.receive())["system_message"]["x"]["conversation_kicked"]["_id"] == cid2
+    left = (await b.receive())["message"]
+    assert left["body"] == "own has left the group" and left["x"]["type"] == "left_participants"
+    assert left["x"]["user"]["_id"] == str(owner.pk)
+    [kept] = (await b.request("conversation_list", {}))["conversations"]
+    assert (kept["_id"], kept["owner_id"]) == (cid2, str(bob.pk))
     missing = await o.request("conversation_delete", {"id": cid2}, "6")
     assert missing == {"id": "6", "error": {"status": 404, "message": "Conversation not found"}}
+    # the last one out deletes it
+    assert await b.request("conversation_delete", {"id": cid2}, "7") == {"id": "7", "success": True}
+    assert (await b.request("conversation_list", {}))["conversations"] == []
     await o.close()
     await b.close()
 

@@ -28,12 +28,11 @@ async def test_message_is_acknowledged_delivered_and_carbon_copied():
         "body": "hey how is going?",
         "cid": cid,
         "x": {"p": 1},
-        "attachments": [],
     }
     for client in (b, a2):
         delivered = (await client.receive())["message"]
-        created_at = delivered.pop("created_at")
-        assert delivered == expected and created_at.endswith("Z")
+        created_at, updated_at = delivered.pop("created_at"), delivered.pop("updated_at")
+        assert delivered == expected and created_at.endswith("Z") and updated_at == created_at
     await a1.nothing()
     for c in (a1, a2, b):
         await c.close()

@@ -44,7 +44,7 @@ async def test_upload_then_download_and_send_as_an_attachment():
     response = await a.request("create_files", files, "4")
     created = response["files"]
     assert response["id"] == "4" and [f["name"] for f in created] == ["1.png", "n.txt"]
-    assert set(created[0]) == {"_id", "name", "size", "content_type", "upload_url"}
+    assert set(created[0]) == {"_id", "object_id", "name", "size", "content_type", "upload_url"}
     assert created[0]["size"] == 4 and created[0]["content_type"] == "image/png"
     assert created[0]["upload_url"].startswith("http://chat.example/attachments/")
 

@@ -1,5 +1,7 @@
 """user_last_activity and its subscriptions over a real WebSocket (one process)."""
 
+import time
+
 import pytest
 from django.utils import timezone
 
@@ -14,14 +16,14 @@ def _seen_ago(user: User, seconds: int) -> None:
     User.objects.filter(pk=user.pk).update(last_activity_at=timezone.now() - timezone.timedelta(seconds=seconds))
 
 
-async def test_last_activity_answers_online_or_seconds_and_leaves_out_unknown_ids():
+async def test_last_activity_answers_online_or_the_unix_time_last_seen_and_leaves_out_unknown_ids():
     alice, bob, carol = await db(make_user)(), await db(make_user)(), await db(make_user)()
     await db(_seen_ago)(carol, 120)
     a = await sama_connected(alice)
     b = await sama_connected(bob)
     response = await a.request("user_last_activity", {"ids": [str(bob.pk), str(carol.pk), "999999"]}, "4")
     assert response["id"] == "4" and response["last_activity"][str(bob.pk)] == "online"
-    assert 119 <= response["last_activity"][str(carol.pk)] <= 125
+    assert time.time() - 125 <= response["last_activity"][str(carol.pk)] <= time.time() - 119
     assert set(response["last_activity"]) == {str(bob.pk), str(carol.pk)}
     too_many = await a.request("user_last_activity", {"ids": [str(i) for i in range(1, 12)]}, "5")
     assert too_many == {"id": "5", "error": {"status": 422, "message": "ids holds at most 10 ids"}}
@@ -31,9 +33,10 @@ async def test_last_activity_answers_online_or_seconds_and_leaves_out_unknown_id
     await b.close()
 
 
-def _announced(captured_events, user: User) -> list[int | None]:
-    """The user's last activity announcements the hub delivered (None: online), in order."""
-    return [e.seconds_ago for e in captured_events.delivered if e.kind == LastActivity.kind and e.user_id == user.pk]
+def _announced(captured_events, user: User) -> list[str]:
+    """The user's last activity announcements the hub delivered, in order."""
+    events = [e for e in captured_events.delivered if e.kind == LastActivity.kind and e.user_id == user.pk]
+    return ["online" if e.last_seen_at is None else "offline" for e in events]
 
 
 async def test_subscribers_hear_online_and_offline_across_several_devices(captured_events):
@@ -41,25 +44,27 @@ async def test_subscribers_hear_online_and_offline_across_several_devices(captur
     await db(_seen_ago)(bob, 30)
     a = await sama_connected(alice)
     response = await a.request("user_last_activity_subscribe", {"id": str(bob.pk)}, "4")
-    assert response["id"] == "4" and 29 <= response["last_activity"][str(bob.pk)] <= 35
+    assert response["id"] == "4" and time.time() - 35 <= response["last_activity"][str(bob.pk)] <= time.time() - 29
     phone = await sama_connected(bob, "phone")
     assert await a.receive() == {"last_activity": {str(bob.pk): "online"}}
     laptop = await sama_connected(bob, "laptop")
     await captured_events.flush()  # what the hub had to deliver, it has: a frame would be there now
-    assert _announced(captured_events, bob) == [None]  # still online: no news
+    assert _announced(captured_events, bob) == ["online"]  # still online: no news
     await a.nothing(timeout=0)
     await phone.close()
     await captured_events.flush()
-    assert _announced(captured_events, bob) == [None]  # the laptop is still connected
+    assert _announced(captured_events, bob) == ["online"]  # the laptop is still connected
     await a.nothing(timeout=0)
+    closing = int(time.time())
     await laptop.close()
-    assert await a.receive() == {"last_activity": {str(bob.pk): 0}}
+    gone = (await a.receive())["last_activity"][str(bob.pk)]
+    assert closing <= gone <= time.time()  # when he went, in Unix seconds
     again = await a.request("user_last_activity", {"ids": [str(bob.pk)]})
-    assert again["last_activity"][str(bob.pk)] in (0, 1)
+    assert abs(again["last_activity"][str(bob.pk)] - gone) <= 1
     assert await a.request("user_last_activity_unsubscribe", {}, "5") == {"id": "5", "success": True}
     back = await sama_connected(bob, "phone")
     await captured_events.flush()
-    assert _announced(captured_events, bob) == [None, 0, None]  # announced, and no longer to alice
+    assert _announced(captured_events, bob) == ["online", "offline", "online"]  # and no longer to alice
     await a.nothing(timeout=0)
     await back.close()
     await a.close()
@@ -69,7 +74,7 @@ async def test_subscribing_answers_online_and_unknown_users_are_404(captured_eve
     alice, bob = await db(make_user)(), await db(make_user)()
     b = await sama_connected(bob)
     # Bob's own "online" passes the hub before Alice listens, so it cannot reach her.
-    await captured_events.next(LastActivity.kind, user_id=bob.pk, seconds_ago=None)
+    await captured_events.next(LastActivity.kind, user_id=bob.pk, last_seen_at=None)
     a = await sama_connected(alice)
     response = await a.request("user_last_activity_subscribe", {"id": str(bob.pk)}, "1")
     assert response == {"id": "1", "last_activity": {str(bob.pk): "online"}}
@@ -80,6 +85,7 @@ async def test_subscribing_answers_online_and_unknown_users_are_404(captured_eve
     # unsubscribing from one user by id
     assert await a.request("user_last_activity_unsubscribe", {"id": str(bob.pk)}, "4") == {"id": "4", "success": True}
     await b.close()
-    await captured_events.next(LastActivity.kind, user_id=bob.pk, seconds_ago=0)  # announced, not to her
+    offline = await captured_events.next(LastActivity.kind, user_id=bob.pk)  # announced, not to her
+    assert offline.last_seen_at is not None
     await a.nothing(timeout=0)
     await a.close()

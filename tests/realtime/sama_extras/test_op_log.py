@@ -83,8 +83,8 @@ async def test_a_replayed_frame_built_once_for_every_connection_is_a_packet_obje
             "body": "hi",
             "cid": "9",
             "x": {},
-            "attachments": [],
             "created_at": "2023-11-14T22:13:20.000Z",
+            "updated_at": "2023-11-14T22:13:20.000Z",
         }
     }
     await b.close()

@@ -116,7 +116,7 @@ export function renderHeader() {
   const subtitle = $("chat-subtitle");
   if (isPrivate(conversation)) {
     const seen = state.presence.get(opponentId(conversation));
-    const value = typeof seen?.value === "number" ? seen.value + Math.floor((Date.now() - seen.at) / 1000) : seen?.value;
+    const value = typeof seen?.value === "number" ? Math.max(0, Math.floor(Date.now() / 1000) - seen.value) : seen?.value;
     subtitle.textContent = value === undefined ? "" : formatLastSeen(value);
     subtitle.dataset.presence = value === "online" ? "online" : value === undefined ? "unknown" : "offline";
   } else {
@@ -284,7 +284,7 @@ function renderTyping() {
   $("typing-indicator").textContent = text;
 }
 
-/** `{last_activity: {<uid>: "online" | seconds}}`, one user per frame. */
+/** `{last_activity: {<uid>: "online" | last seen, in Unix seconds}}`, one user per frame. */
 export function onLastActivity(activity) {
   for (const [uid, value] of Object.entries(activity || {})) state.presence.set(String(uid), { value, at: Date.now() });
   renderHeader();

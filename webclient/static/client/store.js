@@ -8,7 +8,7 @@ export const state = {
   conversations: new Map(), // conversation id -> conversation (with last_message, unread_messages_count)
   participants: new Map(), // conversation id -> [user ids]
   currentCid: null,
-  presence: new Map(), // user id -> {value: "online" | seconds since last seen, at: when it was told}
+  presence: new Map(), // user id -> {value: "online" | when last seen (Unix seconds), at: when it was told}
   presenceSupported: true, // false once the server answers user_last_activity_subscribe with an error
 };
 
