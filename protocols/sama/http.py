@@ -80,7 +80,9 @@ def _session_for_login(request: HttpRequest, body: dict) -> tuple[DeviceSession,
     else:
         raise NotAuthenticated("Incorrect login or password")
     if session.device_id != str(device_id):
-        raise NotAuthenticated("Token belongs to another device")
+        # SAMA's SDK sends the token it kept with whatever device id the browser now has: the
+        # token's user signs in on that device with a session of its own.
+        return services.device_session_open(session.user, device_id=device_id), True
     return session, renew
 
 

@@ -43,8 +43,21 @@ def test_refresh_with_cookie_and_with_bearer(client):
     client.cookies.clear()
     bearer = post(client, "/login", {"device_id": "dev"}, Authorization=f"Bearer {first['access_token']}")
     assert bearer.status_code == 200 and bearer.json()["user"]["login"] == "refresher"
-    wrong_device = post(client, "/login", {"device_id": "other"}, Authorization=f"Bearer {first['access_token']}")
-    assert wrong_device.status_code == 401
+
+
+def test_a_token_of_another_device_opens_a_session_for_this_one(client):
+    user = make_user("traveller")
+    first = post(client, "/login", {"login": "traveller", "password": PASSWORD, "device_id": "old"}).json()
+    client.cookies.clear()
+    moved = post(client, "/login", {"device_id": "new"}, Authorization=f"Bearer {first['access_token']}")
+    assert moved.status_code == 200 and moved.json()["user"]["_id"] == str(user.pk)
+    assert "refresh_token" in moved.cookies  # the new device's own session
+    assert sorted(user.device_sessions.values_list("device_id", flat=True)) == ["new", "old"]
+    again = post(client, "/login", {"device_id": "new"}, Authorization=f"Bearer {moved.json()['access_token']}")
+    assert again.status_code == 200
+    client.cookies.clear()
+    forged = post(client, "/login", {"device_id": "new"}, Authorization="Bearer not-a-token")
+    assert forged.status_code == 401
 
 
 def test_password_wins_over_a_stale_bearer_token(client):
