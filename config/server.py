@@ -56,11 +56,28 @@ def main() -> None:
     gc.freeze()
     gc.set_threshold(settings.GC_GEN0_THRESHOLD, *gc.get_threshold()[1:])
     gc.callbacks.append(CollectionTimer())
+    import daphne.cli
     import daphne.server  # makes the loop
-    from daphne.cli import CommandLineInterface
 
     daphne.server.WebSocketFactory = _clean_closing_factory()
-    CommandLineInterface().run(with_websocket_limits(sys.argv[1:], settings.WEBSOCKET_MESSAGE_MAX_BYTES))
+    daphne.cli.build_endpoint_description_strings = with_backlog(
+        daphne.cli.build_endpoint_description_strings, settings.LISTEN_BACKLOG
+    )
+    daphne.cli.CommandLineInterface().run(with_websocket_limits(sys.argv[1:], settings.WEBSOCKET_MESSAGE_MAX_BYTES))
+
+
+def with_backlog(build: Callable[..., list[str]], backlog: int) -> Callable[..., list[str]]:
+    """Daphne's endpoint builder, listening with room for `backlog` connections not yet accepted
+    (Twisted's default, 50, overflowed when a thousand clients signed in at once after a restart:
+    the kernel dropped their handshakes and some saw their connection reset)."""
+
+    def build_with_backlog(*args: object, **kwargs: object) -> list[str]:
+        return [
+            f"{endpoint}:backlog={backlog}" if endpoint.startswith(("tcp:", "unix:")) else endpoint
+            for endpoint in build(*args, **kwargs)
+        ]
+
+    return build_with_backlog
 
 
 def with_websocket_limits(args: list[str], max_bytes: int) -> list[str]:

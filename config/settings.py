@@ -142,6 +142,9 @@ DATABASE_THREADS = int(
 # Allocations between two collections of the garbage collector's young generation in a server
 # process (config/server.py); Python's default is 700.
 GC_GEN0_THRESHOLD = int(os.environ.get("GC_GEN0_THRESHOLD", "50000"))
+# Connections the kernel holds for a server process before it accepts them (capped by the
+# kernel's net.core.somaxconn).
+LISTEN_BACKLOG = int(os.environ.get("LISTEN_BACKLOG", "1024"))
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # Redis pub/sub channels are shared by all of a server's database numbers: the default prefix

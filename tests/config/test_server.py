@@ -1,8 +1,11 @@
-"""The server's collector timer: a collection long enough to be felt as latency is logged."""
+"""How the server runs: its collector timer logs a collection long enough to be felt as latency, and its
+endpoints listen with the configured backlog."""
 
 import logging
 
-from config.server import SLOW_COLLECTION_S, CollectionTimer
+from daphne.endpoints import build_endpoint_description_strings
+
+from config.server import SLOW_COLLECTION_S, CollectionTimer, with_backlog
 
 
 def test_a_slow_collection_is_logged_and_a_quick_one_is_not(caplog):
@@ -18,4 +21,13 @@ def test_a_slow_collection_is_logged_and_a_quick_one_is_not(caplog):
     stopped_ms = f"{SLOW_COLLECTION_S * 3000:.0f}"
     assert [r.getMessage() for r in caplog.records] == [
         f"garbage collection of generation 2 stopped the process for {stopped_ms} ms (42 objects freed)"
+    ]
+
+
+def test_daphnes_endpoints_listen_with_the_backlog():
+    build = with_backlog(build_endpoint_description_strings, 1024)
+    assert build(host="127.0.0.1", port=8000, unix_socket="/tmp/chat.sock", file_descriptor=3) == [
+        "tcp:port=8000:interface=127.0.0.1:backlog=1024",
+        "unix:/tmp/chat.sock:backlog=1024",
+        "fd:fileno=3",
     ]
