@@ -219,7 +219,9 @@ def file_for_download(token: str) -> StoredFile:
     return stored
 
 
-def file_upload(stored: StoredFile, *, stream: Readable, content_type: str, content_length: int | None) -> StoredFile:
+def file_content_store(
+    stored: StoredFile, *, stream: Readable, content_type: str, content_length: int | None
+) -> StoredFile:
     """Store the bytes of a declared file, once: they must match its size and content type."""
     declared = stored.content_type
     if (content_type or "").split(";")[0].strip().lower() != declared:

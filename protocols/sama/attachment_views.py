@@ -24,7 +24,7 @@ def attachment(request: HttpRequest, token: str) -> HttpResponseBase:
     try:
         if request.method == "PUT":
             stored = attachments.file_for_upload(token)
-            attachments.file_upload(
+            attachments.file_content_store(
                 stored,
                 stream=request,
                 content_type=request.headers.get("Content-Type", ""),
