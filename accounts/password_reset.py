@@ -12,6 +12,7 @@ as one for a known one, and a code for it is as wrong as a wrong code."""
 import logging
 import re
 import secrets
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import timedelta
 
 from django.conf import settings
@@ -35,6 +36,11 @@ TOKEN_RE = re.compile(r"^\d{1,32}$")
 WRONG_CODE = "Incorrect token for password recovery."
 # Accounts one e-mail may reset (sign-up does not check that an e-mail is its user's own).
 ACCOUNTS_PER_EMAIL_MAX = 10
+
+# Codes are mailed from threads of their own: the answer does not wait for the mail server, so its
+# timing does not tell a known e-mail from an unknown one, and no database thread waits on SMTP.
+_mailer = ThreadPoolExecutor(max_workers=2, thread_name_prefix="password-reset-mail")
+_mailing: set[Future[None]] = set()
 
 
 def _email_clean(email: object) -> str:
@@ -74,13 +80,20 @@ def password_reset_code_send(*, email: object, address: str | None) -> None:
     for the e-mail count against PASSWORD_RESET_RATE, whatever their outcome (None: a trusted
     caller, not counted).
 
-    The mail is sent after the codes are committed; a mail that fails is logged, not answered,
-    since only a known e-mail gets one."""
+    The mails leave after the codes are committed, in the background (`mails_wait`); one that
+    fails is logged, not answered, since only a known e-mail gets one."""
     email = _email_clean(email)
     with throttling.attempt(throttling.PASSWORD_RESET, address=address, account=email):
         codes = _codes_issue(email)
     for user, code in codes:
-        _mail(user, code)
+        future = _mailer.submit(_mail, user.pk, user.username, user.email, code)
+        _mailing.add(future)
+        future.add_done_callback(_mailing.discard)
+
+
+def mails_wait(timeout: float | None = None) -> None:
+    """Wait until the codes handed to the mailer so far have been mailed (or failed)."""
+    wait(list(_mailing), timeout)
 
 
 @transaction.atomic
@@ -105,16 +118,16 @@ def _codes_issue(email: str) -> list[tuple[User, str]]:
     return issued
 
 
-def _mail(user: User, code: str) -> None:
+def _mail(user_id: int, login: str, address: str, code: str) -> None:
     minutes = max(1, settings.PASSWORD_RESET_CODE_TTL // 60)
     body = (
-        f"Your one-time password to reset the password of the account {user.username} is {code}.\n"
+        f"Your one-time password to reset the password of the account {login} is {code}.\n"
         f"It works once, for {minutes} minutes. If you did not ask for it, ignore this message."
     )
     try:
-        send_mail("Your one-time password (OTP) for password reset", body, None, [user.email])
-    except OSError:  # SMTP errors and unreachable servers alike
-        logger.exception("password reset: the code for user %s could not be mailed", user.pk)
+        send_mail("Your one-time password (OTP) for password reset", body, None, [address])
+    except Exception:  # SMTP errors, an unreachable server, a broken backend: nobody to answer
+        logger.exception("password reset: the code for user %s could not be mailed", user_id)
 
 
 def password_reset_with_code(*, email: object, token: object, new_password: object, address: str | None) -> User:
