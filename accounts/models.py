@@ -1,4 +1,4 @@
-"""Users, their device sessions, phone verification, contacts, blocks and push subscriptions."""
+"""Users, their device sessions, phone verification, password reset codes, contacts, blocks and push subscriptions."""
 
 from typing import ClassVar
 
@@ -95,6 +95,20 @@ class PhoneVerification(models.Model):
 
     def __str__(self) -> str:
         return f"+{self.country_code} {self.phone_number}"
+
+
+class PasswordResetCode(models.Model):
+    """The one-time code mailed to a user to reset their password (SAMA's `user_send_otp`): at most
+    one per user, kept as a keyed hash; using it, or its last wrong try, deletes it."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, primary_key=True, related_name="password_reset_code")
+    code_hash = models.CharField(max_length=128)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"Password reset code of {self.user_id}"
 
 
 class Contact(models.Model):

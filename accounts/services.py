@@ -27,7 +27,8 @@ def _validate_login(login: object) -> str:
     return login
 
 
-def _validate_password(password: object, user: User | None = None) -> str:
+def password_validate(password: object, user: User | None = None) -> str:
+    """The password if Django's validators (AUTH_PASSWORD_VALIDATORS) accept it; Invalid otherwise."""
     if not isinstance(password, str) or not password:
         raise Invalid("password is required", code="invalid_password")
     try:
@@ -73,7 +74,7 @@ def user_create(*, login: object, password: object, address: str | None, **profi
 
 def _user_create(login: object, password: object, profile: dict[str, Any]) -> User:
     login = _validate_login(login)
-    password = _validate_password(password)
+    password = password_validate(password)
     # Sign-up keeps the e-mail as given (SAMA's web app sends the login there); a change checks it.
     clean = _validate_profile(profile, email_format=False)
     if User.objects.filter(username__iexact=login).exists():
@@ -156,7 +157,7 @@ def user_update(
     if new_password is not None:
         if not isinstance(current_password, str) or not user.check_password(current_password):
             raise Forbidden("Incorrect current password", code="wrong_password")
-        user.set_password(_validate_password(new_password, user))
+        user.set_password(password_validate(new_password, user))
     for name, value in fields.items():
         setattr(user, name, value)
     user.save()

@@ -1,9 +1,10 @@
 """The one limit on guessing and sign-up floods, for every protocol and the admin: attempts to log
-in (LOGIN_RATE) and to register (REGISTER_RATE), counted per client address and per account.
+in (LOGIN_RATE), to register (REGISTER_RATE) and to have a password reset code mailed
+(PASSWORD_RESET_RATE), counted per client address and per account.
 
 A login attempt counts when it fails: one that succeeds is given back, so an owner's own logins
 never lock them out and an attacker gains nothing by logging into an account of their own.
-A registration counts whatever its outcome. Counters are fixed windows (the rate's period,
+A registration or a reset code request counts whatever its outcome. Counters are fixed windows (the rate's period,
 aligned to the clock) in Django's cache, which is Redis when REDIS_URL is set, so every server
 process shares them. An attempt on an account is counted before it is judged, so concurrent
 guesses cannot exceed the account's limit; a refused attempt is not counted and does not prolong
@@ -23,8 +24,13 @@ from config.errors import RateLimited
 
 LOGIN = "login"
 REGISTER = "register"
-RATE_SETTINGS = {LOGIN: "LOGIN_RATE", REGISTER: "REGISTER_RATE"}
-MESSAGES = {LOGIN: "Too many login attempts", REGISTER: "Too many registrations"}
+PASSWORD_RESET = "password_reset"
+RATE_SETTINGS = {LOGIN: "LOGIN_RATE", REGISTER: "REGISTER_RATE", PASSWORD_RESET: "PASSWORD_RESET_RATE"}
+MESSAGES = {
+    LOGIN: "Too many login attempts",
+    REGISTER: "Too many registrations",
+    PASSWORD_RESET: "Too many password reset requests",
+}
 # Kinds whose attempts are given back when they succeed.
 COUNT_FAILURES_ONLY = {LOGIN}
 # A rate's period by its first letter, as DRF's throttles read theirs ("20/min", "10/hour").
@@ -62,8 +68,8 @@ def _give_back(keys: list[str]) -> None:
 
 @contextmanager
 def attempt(kind: str, *, address: str | None, account: str | None = None) -> Iterator[None]:
-    """Guard one attempt of this kind from `address` on `account` (a login, case-insensitive, or a
-    phone's sid): RateLimited before the block runs if either has used up its attempts in this
+    """Guard one attempt of this kind from `address` on `account` (a login, case-insensitive, a
+    phone's sid or an e-mail): RateLimited before the block runs if either has used up its attempts in this
     window. A login attempt whose block raises stays counted. `address` None is a trusted caller
     (tests, load-test provisioning): nothing is counted.
 

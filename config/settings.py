@@ -359,3 +359,22 @@ CACHES: dict[str, Any] = {
     | {"KEY_PREFIX": CHANNEL_LAYER_PREFIX}
 }
 # --- end login and registration limits ---------------------------------------------------------
+
+# --- Password reset by a one-time code (SAMA's user_send_otp / user_reset_password) -------------
+# Seconds a code works; wrong tries a code takes before it is spent; code requests per client
+# address and per e-mail ("N/sec|min|hour|day", accounts/throttling.py).
+PASSWORD_RESET_CODE_TTL = int(os.environ.get("PASSWORD_RESET_CODE_TTL", "900"))
+PASSWORD_RESET_MAX_ATTEMPTS = int(os.environ.get("PASSWORD_RESET_MAX_ATTEMPTS", "5"))
+PASSWORD_RESET_RATE = os.environ.get("PASSWORD_RESET_RATE", "5/hour")
+# How the codes are mailed (Django's e-mail framework): the console backend prints them; set
+# django.core.mail.backends.smtp.EmailBackend and the EMAIL_* variables to send them.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+# --- end password reset ------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from protocols.sama.extras import EXTRA_REQUESTS, SamaExtrasMixin
 from realtime import send_batches
 from realtime.adapter import ProtocolAdapter, call, logger, to_id, to_ids
 
-ANONYMOUS_REQUESTS = {"user_create", "user_login", "connect"}
+ANONYMOUS_REQUESTS = {"user_create", "user_login", "connect", "user_send_otp", "user_reset_password"}
 LAST_ACTIVITY_IDS_MAX = 10
 
 

@@ -1,10 +1,11 @@
 """The rest of SAMA beyond users, conversations and messages: address book, push, last activity,
-operations log, attachments and blocking, gathered into one mixin for `SamaAdapter`."""
+operations log, attachments, blocking and password reset, gathered into one mixin for `SamaAdapter`."""
 
 from protocols.sama.blocks import SamaBlocksMixin
 from protocols.sama.contacts import SamaContactsMixin
 from protocols.sama.files import SamaFilesMixin
 from protocols.sama.oplog import SamaOpLogMixin
+from protocols.sama.password_reset import SamaPasswordResetMixin
 from protocols.sama.presence import SamaPresenceMixin
 from protocols.sama.push import SamaPushMixin
 from protocols.sama.unsupported import SamaUnsupportedMixin
@@ -17,6 +18,7 @@ class SamaExtrasMixin(
     SamaOpLogMixin,
     SamaFilesMixin,
     SamaBlocksMixin,
+    SamaPasswordResetMixin,
     SamaUnsupportedMixin,
 ):
     """Request handlers named in EXTRA_REQUESTS."""
@@ -43,6 +45,8 @@ EXTRA_REQUESTS: dict[str, str] = {
     "block_user": "block_user",
     "unblock_user": "unblock_user",
     "list_blocked_users": "list_blocked_users",
+    "user_send_otp": "user_send_otp",
+    "user_reset_password": "user_reset_password",
     "message_summary": "message_summary",
     "message_tone": "message_tone",
 }
