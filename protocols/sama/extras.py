@@ -1,5 +1,5 @@
 """The rest of SAMA beyond users, conversations and messages: address book, push, last activity,
-operations log, attachments and blocking, gathered into one mixin for `SamaAdapter`."""
+operations log, attachments, blocking and reactions, gathered into one mixin for `SamaAdapter`."""
 
 from protocols.sama.blocks import SamaBlocksMixin
 from protocols.sama.contacts import SamaContactsMixin
@@ -7,6 +7,7 @@ from protocols.sama.files import SamaFilesMixin
 from protocols.sama.oplog import SamaOpLogMixin
 from protocols.sama.presence import SamaPresenceMixin
 from protocols.sama.push import SamaPushMixin
+from protocols.sama.reactions import SamaReactionsMixin
 from protocols.sama.unsupported import SamaUnsupportedMixin
 
 
@@ -17,6 +18,7 @@ class SamaExtrasMixin(
     SamaOpLogMixin,
     SamaFilesMixin,
     SamaBlocksMixin,
+    SamaReactionsMixin,
     SamaUnsupportedMixin,
 ):
     """Request handlers named in EXTRA_REQUESTS."""
@@ -43,6 +45,8 @@ EXTRA_REQUESTS: dict[str, str] = {
     "block_user": "block_user",
     "unblock_user": "unblock_user",
     "list_blocked_users": "list_blocked_users",
+    "message_reactions_update": "message_reactions_update",
+    "message_reactions_list": "message_reactions_list",
     "message_summary": "message_summary",
     "message_tone": "message_tone",
 }
