@@ -46,8 +46,9 @@ def message_reactions_update(
     origin: str | None = None,
 ) -> tuple[str | None, str | None]:
     """Add and/or remove one of the actor's reactions on a message they see; answers (added,
-    removed), each None when it changed nothing (already there, or not there). Participants who see
-    the message are told (`MessageReactionsUpdated`) only when something changed."""
+    removed), each None when it changed nothing (already there, or not there; the same reaction in
+    both is removed, then put back). Participants who see the message are told
+    (`MessageReactionsUpdated`) only when something changed."""
     if add is None and remove is None:
         raise Invalid("add or remove is required", code="reaction_required")
     added = reaction_clean(add, "add") if add is not None else None
@@ -59,7 +60,7 @@ def message_reactions_update(
     if added is not None:
         _, created = MessageReaction.objects.get_or_create(message=message, user=actor, reaction=added)
         added = added if created else None
-    if added is None and removed is None:
+    if added == removed:  # nothing changed, or one reaction removed and put back
         return None, None
     hidden_for = HiddenMessage.objects.filter(message=message).values("user_id")
     recipients = Participant.objects.filter(conversation_id=message.conversation_id).exclude(user_id__in=hidden_for)
