@@ -242,6 +242,8 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
             raise NotAuthenticated("Unauthorized")
         p = args.params(params, "message")
         client_id = p.get("id")
+        if p.get("attachments") == []:  # SAMA's schema asks for at least one when the key is there
+            raise Invalid("Either message body or attachments required.", code="empty_attachments")
         message, _ = await send_batches.send(
             SendRequest(
                 actor=self.user,
@@ -293,6 +295,7 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
             limit=args.limit(p.get("limit")),
             after=after,
             before=before,
+            ids=to_ids(p["ids"], "ids", limit=message_selectors.LIST_IDS_MAX) if p.get("ids") is not None else None,
         )
         read = await call(message_selectors.read_message_ids, messages)
         summaries = await call(reactions.reactions_summaries, self.user, [m.pk for m in messages])

@@ -63,7 +63,14 @@ class SamaEventsMixin:
         if is_origin:
             return []
         m = event.message
-        return [{"message_edit": {"id": str(m["id"]), "body": m["body"], "from": render.sid(event.actor_id)}}]
+        body = {
+            "id": str(m["id"]),
+            "cid": str(m["conversation_id"]),
+            "c_type": m["conversation_type"],
+            "from": render.sid(event.actor_id),
+            "body": m["body"],
+        }
+        return [{"message_edit": body}]
 
     def render_message_reactions(self, event: MessageReactionsUpdated, is_origin: bool) -> list[dict]:
         """`message_reactions_update` as SAMA's newer API sends it: `add`/`remove` only when changed."""

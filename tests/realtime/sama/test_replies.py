@@ -48,3 +48,27 @@ async def test_a_reply_to_a_message_not_seen_in_that_conversation_is_refused_wit
     listed = (await a.request("message_list", {"cid": cid}))["messages"]
     assert listed == []
     await a.close()
+
+
+async def test_message_list_by_ids_loads_the_replied_messages_it_still_sees():
+    alice, bob = await db(make_user)(), await db(make_user)()
+    a = await sama_connected(alice)
+    cid = await a.group_create(bob)
+    ids = [(await _send(a, cid, f"m{n}"))["ack"]["server_mid"] for n in range(3)]
+    assert (await a.request("message_delete", {"cid": cid, "ids": [ids[1]], "type": "myself"}))["success"] is True
+    listed = await a.request("message_list", {"cid": cid, "ids": [ids[0], ids[1], "999999999"]})
+    assert [m["_id"] for m in listed["messages"]] == [ids[0]]  # the one hidden from alice is left out
+    too_many = await a.request("message_list", {"cid": cid, "ids": [str(n) for n in range(1, 102)]})
+    assert too_many["error"]["status"] == 422
+    await a.close()
+
+
+async def test_an_empty_attachments_list_is_refused_as_sama_does():
+    alice = await db(make_user)()
+    a = await sama_connected(alice)
+    cid = await a.group_create(await db(make_user)())
+    answer = await _send(a, cid, "e", attachments=[])
+    assert answer == {
+        "message": {"id": "e", "error": {"status": 422, "message": "Either message body or attachments required."}}
+    }
+    await a.close()
