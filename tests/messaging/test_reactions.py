@@ -6,9 +6,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.blocking import users_block
+from accounts.services import user_delete
 from config.errors import Invalid, NotFound
 from events.delivery import event_published
 from events.kinds import MessageReactionsUpdated
+from messaging.clearing import conversation_clear
 from messaging.editing import message_delete
 from messaging.models import MessageReaction
 from messaging.reactions import message_reactions_list, message_reactions_update, reactions_summaries
@@ -134,3 +136,22 @@ def test_summaries_of_a_page_cost_one_query(chat):
         others[0].pk: {"own": [], "total": {"🔥": 1}},
     }
     assert reactions_summaries(alice, []) == {}
+
+
+def test_reactions_go_with_a_message_deleted_for_everyone_and_with_a_cleared_chat(chat):
+    alice, bob, carol, group, message = chat
+    reply, _ = message_send(alice, conversation_id=group.pk, body="re", replied_message_id=message.pk)
+    for user, target in ((alice, message), (carol, message), (bob, reply)):
+        message_reactions_update(user, message_id=target.pk, add="👍")
+    message_delete(bob, conversation_id=group.pk, message_ids=[message.pk], everyone=True)
+    assert list(MessageReaction.objects.values_list("message_id", flat=True)) == [reply.pk]
+    conversation_clear(alice, conversation_id=group.pk)
+    assert not MessageReaction.objects.exists()
+
+
+def test_a_deleted_users_reactions_go_with_them(chat):
+    alice, bob, _, _, message = chat
+    message_reactions_update(alice, message_id=message.pk, add="👍")
+    message_reactions_update(bob, message_id=message.pk, add="👍")
+    user_delete(alice)
+    assert list(MessageReaction.objects.values_list("user_id", flat=True)) == [bob.pk]
