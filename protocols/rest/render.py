@@ -169,7 +169,7 @@ def chat_info(
         "allUsers": [user_info(m.user) for m in view.members] if full else None,
         "addedUsers": [user_info(u) for u in added] if added is not None else None,
         "removedUsers": [user_info(u) for u in removed] if removed is not None else None,
-        "lastMessage": message_info(last, positions) if last is not None else None,
+        "lastMessage": message_info(last, positions, view.last_message_reactions) if last is not None else None,
         "images": _media_list(c.images),
         "isMuted": bool(me and me.is_muted),
         "isArchived": bool(me and me.is_archived),

@@ -56,10 +56,12 @@ def test_history_lists_reactions_for_the_viewer(api, chat, users):
     message_reactions_update(bob, message_id=message.pk, add="😂")
     listed = api(alice).get(f"/chats/{cid}/messages").json()[0]
     assert listed["id"] == message.pk
-    assert sorted(listed["reactions"], key=lambda r: r["reaction"]) == [
-        {"reaction": "👍", "count": 2, "isOwn": True},
-        {"reaction": "😂", "count": 1, "isOwn": False},
-    ]
+    expected = [{"reaction": "👍", "count": 2, "isOwn": True}, {"reaction": "😂", "count": 1, "isOwn": False}]
+    assert sorted(listed["reactions"], key=lambda r: r["reaction"]) == expected
+    chat = api(alice).get(f"/chats/{cid}").json()
+    assert sorted(chat["lastMessage"]["reactions"], key=lambda r: r["reaction"]) == expected
+    (listed_chat,) = api(bob).get("/chats").json()
+    assert {r["reaction"]: r["isOwn"] for r in listed_chat["lastMessage"]["reactions"]} == {"👍": True, "😂": True}
 
 
 @pytest.mark.django_db(transaction=True)
