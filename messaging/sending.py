@@ -73,7 +73,7 @@ def _message_id(value: object) -> int | None:
     """A message id from a client (an integer, or a string of digits), None if it is none."""
     if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63:
         return value
-    if isinstance(value, str) and value.isdigit() and 0 < len(value) < 19 and int(value) > 0:
+    if isinstance(value, str) and value.isascii() and value.isdigit() and 0 < len(value) < 19 and int(value) > 0:
         return int(value)
     return None
 

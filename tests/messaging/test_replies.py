@@ -50,7 +50,7 @@ def test_a_reply_to_a_message_the_sender_does_not_see_there_is_refused():
     message_delete(bob, conversation_id=group.pk, message_ids=[deleted.pk], everyone=True)
     hidden, _ = message_send(bob, conversation_id=group.pk, body="hidden for alice")
     message_delete(alice, conversation_id=group.pk, message_ids=[hidden.pk], everyone=False)
-    for replied in (elsewhere.pk, deleted.pk, hidden.pk, 10**12, "abc", 0, 1.5):
+    for replied in (elsewhere.pk, deleted.pk, hidden.pk, 10**12, "abc", 0, 1.5, "²", "١٢", str(2**64)):
         with pytest.raises(Invalid) as refused:
             message_send(alice, conversation_id=group.pk, body="re", replied_message_id=replied)
         assert refused.value.message == REPLIED_INCORRECT

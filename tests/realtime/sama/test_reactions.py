@@ -80,7 +80,7 @@ async def test_reaction_errors():
         return {"status": status, "message": message}
 
     incorrect, not_found = error(422, "Incorrect message ID."), error(422, "Message ID not found.")
-    for params in ({"add": "👍"}, {"mid": "abc", "add": "👍"}, {"mid": None, "add": "👍"}):
+    for params in ({"add": "👍"}, {"mid": "abc", "add": "👍"}, {"mid": None, "add": "👍"}, {"mid": "²", "add": "👍"}):
         assert (await a.request("message_reactions_update", params))["error"] == incorrect
     assert (await a.request("message_reactions_list", {}))["error"] == incorrect
     for client, params in ((a, {"mid": "999999999", "add": "👍"}), (s, {"mid": mid, "add": "👍"})):
