@@ -82,6 +82,21 @@ class MessagesRead(Event):
 
 @event_kind
 @dataclass(frozen=True, slots=True, kw_only=True)
+class MessageReactionsUpdated(Event):
+    """The actor added and/or removed a reaction on a message: `added`/`removed` hold only what
+    really changed (at least one of them). Not logged: message history carries the reactions."""
+
+    kind: ClassVar[str] = "message_reactions_updated"
+    logged: ClassVar[bool] = False
+    conversation_id: int
+    conversation_type: str
+    message_id: int
+    added: str | None = None
+    removed: str | None = None
+
+
+@event_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Typing(Event):
     kind: ClassVar[str] = "typing"
     logged: ClassVar[bool] = False

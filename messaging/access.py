@@ -4,6 +4,7 @@ A user sees a message of a conversation they take part in unless it is hidden fr
 for themselves, or sent by someone they had blocked) or deleted for everyone; a deleted message is
 seen only where a protocol shows its place in the history (`include_deleted`)."""
 
+from collections.abc import Sequence
 from functools import cache
 
 from django.db.models import QuerySet
@@ -12,6 +13,7 @@ from accounts.models import User
 from chats.models import Participant
 from config.errors import NotFound
 from messaging.models import HiddenMessage, Message
+from messaging.prepared_sql import executed, id_rows
 
 
 def visible_messages(
@@ -28,20 +30,41 @@ def visible_messages(
 
 
 @cache
-def visible_messages_sql(message: str = "m", participation: str = "p") -> tuple[str, str]:
+def visible_messages_sql(message: str = "m", participation: str = "p", user: str = "%s") -> tuple[str, str]:
     """`visible_messages` (without deleted ones) for hand-written statements over the message table
     aliased `message`: a JOIN that binds `participation` to the user's participant row, and a
-    condition; each takes the user's id as its one parameter, the JOIN's first."""
+    condition; each takes the user's id as its one parameter, the JOIN's first (or, with `user`,
+    reads it from that column instead)."""
     participant, hidden = Participant._meta.db_table, HiddenMessage._meta.db_table
     join = (
         f"JOIN {participant} {participation} ON {participation}.conversation_id = {message}.conversation_id"
-        f" AND {participation}.user_id = %s"
+        f" AND {participation}.user_id = {user}"
     )
     condition = (
         f"{message}.deleted_at IS NULL AND NOT EXISTS"
-        f" (SELECT 1 FROM {hidden} h WHERE h.message_id = {message}.id AND h.user_id = %s)"
+        f" (SELECT 1 FROM {hidden} h WHERE h.message_id = {message}.id AND h.user_id = {user})"
     )
     return join, condition
+
+
+@cache
+def _visible_in_conversations_sql() -> str:
+    join, condition = visible_messages_sql("m", "p", user="asks.user_id")
+    return (
+        f"SELECT asks.user_id, asks.conversation_id, m.id FROM asks JOIN {Message._meta.db_table} m"
+        f" ON m.id = asks.message_id AND m.conversation_id = asks.conversation_id {join} WHERE {condition}"
+    )
+
+
+def visible_in_conversations(asks: Sequence[tuple[int, int, int]]) -> set[tuple[int, int, int]]:
+    """Those of the (user id, conversation id, message id) asks where the user sees the message and
+    it is of that conversation: `access_message` for a batch, in one query."""
+    unique = sorted(set(asks))
+    if not unique:
+        return set()
+    cte, params = id_rows("asks", ("user_id", "conversation_id", "message_id"), unique)
+    with executed(f"WITH {cte} {_visible_in_conversations_sql()}", params) as cursor:
+        return {(int(u), int(c), int(m)) for u, c, m in cursor.fetchall()}
 
 
 def access_message(

@@ -12,6 +12,7 @@ from chats.selectors import participations_of
 from config.errors import NotFound
 from messaging.access import visible_messages
 from messaging.models import Message
+from messaging.reactions import ReactionsSummary, reactions_summaries
 
 
 @dataclass
@@ -22,6 +23,7 @@ class ConversationView:
     participation: Participant | None
     members: list[Participant] = field(default_factory=list)
     last_message: Message | None = None
+    last_message_reactions: ReactionsSummary | None = None  # for the viewer; None when it has none
 
 
 def _list_max() -> int:  # REST_CHAT_LIST_MAX: Chats REST lists every chat at once, within this
@@ -32,7 +34,7 @@ def conversation_views(
     user: User, *, conversation_ids: list[int] | None = None, include_removed: bool = False
 ) -> list[ConversationView]:
     """The user's chats, newest activity first; chats removed on their devices are left out unless
-    asked for. Three queries whatever the number of chats and members."""
+    asked for. Four queries whatever the number of chats and members."""
     newest = visible_messages(user).filter(conversation_id=OuterRef("conversation_id")).order_by("-id").values("id")[:1]
     rows = participations_of(user).select_related("conversation__owner")
     if conversation_ids is not None:
@@ -54,8 +56,12 @@ def conversation_views(
         Participant.objects.filter(conversation_id__in=list(views)).select_related("user").order_by("user_id")
     ):
         views[member.conversation_id].members.append(member)
+    by_message: dict[int, ConversationView] = {}
     for message in Message.objects.filter(pk__in=last_ids).select_related("sender"):
         views[message.conversation_id].last_message = message
+        by_message[message.pk] = views[message.conversation_id]
+    for message_id, summary in reactions_summaries(user, last_ids).items():
+        by_message[message_id].last_message_reactions = summary
     return list(views.values())
 
 

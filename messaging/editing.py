@@ -15,7 +15,7 @@ from config.id_lists import ids_distinct
 from events.delivery import publish
 from events.kinds import MessageEdited, MessagesDeleted
 from messaging.access import access_message
-from messaging.models import HiddenMessage, Message
+from messaging.models import HiddenMessage, Message, MessageReaction
 from messaging.sending import body_clean
 from messaging.snapshots import message_snapshot
 
@@ -91,6 +91,7 @@ def _erase(actor: User, conversation: Conversation, messages: list[Message], *, 
         message.deleted_at = now
         message.body, message.x, message.attachments = "", {}, []
     Message.objects.bulk_update(messages, ["deleted_at", "body", "x", "attachments", "updated_at"])
+    MessageReaction.objects.filter(message__in=messages).delete()  # they go with the content
     publish(
         MessagesDeleted(
             recipients=tuple(participant_ids_of(conversation.pk)),

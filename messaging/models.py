@@ -24,6 +24,12 @@ class Message(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # The message this one answers: one of the same conversation the sender saw (checked by the send).
+    replied_message = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
+    # The message this one copies, as its client said: not checked (it may be anywhere), as in SAMA.
+    forwarded_message_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -38,10 +44,35 @@ class Message(models.Model):
             models.Index(fields=["conversation", "-id"]),
             # NkCHAT message search: a conversation's messages by time.
             models.Index(fields=["conversation", "created_at"], name="nkchat_message_conv_created"),
+            # Few messages are replies: an index of those alone serves unsetting replies to a deleted row.
+            models.Index(
+                fields=["replied_message"],
+                condition=models.Q(replied_message__isnull=False),
+                name="messaging_message_replied",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"#{self.pk} in {self.conversation_id}"
+
+
+class MessageReaction(models.Model):
+    """A user's reaction (a short string, usually one emoji) to a message; a user may hold several
+    different ones on the same message."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="reactions", db_index=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    reaction = models.CharField(max_length=10)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            # Led by the message: it also serves reading a message's (or a page's) reactions.
+            models.UniqueConstraint(fields=["message", "user", "reaction"], name="messaging_messagereaction_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reaction} on {self.message_id} by {self.user_id}"
 
 
 class HiddenMessage(models.Model):

@@ -44,15 +44,22 @@ def executed(sql: str, params: Sequence[Any]) -> Iterator[Any]:
 
 
 def id_pairs(name: str, columns: tuple[str, str], pairs: Sequence[tuple[int, int]]) -> tuple[str, list]:
-    """A CTE `name (first, second)` of id pairs, and its parameters: on PostgreSQL two arrays, so
-    the text (and the prepared statement) is the same whatever the number of pairs; elsewhere
-    VALUES."""
-    first, second = columns
+    """A CTE `name (first, second)` of id pairs, and its parameters (see `id_rows`)."""
+    return id_rows(name, columns, pairs)
+
+
+def id_rows(name: str, columns: tuple[str, ...], rows: Sequence[tuple[int, ...]]) -> tuple[str, list]:
+    """A CTE `name (columns…)` of rows of ids, and its parameters: on PostgreSQL one array per
+    column, so the text (and the prepared statement) is the same whatever the number of rows;
+    elsewhere VALUES."""
+    names = ", ".join(columns)
     if connection.vendor == "postgresql":
-        ids = [[a for a, _ in pairs], [b for _, b in pairs]]
-        return f"{name} ({first}, {second}) AS (SELECT * FROM unnest(%s::bigint[], %s::bigint[]))", ids
-    values = ", ".join(["(%s, %s)"] * len(pairs))
-    return f"{name} ({first}, {second}) AS (VALUES {values})", [value for pair in pairs for value in pair]
+        arrays = ", ".join(["%s::bigint[]"] * len(columns))
+        ids = [[row[i] for row in rows] for i in range(len(columns))]
+        return f"{name} ({names}) AS (SELECT * FROM unnest({arrays}))", ids
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    values = ", ".join([one] * len(rows))
+    return f"{name} ({names}) AS (VALUES {values})", [value for row in rows for value in row]
 
 
 def columns(model: type[Model], alias: str) -> str:

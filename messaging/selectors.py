@@ -5,9 +5,12 @@ from datetime import datetime
 from accounts.models import User
 from chats.access import access_conversation
 from chats.models import Participant
+from config.id_lists import ids_distinct
 from config.paging import clamp_limit
 from messaging.access import visible_messages
 from messaging.models import Message
+
+LIST_IDS_MAX = 100
 
 
 def message_list(
@@ -18,12 +21,17 @@ def message_list(
     after: datetime | None = None,
     before: datetime | None = None,
     before_id: int | None = None,
+    ids: list[int] | None = None,
     include_deleted: bool = False,
 ) -> list[Message]:
-    """The newest messages of a conversation the user takes part in, newest first."""
+    """The newest messages of a conversation the user takes part in, newest first; only those of
+    `ids` when given (the ones it does not see are left out: SAMA's clients load the messages
+    replies answer so, and show the missing ones as deleted)."""
     access_conversation(user, conversation_id)
     rows = visible_messages(user, conversation_id=conversation_id, include_deleted=include_deleted)
     rows = rows.select_related("sender")
+    if ids is not None:
+        rows = rows.filter(pk__in=ids_distinct(ids, limit=LIST_IDS_MAX))
     if after is not None:
         rows = rows.filter(created_at__gt=after)
     if before is not None:

@@ -71,8 +71,19 @@ def recipients_read(asks: Sequence[tuple[int, int]]) -> dict[tuple[int, int], li
     return found
 
 
-_COLUMNS = ("conversation_id", "sender_id", "client_id", "body", "x", "attachments", "is_system", "is_visible")
-_TYPES = ("bigint", "bigint", "text", "text", "jsonb", "jsonb", "boolean", "boolean")
+_COLUMNS = (
+    "conversation_id",
+    "sender_id",
+    "client_id",
+    "body",
+    "x",
+    "attachments",
+    "is_system",
+    "is_visible",
+    "replied_message_id",
+    "forwarded_message_id",
+)
+_TYPES = ("bigint", "bigint", "text", "text", "jsonb", "jsonb", "boolean", "boolean", "bigint", "bigint")
 
 
 @cache
@@ -127,6 +138,8 @@ def messages_insert(messages: Sequence[Message]) -> list[bool]:
             ops.adapt_json_value(m.attachments, None),
             m.is_system,
             m.is_visible,
+            m.replied_message_id,
+            m.forwarded_message_id,
         ]
         for m in messages
     ]

@@ -24,6 +24,7 @@ from config.errors import Invalid, NotFound, ServiceError
 from events.delivery import publish
 from events.kinds import MessageCreated
 from messaging import send_sql
+from messaging.access import visible_in_conversations
 from messaging.models import HiddenMessage, Message
 from messaging.snapshots import message_snapshot
 
@@ -31,6 +32,8 @@ logger = logging.getLogger("messaging")
 
 CLIENT_ID_MAX = 128
 ATTACHMENTS_MAX = 10
+# SAMA's words for a reply to a message the sender does not see in that conversation.
+REPLIED_INCORRECT = "Incorrect replied message ID."
 
 
 def body_clean(value: object, *, required: bool = False) -> str:
@@ -66,6 +69,37 @@ def attachments_clean(value: object) -> list[dict[str, Any]]:
     return value
 
 
+def _message_id(value: object) -> int | None:
+    """A message id from a client (an integer, or a string of digits), None if it is none."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63:
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit() and 0 < len(value) < 19 and int(value) > 0:
+        return int(value)
+    return None
+
+
+def replied_message_id_clean(value: object) -> int | None:
+    """The id of the message a send answers (None: none), or Invalid; that the sender sees it in the
+    same conversation is judged with the batch (`messaging.access.visible_in_conversations`)."""
+    if value is None:
+        return None
+    found = _message_id(value)
+    if found is None:
+        raise Invalid(REPLIED_INCORRECT, code="invalid_replied_message")
+    return found
+
+
+def forwarded_message_id_clean(value: object) -> int | None:
+    """The id of the message a send forwards (None: none), or Invalid; not checked further: it may
+    be any message, as in SAMA."""
+    if value is None:
+        return None
+    found = _message_id(value)
+    if found is None:
+        raise Invalid("forwarded_message_id is not a valid id", code="invalid_forwarded_message")
+    return found
+
+
 def client_id_clean(value: object) -> str:
     """The id a client gave its message (a string, or an integer as one), or Invalid."""
     if value is None:
@@ -87,6 +121,8 @@ class SendRequest:
     x: object = None
     attachments: object = None
     client_id: object = None
+    replied_message_id: object = None
+    forwarded_message_id: object = None
     is_visible: bool = True
     origin: str | None = None
 
@@ -122,6 +158,8 @@ def message_send(
     x: object = None,
     attachments: object = None,
     client_id: object = None,
+    replied_message_id: object = None,
+    forwarded_message_id: object = None,
     is_visible: bool = True,
     origin: str | None = None,
 ) -> Sent:
@@ -136,6 +174,8 @@ def message_send(
         x=x,
         attachments=attachments,
         client_id=client_id,
+        replied_message_id=replied_message_id,
+        forwarded_message_id=forwarded_message_id,
         is_visible=is_visible,
         origin=origin,
     )
@@ -161,6 +201,7 @@ def messages_send(requests: Sequence[SendRequest]) -> list[Sent | Exception]:
             judged.append(_judge(index, request, message, rows.get((message.conversation_id, request.actor.pk), [])))
         except ServiceError as error:
             answers[index] = error
+    judged = _replies_judge(judged, answers)
     # One statement commits on its own; a send that writes more (pushes are queued in the sender's
     # transaction, by _write_the_rest) makes the batch one transaction.
     alone = not any(send.writes_more for send in judged)
@@ -171,6 +212,24 @@ def messages_send(requests: Sequence[SendRequest]) -> list[Sent | Exception]:
     for send, ok in zip(judged, inserted, strict=True):
         answers[send.index] = (send.message, True) if ok else _resent(send.request, send.message)
     return cast(list[Sent | Exception], answers)  # every request is answered by now
+
+
+def _replies_judge(judged: list[_Judged], answers: list[Sent | Exception | None]) -> list[_Judged]:
+    """The sends whose replied message (if any) the sender sees in the conversation they send to;
+    the others are answered with Invalid. One query for the batch, none without replies."""
+    asks = {
+        send.index: (send.request.actor.pk, send.message.conversation_id, send.message.replied_message_id)
+        for send in judged
+        if send.message.replied_message_id is not None
+    }
+    seen = visible_in_conversations(list(asks.values())) if asks else set()
+    kept = []
+    for send in judged:
+        if send.index not in asks or asks[send.index] in seen:
+            kept.append(send)
+        else:
+            answers[send.index] = Invalid(REPLIED_INCORRECT, code="invalid_replied_message")
+    return kept
 
 
 def _draft(request: SendRequest) -> Message:
@@ -185,6 +244,8 @@ def _draft(request: SendRequest) -> Message:
         body=body,
         x=x,
         attachments=attachments,
+        replied_message_id=replied_message_id_clean(request.replied_message_id),
+        forwarded_message_id=forwarded_message_id_clean(request.forwarded_message_id),
         is_visible=request.is_visible,
     )
 

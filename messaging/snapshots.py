@@ -22,6 +22,8 @@ def message_snapshot(message: Message, sender: User | None, conversation_type: s
         "attachments": message.attachments,
         "is_system": message.is_system,
         "is_visible": message.is_visible,
+        "replied_message_id": message.replied_message_id,
+        "forwarded_message_id": message.forwarded_message_id,
         "created_at": timestamp(message.created_at),
         "updated_at": timestamp(message.updated_at),
         "edited_at": timestamp(message.edited_at),

@@ -77,7 +77,7 @@ def to_id(value: object, field: str = "id") -> int:
         raise Invalid(f"{field} is not a valid id", code="invalid_id")
     if isinstance(value, int) and 0 < value < 2**63:
         return value
-    if isinstance(value, str) and value.isdigit() and 0 < len(value) < 19:
+    if isinstance(value, str) and value.isascii() and value.isdigit() and 0 < len(value) < 19:
         return int(value)
     raise Invalid(f"{field} is not a valid id", code="invalid_id")
 

@@ -16,6 +16,7 @@ from events.kinds import (
     MembersRemoved,
     MessageCreated,
     MessageEdited,
+    MessageReactionsUpdated,
     MessagesDeleted,
     MessagesRead,
     Notify,
@@ -42,6 +43,7 @@ class HooligramEventsMixin:
     renderers: ClassVar[dict[str, str]] = {
         MessageCreated.kind: "render_message_created",
         MessageEdited.kind: "ignore",
+        MessageReactionsUpdated.kind: "ignore",  # Hooligram V2 has no place for reactions
         MessagesDeleted.kind: "ignore",
         MessagesRead.kind: "ignore",
         Typing.kind: "ignore",

@@ -18,6 +18,7 @@ from events.kinds import (
     MembersRemoved,
     MessageCreated,
     MessageEdited,
+    MessageReactionsUpdated,
     MessagesDeleted,
     MessagesRead,
     Notify,
@@ -32,6 +33,8 @@ CLASS = "chat"
 USER, CONVERSATION = "user", "conversation"
 # The document's spellings; a subscription may use the correct spelling of the same type.
 ADDED_MEMBERS, REMOVED_MEMBERS = "added_memebers", "removed_memebers"
+# Beyond the document, shaped like its message events: a user added and/or removed a reaction.
+UPDATED_REACTIONS = "updated_reactions"
 TYPE_ALIASES = {"added_members": ADDED_MEMBERS, "removed_members": REMOVED_MEMBERS}
 EVENT_TYPES = {
     USER: {"created", "deleted"},
@@ -43,6 +46,7 @@ EVENT_TYPES = {
         "created_message",
         "deleted_message",
         "updated_message",
+        UPDATED_REACTIONS,
     },
 }
 
@@ -57,6 +61,7 @@ class NkchatEventsMixin:
     renderers: ClassVar[dict[str, str]] = {
         MessageCreated.kind: "render_created_message",
         MessageEdited.kind: "render_updated_message",
+        MessageReactionsUpdated.kind: "render_updated_reactions",
         MessagesDeleted.kind: "render_deleted_message",
         MessagesRead.kind: "ignore",
         Typing.kind: "ignore",
@@ -90,6 +95,9 @@ class NkchatEventsMixin:
 
     def _message_event(self, type: str, message: dict) -> list[dict]:
         body = {"message_id": str(message["id"])}
+        for key in ("replied_message_id", "forwarded_message_id"):
+            if message.get(key) is not None:
+                body[key] = str(message[key])
         return self.event_frames(CONVERSATION, type, message["conversation_id"], [body])
 
     def render_created_message(self, event: MessageCreated, is_origin: bool) -> list[dict]:
@@ -97,6 +105,14 @@ class NkchatEventsMixin:
 
     def render_updated_message(self, event: MessageEdited, is_origin: bool) -> list[dict]:
         return self._message_event("updated_message", event.message)
+
+    def render_updated_reactions(self, event: MessageReactionsUpdated, is_origin: bool) -> list[dict]:
+        body = {"message_id": str(event.message_id), "user_id": str(event.actor_id)}
+        if event.added is not None:
+            body["add"] = event.added
+        if event.removed is not None:
+            body["remove"] = event.removed
+        return self.event_frames(CONVERSATION, UPDATED_REACTIONS, event.conversation_id, [body])
 
     def render_deleted_message(self, event: MessagesDeleted, is_origin: bool) -> list[dict]:
         bodies = [{"message_id": str(mid)} for mid in event.message_ids]

@@ -52,7 +52,8 @@ def conversation(c: Conversation) -> dict[str, Any]:
 
 
 def message(m: Message) -> dict[str, Any]:
-    return {
+    """A message; beyond the document, `replied_message_id` and `forwarded_message_id` when set."""
+    out = {
         "message_id": str(m.pk),
         "conversation_id": str(m.conversation_id),
         "user_id": sid(m.sender_id),
@@ -60,6 +61,11 @@ def message(m: Message) -> dict[str, Any]:
         "created_time": ms(m.created_at),
         "updated_time": ms(m.updated_at),
     }
+    if m.replied_message_id is not None:
+        out["replied_message_id"] = str(m.replied_message_id)
+    if m.forwarded_message_id is not None:
+        out["forwarded_message_id"] = str(m.forwarded_message_id)
+    return out
 
 
 def error(error: ServiceError) -> dict[str, Any]:

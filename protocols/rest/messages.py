@@ -6,7 +6,7 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from chats.access import access_participation
-from messaging import clearing, editing, receipts, selectors, sending, uploads
+from messaging import clearing, editing, reactions, receipts, selectors, sending, uploads
 from messaging.access import access_message
 from messaging.models import Message
 from protocols.rest import render, schema
@@ -27,9 +27,10 @@ def _chat_message(user: User, chat_id: int, message_id: int) -> Message:
     return access_message(user, message_id, conversation_id=chat_id, include_deleted=True)
 
 
-def _message(message: Message) -> Response:
+def _message(user: User, message: Message) -> Response:
     positions = receipts.read_positions([message.conversation_id]).get(message.conversation_id, [])
-    return Response(o.out(o.MessageInfoSerializer, render.message_info(message, positions)))
+    summary = reactions.reactions_summaries(user, [message.pk]).get(message.pk)
+    return Response(o.out(o.MessageInfoSerializer, render.message_info(message, positions, summary)))
 
 
 class ChatMessageViewSet(RestViewSet):
@@ -53,7 +54,8 @@ class ChatMessageViewSet(RestViewSet):
             include_deleted=True,
         )
         positions = receipts.read_positions([chat_id]).get(chat_id, [])
-        rendered = [render.message_info(m, positions) for m in messages]
+        summaries = reactions.reactions_summaries(request.user, [m.pk for m in messages])
+        rendered = [render.message_info(m, positions, summaries.get(m.pk)) for m in messages]
         return Response(o.out(o.MessageInfoSerializer, rendered, many=True))
 
     @extend_schema(
@@ -72,9 +74,11 @@ class ChatMessageViewSet(RestViewSet):
             body=data.get("text") or "",
             attachments=[uploads.media_clean(dict(attachment))] if attachment else None,
             client_id=data.get("localId"),
+            replied_message_id=data.get("repliedMessageId"),
+            forwarded_message_id=data.get("forwardedMessageId"),
             is_visible=data.get("isVisible") is not False,
         )
-        return _message(message)
+        return _message(request.user, message)
 
     @extend_schema(
         summary="Delete every message of a chat",
@@ -103,7 +107,7 @@ class ChatMessageViewSet(RestViewSet):
         message = editing.message_edit(
             request.user, message_id=message_id, body=data.get("text"), is_visible=data.get("isVisible")
         )
-        return _message(message)
+        return _message(request.user, message)
 
     @extend_schema(
         summary="Delete a message's content for everyone",
@@ -117,7 +121,7 @@ class ChatMessageViewSet(RestViewSet):
         chat_id, message_id = to_pk(chat_pk), to_pk(pk)
         _chat_message(request.user, chat_id, message_id)
         deleted = editing.message_delete(request.user, conversation_id=chat_id, message_ids=[message_id], everyone=True)
-        return _message(deleted[0])
+        return _message(request.user, deleted[0])
 
     @extend_schema(summary="Put my read mark on a message", request=None, parameters=MESSAGE, responses=schema.ok(404))
     @action(detail=True, methods=["put"])

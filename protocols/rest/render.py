@@ -9,6 +9,7 @@ from accounts.models import DeviceSession, User
 from chats.models import Conversation, Participant
 from messaging.conversation_views import ConversationView
 from messaging.models import Message
+from messaging.reactions import ReactionsSummary
 
 DEVICE_INFO_FIELDS = ("id", "name", "model", "token", "transport")
 
@@ -99,8 +100,20 @@ def read_marks(message_id: int, sender_id: int | None, positions: list[Participa
     ]
 
 
-def message_info(message: Message, positions: Sequence[Participant] = ()) -> dict[str, Any]:
-    """A message as `MessageInfo`, its read marks taken from the chat's read positions."""
+def reactions_info(summary: ReactionsSummary | None) -> list[dict[str, Any]]:
+    """A message's reactions summary for its viewer (`messaging.reactions.reactions_summaries`) as
+    a list of `{reaction, count, isOwn}`."""
+    if not summary:
+        return []
+    own = set(summary["own"])
+    return [{"reaction": r, "count": n, "isOwn": r in own} for r, n in summary["total"].items()]
+
+
+def message_info(
+    message: Message, positions: Sequence[Participant] = (), reactions: ReactionsSummary | None = None
+) -> dict[str, Any]:
+    """A message as `MessageInfo`, its read marks taken from the chat's read positions, its
+    reactions from its summary for the viewer."""
     return {
         "id": message.pk,
         "localId": message.client_id or None,
@@ -114,11 +127,14 @@ def message_info(message: Message, positions: Sequence[Participant] = ()) -> dic
         "isVisible": message.is_visible,
         "attachments": _media_list(message.attachments),
         "readMarks": read_marks(message.pk, message.sender_id, list(positions)),
+        "repliedMessageId": message.replied_message_id,
+        "forwardedMessageId": message.forwarded_message_id,
+        "reactions": reactions_info(reactions),
     }
 
 
 def message_info_from_snapshot(m: dict) -> dict[str, Any]:
-    """A message snapshot as `MessageInfo`; read marks are not part of a snapshot."""
+    """A message snapshot as `MessageInfo`; read marks and reactions are not part of a snapshot."""
     return {
         "id": m["id"],
         "localId": m.get("client_id") or None,
@@ -132,6 +148,9 @@ def message_info_from_snapshot(m: dict) -> dict[str, Any]:
         "isVisible": m.get("is_visible", True),
         "attachments": _media_list(m.get("attachments")),
         "readMarks": [],
+        "repliedMessageId": m.get("replied_message_id"),
+        "forwardedMessageId": m.get("forwarded_message_id"),
+        "reactions": [],
     }
 
 
@@ -150,7 +169,7 @@ def chat_info(
         "allUsers": [user_info(m.user) for m in view.members] if full else None,
         "addedUsers": [user_info(u) for u in added] if added is not None else None,
         "removedUsers": [user_info(u) for u in removed] if removed is not None else None,
-        "lastMessage": message_info(last, positions) if last is not None else None,
+        "lastMessage": message_info(last, positions, view.last_message_reactions) if last is not None else None,
         "images": _media_list(c.images),
         "isMuted": bool(me and me.is_muted),
         "isArchived": bool(me and me.is_archived),

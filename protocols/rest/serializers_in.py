@@ -118,6 +118,11 @@ class MessagePostSerializer(serializers.Serializer):
     text = _optional_text(max_length=2048, validators=[_max_bytes], help_text="Up to 2048 bytes of UTF-8.")
     isVisible = serializers.BooleanField(required=False, allow_null=True, default=True)
     attachment = MediaSerializer(required=False, allow_null=True)
+    # Beyond the Chats REST document, optional: SAMA's newer API has replies and forwards.
+    repliedMessageId = _id_field(
+        required=False, allow_null=True, help_text="A message of this chat you see, that this one answers."
+    )
+    forwardedMessageId = _id_field(required=False, allow_null=True, help_text="A message this one forwards.")
 
 
 class MessageEditSerializer(serializers.Serializer):

@@ -53,6 +53,12 @@ class ReadMarkSerializer(serializers.Serializer):
     createdAt = serializers.DateTimeField(allow_null=True)
 
 
+class ReactionInfoSerializer(serializers.Serializer):
+    reaction = serializers.CharField(help_text="Usually one emoji (at most 10 UTF-16 code units).")
+    count = serializers.IntegerField(help_text="How many users reacted so.")
+    isOwn = serializers.BooleanField(help_text="You are one of them.")
+
+
 class MessageInfoSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     localId = serializers.CharField(allow_null=True)
@@ -66,6 +72,12 @@ class MessageInfoSerializer(serializers.Serializer):
     isVisible = serializers.BooleanField()
     attachments = MediaInfoSerializer(many=True)
     readMarks = ReadMarkSerializer(many=True)
+    # Beyond the Chats REST document: replies, forwards and reactions (SAMA's newer API has them).
+    repliedMessageId = serializers.IntegerField(allow_null=True, help_text="The message this one answers.")
+    forwardedMessageId = serializers.IntegerField(allow_null=True, help_text="The message this one forwards.")
+    reactions = ReactionInfoSerializer(
+        many=True, help_text="Reactions to the message (empty in WebSocket events, which do not carry them)."
+    )
 
 
 class ChatInfoSerializer(serializers.Serializer):

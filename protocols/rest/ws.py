@@ -3,9 +3,11 @@
 Authenticates at the handshake with `Authorization: Bearer <accessToken>` or `?token=`; without a
 valid token the handshake is refused. Payloads are `MessageInfo` (message, messageUpdate,
 messageDelete), `ChatInfo` as the receiving user sees it (chatUpdate, addedUsers, removedUsers,
-chatDeleted, chatCleared), `{chatId, messageIds, user, createdAt}` (readMark) and
-`{chatId, name, text, data}` (auxiliary). They are rendered from the event alone, without a query:
-`readMarks` of messages are empty and `lastMessage`/`allUsers` of chats are null there."""
+chatDeleted, chatCleared), `{chatId, messageIds, user, createdAt}` (readMark),
+`{chatId, name, text, data}` (auxiliary) and, beyond the document, `{chatId, messageId, user, added,
+removed}` (messageReactions: a reaction added and/or removed, null where nothing changed). They are
+rendered from the event alone, without a query: `readMarks` and `reactions` of messages are empty
+and `lastMessage`/`allUsers` of chats are null there."""
 
 from typing import Any, ClassVar
 from urllib.parse import parse_qs
@@ -23,6 +25,7 @@ from events.kinds import (
     MembersRemoved,
     MessageCreated,
     MessageEdited,
+    MessageReactionsUpdated,
     MessagesDeleted,
     MessagesRead,
     Notify,
@@ -61,6 +64,7 @@ class RestWsAdapter(ProtocolAdapter):
     renderers: ClassVar[dict[str, str]] = {
         MessageCreated.kind: "render_message",
         MessageEdited.kind: "render_message_update",
+        MessageReactionsUpdated.kind: "render_message_reactions",
         MessagesDeleted.kind: "render_message_delete",
         MessagesRead.kind: "render_read_mark",
         Typing.kind: "render_typing",
@@ -112,6 +116,17 @@ class RestWsAdapter(ProtocolAdapter):
 
     def render_message_delete(self, event: MessagesDeleted, is_origin: bool) -> list[dict]:
         return [self._message("messageDelete", event, m) for m in event.messages]
+
+    def render_message_reactions(self, event: MessageReactionsUpdated, is_origin: bool) -> list[dict]:
+        """Beyond the Chats REST document: a user added and/or removed a reaction on a message."""
+        payload = {
+            "chatId": event.conversation_id,
+            "messageId": event.message_id,
+            "user": event.actor_id,
+            "added": event.added,
+            "removed": event.removed,
+        }
+        return [self.frame("messageReactions", event, payload)]
 
     def render_read_mark(self, event: MessagesRead, is_origin: bool) -> list[dict]:
         created = o.serializers.DateTimeField().to_representation(render.dt(event.read_at))

@@ -8,7 +8,7 @@ from accounts import tokens
 from chats import conversations, membership
 from chats import selectors as chat_selectors
 from config.errors import Invalid, NotAuthenticated, ServiceError
-from messaging import editing, inbox, live_notices, receipts, system_messages
+from messaging import editing, inbox, live_notices, reactions, receipts, system_messages
 from messaging import selectors as message_selectors
 from messaging.models import Message
 from messaging.sending import SendRequest
@@ -199,11 +199,16 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
         )
         last = message_selectors.messages_by_ids([e.last_message_id for e in entries if e.last_message_id])
         read = message_selectors.read_message_ids(list(last.values()))
+        summaries = reactions.reactions_summaries(self.user, list(last))
         rendered = []
         for e in entries:
             m = last.get(e.last_message_id) if e.last_message_id else None
             snapshot = message_snapshot(m, m.sender, e.conversation.type) if m else None
-            last_message = render.message(snapshot, read=m.pk in read) if m and snapshot else None
+            last_message = (
+                render.message(snapshot, read=m.pk in read, reactions=render.reactions_summary(summaries.get(m.pk)))
+                if m and snapshot
+                else None
+            )
             rendered.append(render.conversation(e.conversation, last_message=last_message, unread=e.unread_count))
         return rendered
 
@@ -245,6 +250,8 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
                 x=p.get("x"),
                 attachments=p.get("attachments"),
                 client_id=client_id,
+                replied_message_id=p.get("replied_message_id"),
+                forwarded_message_id=p.get("forwarded_message_id"),
                 origin=self.connection.connection_id,
             )
         )
@@ -286,9 +293,20 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
             limit=args.limit(p.get("limit")),
             after=after,
             before=before,
+            ids=to_ids(p["ids"], "ids", limit=message_selectors.LIST_IDS_MAX) if p.get("ids") is not None else None,
         )
         read = await call(message_selectors.read_message_ids, messages)
-        return {"messages": [render.message(message_snapshot(m, m.sender, ""), read=m.pk in read) for m in messages]}
+        summaries = await call(reactions.reactions_summaries, self.user, [m.pk for m in messages])
+        return {
+            "messages": [
+                render.message(
+                    message_snapshot(m, m.sender, ""),
+                    read=m.pk in read,
+                    reactions=render.reactions_summary(summaries.get(m.pk)),
+                )
+                for m in messages
+            ]
+        }
 
     async def message_read(self, params: object) -> dict:
         p = args.params(params, "message_read")

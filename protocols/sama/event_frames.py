@@ -13,6 +13,7 @@ from events.kinds import (
     MembersRemoved,
     MessageCreated,
     MessageEdited,
+    MessageReactionsUpdated,
     MessagesDeleted,
     MessagesRead,
     Notify,
@@ -36,6 +37,7 @@ class SamaEventsMixin:
     renderers: ClassVar[dict[str, str]] = {
         MessageCreated.kind: "render_message",
         MessageEdited.kind: "render_message_edit",
+        MessageReactionsUpdated.kind: "render_message_reactions",
         MessagesDeleted.kind: "render_message_delete",
         MessagesRead.kind: "render_message_read",
         Typing.kind: "render_typing",
@@ -61,7 +63,30 @@ class SamaEventsMixin:
         if is_origin:
             return []
         m = event.message
-        return [{"message_edit": {"id": str(m["id"]), "body": m["body"], "from": render.sid(event.actor_id)}}]
+        body = {
+            "id": str(m["id"]),
+            "cid": str(m["conversation_id"]),
+            "c_type": m["conversation_type"],
+            "from": render.sid(event.actor_id),
+            "body": m["body"],
+        }
+        return [{"message_edit": body}]
+
+    def render_message_reactions(self, event: MessageReactionsUpdated, is_origin: bool) -> list[dict]:
+        """`message_reactions_update` as SAMA's newer API sends it: `add`/`remove` only when changed."""
+        if is_origin:
+            return []  # the reacting connection got its answer
+        body = {
+            "mid": str(event.message_id),
+            "cid": str(event.conversation_id),
+            "c_type": event.conversation_type,
+            "from": render.sid(event.actor_id),
+        }
+        if event.added is not None:
+            body["add"] = event.added
+        if event.removed is not None:
+            body["remove"] = event.removed
+        return [{"message_reactions_update": body}]
 
     def render_message_delete(self, event: MessagesDeleted, is_origin: bool) -> list[dict]:
         if is_origin:

@@ -1,5 +1,6 @@
 """The rest of SAMA beyond users, conversations and messages: address book, push, last activity,
-operations log, attachments, blocking and password reset, gathered into one mixin for `SamaAdapter`."""
+operations log, attachments, blocking, reactions and password reset, gathered into one mixin for
+`SamaAdapter`."""
 
 from protocols.sama.blocks import SamaBlocksMixin
 from protocols.sama.contacts import SamaContactsMixin
@@ -8,6 +9,7 @@ from protocols.sama.oplog import SamaOpLogMixin
 from protocols.sama.password_reset import SamaPasswordResetMixin
 from protocols.sama.presence import SamaPresenceMixin
 from protocols.sama.push import SamaPushMixin
+from protocols.sama.reactions import SamaReactionsMixin
 from protocols.sama.unsupported import SamaUnsupportedMixin
 
 
@@ -19,6 +21,7 @@ class SamaExtrasMixin(
     SamaFilesMixin,
     SamaBlocksMixin,
     SamaPasswordResetMixin,
+    SamaReactionsMixin,
     SamaUnsupportedMixin,
 ):
     """Request handlers named in EXTRA_REQUESTS."""
@@ -47,6 +50,8 @@ EXTRA_REQUESTS: dict[str, str] = {
     "list_blocked_users": "list_blocked_users",
     "user_send_otp": "user_send_otp",
     "user_reset_password": "user_reset_password",
+    "message_reactions_update": "message_reactions_update",
+    "message_reactions_list": "message_reactions_list",
     "message_summary": "message_summary",
     "message_tone": "message_tone",
 }

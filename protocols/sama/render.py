@@ -6,6 +6,7 @@ from typing import Any
 from accounts.models import User
 from accounts.snapshots import user_snapshot
 from chats.models import Conversation
+from messaging.reactions import ReactionsSummary
 
 
 def iso(ts: float | None) -> str | None:
@@ -70,10 +71,14 @@ def notice_x(x: dict) -> dict:
     }
 
 
-def message(m: dict, *, with_status: bool = False, read: bool | None = None) -> dict[str, Any]:
+def message(
+    m: dict, *, with_status: bool = False, read: bool | None = None, reactions: dict | None = None
+) -> dict[str, Any]:
     """A message snapshot as SAMA delivers and lists it: `updated_at` is `created_at` until an edit,
-    `attachments` only when there are some; with `read` (whether someone other than its sender read
-    it) it carries `status: "read"` or `"sent"`, as the original server lists messages."""
+    `attachments`, `replied_message_id` and `forwarded_message_id` only when there are some; with
+    `read` (whether someone other than its sender read it) it carries `status: "read"` or `"sent"`,
+    and with `reactions` (its summary for the viewer, or None) `reactions`, as the original server
+    lists messages."""
     out = {
         "_id": str(m["id"]),
         "t": int(m["created_at"]),
@@ -86,9 +91,20 @@ def message(m: dict, *, with_status: bool = False, read: bool | None = None) -> 
     }
     if m["attachments"]:  # the key is left out when there are none, as the original server does
         out["attachments"] = [attachment(a) for a in m["attachments"]]
+    for key in ("replied_message_id", "forwarded_message_id"):
+        if m.get(key) is not None:
+            out[key] = str(m[key])
     if with_status or read is not None:
         out["status"] = "read" if read else "sent"
+    if reactions is not None:
+        out["reactions"] = reactions
     return out
+
+
+def reactions_summary(summary: ReactionsSummary | None) -> dict[str, Any]:
+    """A message's reactions summary for its viewer as `message_list` carries it: `{}` when it has
+    none, else `{own: [...], total: {reaction: count}}`."""
+    return {"own": summary["own"], "total": summary["total"]} if summary else {}
 
 
 def conversation_brief(c: dict) -> dict[str, Any]:
@@ -126,7 +142,7 @@ def conversation(c: Conversation, *, last_message: dict | None = None, unread: i
             "t": last_message["t"],
             "x": last_message["x"],
         }
-        for key in ("attachments", "status"):
+        for key in ("attachments", "status", "reactions"):
             if key in last_message:
                 out["last_message"][key] = last_message[key]
     if unread is not None:

@@ -72,6 +72,8 @@ def _sama_frames(w: dict) -> list[dict]:
         "get_participants_by_cids": {"cids": [cid]},
         "conversation_search": {"name": "fuzz"},
         "message_list": {"cid": cid, "limit": 5},
+        "message_reactions_update": {"mid": mid, "add": "👍", "remove": "😿"},
+        "message_reactions_list": {"mid": mid},
         "message_read": {"cid": cid, "ids": [mid]},
         "message_edit": {"id": mid, "body": "edited"},
         "message_delete": {"cid": cid, "ids": [mid], "type": "myself"},
@@ -89,6 +91,7 @@ def _sama_frames(w: dict) -> list[dict]:
     frames: list[dict] = [{"request": {name: params, "id": f"fz:{name}"}} for name, params in requests.items()]
     frames += [
         {"message": {"id": "m", "cid": cid, "body": "hi", "x": {"k": 1}, "attachments": []}},
+        {"message": {"id": "r", "cid": cid, "body": "re", "replied_message_id": mid, "forwarded_message_id": mid}},
         {"system_message": {"id": "s", "cid": cid, "x": {"a": 1}}},
         {"typing": {"cid": cid}},
         {"id": "ids", "get_users_by_ids": {"ids": [bob]}},

@@ -76,6 +76,15 @@ def _events() -> tuple[dict[str, Event], dict]:
             reader_id=bob.pk,
             read_at=time.time(),
         ),
+        kinds.MessageReactionsUpdated(
+            recipients=everyone,
+            **by,
+            conversation_id=group.pk,
+            conversation_type=group.type,
+            message_id=sent.pk,
+            added="👍",
+            removed="😿",
+        ),
         kinds.Typing(recipients=everyone, **by, conversation_id=group.pk, user_id=alice.pk),
         kinds.SystemNotice(
             recipients=everyone, **by, notice_id="n1", conversation_id=group.pk, x={"hello": True}, t=int(time.time())
@@ -152,6 +161,7 @@ EXPECTED = {
     "sama": {
         "message_created": "message",
         "message_edited": "message_edit",
+        "message_reactions_updated": "message_reactions_update",
         "messages_deleted": "message_delete",
         "messages_read": "message_read",
         "typing": "typing",
@@ -179,6 +189,7 @@ EXPECTED = {
         **dict.fromkeys(RENDERED_KINDS),
         "message_created": "conversation.created_message",
         "message_edited": "conversation.updated_message",
+        "message_reactions_updated": "conversation.updated_reactions",
         "messages_deleted": "conversation.deleted_message",
         "conversation_created": "conversation.created",
         "members_added": "conversation.added_memebers",
@@ -190,6 +201,7 @@ EXPECTED = {
     "rest": {
         "message_created": "message",
         "message_edited": "messageUpdate",
+        "message_reactions_updated": "messageReactions",
         "messages_deleted": "messageDelete",
         "messages_read": "readMark",
         "typing": "auxiliary",

@@ -61,6 +61,10 @@ MESSAGE_INFO_KEYS = {
     "isVisible",
     "attachments",
     "readMarks",
+    # beyond the Chats REST document: replies, forwards, reactions
+    "repliedMessageId",
+    "forwardedMessageId",
+    "reactions",
 }
 CHAT_INFO_KEYS = {
     "id",

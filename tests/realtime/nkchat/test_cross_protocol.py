@@ -21,7 +21,9 @@ async def test_a_message_created_over_nkchat_reaches_a_sama_client():
     assert delivered["_id"] == mid and delivered["cid"] == cid
     assert delivered["body"] == "from nkchat" and delivered["from"] == str(alice.pk)
     await nk.ok("message", "update", {"conversation_id": cid, "message_id": mid, "message": "edited"})
-    assert await sama.receive() == {"message_edit": {"id": mid, "body": "edited", "from": str(alice.pk)}}
+    assert await sama.receive() == {
+        "message_edit": {"id": mid, "cid": cid, "c_type": "g", "from": str(alice.pk), "body": "edited"}
+    }
     await nk.ok("message", "delete", {"conversation_id": cid, "message_id": mid})
     assert await sama.receive() == {"message_delete": {"cid": cid, "ids": [mid], "type": "all", "from": str(alice.pk)}}
     await nk.close()

@@ -75,7 +75,9 @@ async def test_message_list_read_edit_delete_and_conversation_list():
     assert listed["conversations"][0]["unread_messages_count"] == 0
 
     assert await a.request("message_edit", {"id": ids[0], "body": "edited"}, "e") == {"id": "e", "success": True}
-    assert await b.receive() == {"message_edit": {"id": ids[0], "body": "edited", "from": str(alice.pk)}}
+    assert await b.receive() == {
+        "message_edit": {"id": ids[0], "cid": cid, "c_type": "g", "from": str(alice.pk), "body": "edited"}
+    }
     refused = await b.request("message_edit", {"id": ids[0], "body": "mine now"}, "e2")
     assert refused == {"id": "e2", "error": {"status": 403, "message": "Only the sender changes a message"}}
 

@@ -38,7 +38,8 @@ async def test_an_offline_user_replays_edits_deletes_reads_and_conversation_chan
     assert all(log["user_id"] == str(bob.pk) for log in logs)
     assert [int(log["_id"]) for log in logs] == sorted(int(log["_id"]) for log in logs)
     packets = [log["packet"] for log in logs]
-    assert packets[0] == {"message_edit": {"id": mid, "body": "edited", "from": str(alice.pk)}}
+    edit = {"id": mid, "cid": cid, "c_type": "g", "from": str(alice.pk), "body": "edited"}
+    assert packets[0] == {"message_edit": edit}
     assert packets[1] == {"message_read": {"cid": cid, "ids": [bob_mid], "from": str(alice.pk)}}
     assert packets[2]["system_message"]["x"]["conversation_updated"]["name"] == "Renamed"
     assert packets[3] == {"message_delete": {"cid": cid, "ids": [mid], "type": "all", "from": str(alice.pk)}}
