@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import path
 
+from config import health
 from protocols.rest.urls import urlpatterns as chats_rest_urlpatterns
 from protocols.sama import attachment_views
 from protocols.sama import http as sama_http
@@ -11,6 +12,8 @@ from webclient import views as webclient_views
 urlpatterns = [
     path("", webclient_views.index, name="web-client"),
     path("admin/", admin.site.urls),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("login", sama_http.login),
     path("logout", sama_http.logout),
     path("attachments/<str:token>", attachment_views.attachment, name="attachment"),

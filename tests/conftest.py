@@ -43,11 +43,12 @@ async def captured_events(monkeypatch):
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests that need PostgreSQL (`postgresql`, `multiprocess`) or Redis (`multiprocess`) skip,
-    saying why, when the run is not configured with them (`.ci/run` fails on any skip)."""
+    """Tests that need PostgreSQL (`postgresql`, `multiprocess`) or Redis (`redis`, `multiprocess`)
+    skip, saying why, when the run is not configured with them (`.ci/run` fails on any skip)."""
     on_postgresql = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
     needs = {
         "postgresql": None if on_postgresql else "needs PostgreSQL: set DATABASE_URL=postgres://...",
+        "redis": None if settings.REDIS_URL else "needs Redis: set REDIS_URL=redis://...",
         "multiprocess": None
         if on_postgresql and settings.REDIS_URL
         else "starts server processes: needs DATABASE_URL=postgres://... and REDIS_URL=redis://...",
