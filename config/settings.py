@@ -9,16 +9,32 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+TRUE_WORDS, FALSE_WORDS = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
+
+
 def env_bool(name: str, default: bool) -> bool:
-    """Read a boolean environment variable ("1", "true", "yes", "on" are true)."""
+    """Read a boolean environment variable: 1/true/yes/on or 0/false/no/off (any case); anything
+    else stops the server with ImproperlyConfigured rather than silently meaning one of them."""
     value = os.environ.get(name)
     if value is None:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    word = value.strip().lower()
+    if word not in TRUE_WORDS | FALSE_WORDS:
+        raise ImproperlyConfigured(f"{name}={value!r}: use 1/true/yes/on or 0/false/no/off")
+    return word in TRUE_WORDS
+
+
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    """Read an environment variable that names one of `choices`; anything else stops the server."""
+    value = os.environ.get(name, default).strip().lower()
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name}={value!r}: use one of {', '.join(choices)}")
+    return value
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -111,7 +127,7 @@ DATABASES = {
 # statements off unless `prepare_threshold` is set; set DATABASE_PREPARED_STATEMENTS=0 behind a
 # pooler in transaction mode that cannot keep them (PgBouncer before 1.21). Django's own queries
 # bind their parameters on the client and are never prepared either way.
-if DATABASES["default"]["ENGINE"].endswith("postgresql") and os.environ.get("DATABASE_PREPARED_STATEMENTS", "1") == "1":
+if DATABASES["default"]["ENGINE"].endswith("postgresql") and env_bool("DATABASE_PREPARED_STATEMENTS", True):
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 
 # On PostgreSQL each process borrows its connections from a pool (Django's, psycopg_pool): an HTTP
@@ -158,7 +174,8 @@ CHANNEL_LAYER_PREFIX = os.environ.get(
 PRESENCE_LEASE_SECONDS = int(os.environ.get("PRESENCE_LEASE_SECONDS", "30"))
 # Every event passes through each process's hub channel (realtime/hub.py): it must never be full.
 HUB_CHANNEL_CAPACITY = {"hub.*": 100_000}
-if REDIS_URL and os.environ.get("CHANNEL_LAYER", "pubsub") == "pubsub":
+CHANNEL_LAYER = env_choice("CHANNEL_LAYER", "pubsub", ("pubsub", "core"))
+if REDIS_URL and CHANNEL_LAYER == "pubsub":
     # Redis pub/sub: one PUBLISH per event, pushed to every process's hub. Nothing is queued for
     # a process that is gone; clients catch up through history, as after any outage.
     CHANNEL_LAYERS: dict[str, Any] = {
