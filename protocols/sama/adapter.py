@@ -10,7 +10,6 @@ from chats import selectors as chat_selectors
 from config.errors import Invalid, NotAuthenticated, ServiceError
 from messaging import editing, inbox, live_notices, reactions, receipts, system_messages
 from messaging import selectors as message_selectors
-from messaging.models import Message
 from messaging.sending import SendRequest
 from messaging.snapshots import message_snapshot
 from protocols.sama import args, render
@@ -286,27 +285,30 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
     async def message_list(self, params: object) -> dict:
         p = args.params(params, "message_list")
         after, before = args.ms_bounds(p.get("updated_at"), "updated_at")
-        messages: list[Message] = await call(
-            message_selectors.message_list,
-            self.user,
+        ids = to_ids(p["ids"], "ids", limit=message_selectors.LIST_IDS_MAX) if p.get("ids") is not None else None
+        messages = await call(
+            self._message_list,
             conversation_id=to_id(p.get("cid"), "cid"),
             limit=args.limit(p.get("limit")),
             after=after,
             before=before,
-            ids=to_ids(p["ids"], "ids", limit=message_selectors.LIST_IDS_MAX) if p.get("ids") is not None else None,
+            ids=ids,
         )
-        read = await call(message_selectors.read_message_ids, messages)
-        summaries = await call(reactions.reactions_summaries, self.user, [m.pk for m in messages])
-        return {
-            "messages": [
-                render.message(
-                    message_snapshot(m, m.sender, ""),
-                    read=m.pk in read,
-                    reactions=render.reactions_summary(summaries.get(m.pk)),
-                )
-                for m in messages
-            ]
-        }
+        return {"messages": messages}
+
+    def _message_list(self, **filters: Any) -> list[dict]:
+        """The page, with each message's read status and reactions: one hop to the database thread."""
+        messages = message_selectors.message_list(self.user, **filters)
+        read = message_selectors.read_message_ids(messages)
+        summaries = reactions.reactions_summaries(self.user, [m.pk for m in messages])
+        return [
+            render.message(
+                message_snapshot(m, m.sender, ""),
+                read=m.pk in read,
+                reactions=render.reactions_summary(summaries.get(m.pk)),
+            )
+            for m in messages
+        ]
 
     async def message_read(self, params: object) -> dict:
         p = args.params(params, "message_read")
