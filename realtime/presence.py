@@ -1,5 +1,5 @@
 """Who is online: the open connections of each user, shared by every server process, and each
-user's last activity (online, or how long ago they were last seen).
+user's last activity (online, or when they were last seen, in Unix seconds).
 
 With Redis configured the connection sets live there (so several processes agree), and each
 process holds a lease on its entries: when it dies without closing its connections, another
