@@ -1,6 +1,5 @@
 """Settings, read from environment variables only; unset variables fall back to local defaults."""
 
-import os
 import re
 import warnings
 from datetime import timedelta
@@ -8,49 +7,32 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
+from environs import Env
+from marshmallow.validate import OneOf, Range
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-TRUE_WORDS, FALSE_WORDS = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
-
-
-def env_bool(name: str, default: bool) -> bool:
-    """Read a boolean environment variable: 1/true/yes/on or 0/false/no/off (any case); anything
-    else stops the server with ImproperlyConfigured rather than silently meaning one of them."""
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    word = value.strip().lower()
-    if word not in TRUE_WORDS | FALSE_WORDS:
-        raise ImproperlyConfigured(f"{name}={value!r}: use 1/true/yes/on or 0/false/no/off")
-    return word in TRUE_WORDS
-
-
-def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
-    """Read an environment variable that names one of `choices`; anything else stops the server."""
-    value = os.environ.get(name, default).strip().lower()
-    if value not in choices:
-        raise ImproperlyConfigured(f"{name}={value!r}: use one of {', '.join(choices)}")
-    return value
+# Every variable is read through environs: a malformed value (a switch that is not 1/true/yes/on or
+# 0/false/no/off, a number that is not one, a name not among the choices) stops the server with
+# "Environment variable "NAME" invalid: ...". The README's configuration table lists them all.
+env = Env()
 
 
 def env_list(name: str, default: str = "") -> list[str]:
-    """Read a comma-separated environment variable as a list of non-empty items."""
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+    """Read a comma-separated environment variable as a list of non-empty, stripped items."""
+    return [item.strip() for item in env.list(name, default.split(",")) if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
+DEBUG = env.bool("DEBUG", True)
+SECRET_KEY = env.str("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise RuntimeError("SECRET_KEY must be set when DEBUG is off")
     # A random key of this checkout's own, made on first start (config/secret_key.py).
     from config.secret_key import local_secret_key
 
-    SECRET_KEY = local_secret_key(Path(os.environ.get("SECRET_KEY_FILE", BASE_DIR / ".secret_key")))
+    SECRET_KEY = local_secret_key(Path(env.str("SECRET_KEY_FILE", str(BASE_DIR / ".secret_key"))))
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 
@@ -115,10 +97,11 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+    "default": env.dj_db_url(
+        "DATABASE_URL",
+        f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         # Each process talks to the database from one thread: keep its connection open.
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        conn_max_age=env.int("DATABASE_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
@@ -127,7 +110,8 @@ DATABASES = {
 # statements off unless `prepare_threshold` is set; set DATABASE_PREPARED_STATEMENTS=0 behind a
 # pooler in transaction mode that cannot keep them (PgBouncer before 1.21). Django's own queries
 # bind their parameters on the client and are never prepared either way.
-if DATABASES["default"]["ENGINE"].endswith("postgresql") and env_bool("DATABASE_PREPARED_STATEMENTS", True):
+DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", True)
+if DATABASES["default"]["ENGINE"].endswith("postgresql") and DATABASE_PREPARED_STATEMENTS:
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 
 # On PostgreSQL each process borrows its connections from a pool (Django's, psycopg_pool): an HTTP
@@ -137,9 +121,9 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql") and env_bool("DATABASE_
 # connections per process. The pool checks no connection as it lends it (that would cost a round
 # trip per unit of work): one that broke while idle fails one call and is discarded.
 # DATABASE_POOL_MAX=0 turns the pool off (behind PgBouncer): then DATABASE_CONN_MAX_AGE applies.
-DATABASE_POOL_MIN = int(os.environ.get("DATABASE_POOL_MIN", "2"))
-DATABASE_POOL_MAX = int(os.environ.get("DATABASE_POOL_MAX", "20"))
-DATABASE_POOL_TIMEOUT = float(os.environ.get("DATABASE_POOL_TIMEOUT", "10"))
+DATABASE_POOL_MIN = env.int("DATABASE_POOL_MIN", 2)
+DATABASE_POOL_MAX = env.int("DATABASE_POOL_MAX", 20)
+DATABASE_POOL_TIMEOUT = env.float("DATABASE_POOL_TIMEOUT", 10)
 if DATABASES["default"]["ENGINE"].endswith("postgresql") and DATABASE_POOL_MAX > 0:
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
@@ -151,30 +135,30 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql") and DATABASE_POOL_MAX >
 
 # Threads a process runs connections' database work on (realtime/db.py): a pool for PostgreSQL,
 # so commits wait on the disk together; one for SQLite, which writes one transaction at a time.
-DATABASE_THREADS = int(
-    os.environ.get("DATABASE_THREADS", "1" if DATABASES["default"]["ENGINE"].endswith("sqlite3") else "8")
+DATABASE_THREADS = env.int(
+    "DATABASE_THREADS", 1 if DATABASES["default"]["ENGINE"].endswith("sqlite3") else 8, validate=Range(min=1)
 )
 
 # Allocations between two collections of the garbage collector's young generation in a server
 # process (config/server.py); Python's default is 700.
-GC_GEN0_THRESHOLD = int(os.environ.get("GC_GEN0_THRESHOLD", "50000"))
+GC_GEN0_THRESHOLD = env.int("GC_GEN0_THRESHOLD", 50000)
 # Connections the kernel holds for a server process before it accepts them (capped by the
 # kernel's net.core.somaxconn).
-LISTEN_BACKLOG = int(os.environ.get("LISTEN_BACKLOG", "1024"))
+LISTEN_BACKLOG = env.int("LISTEN_BACKLOG", 1024)
 
-REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_URL = env.str("REDIS_URL", "")
 # Redis pub/sub channels are shared by all of a server's database numbers: the default prefix
 # names the database, so deployments (or test runs) on different numbers never hear each other.
-CHANNEL_LAYER_PREFIX = os.environ.get(
+CHANNEL_LAYER_PREFIX = env.str(
     "CHANNEL_LAYER_PREFIX", "asgi" + (urlsplit(REDIS_URL).path.strip("/") or "0") if REDIS_URL else "asgi"
 )
 # Seconds a server process's hold on its users' presence lasts unrenewed (renewed every third):
 # the users of a process that died without closing its connections go offline within about 4/3 of
 # it (realtime/presence_lease.py).
-PRESENCE_LEASE_SECONDS = int(os.environ.get("PRESENCE_LEASE_SECONDS", "30"))
+PRESENCE_LEASE_SECONDS = env.int("PRESENCE_LEASE_SECONDS", 30)
 # Every event passes through each process's hub channel (realtime/hub.py): it must never be full.
 HUB_CHANNEL_CAPACITY = {"hub.*": 100_000}
-CHANNEL_LAYER = env_choice("CHANNEL_LAYER", "pubsub", ("pubsub", "core"))
+CHANNEL_LAYER = env.str("CHANNEL_LAYER", "pubsub", validate=OneOf(["pubsub", "core"]))
 if REDIS_URL and CHANNEL_LAYER == "pubsub":
     # Redis pub/sub: one PUBLISH per event, pushed to every process's hub. Nothing is queued for
     # a process that is gone; clients catch up through history, as after any outage.
@@ -190,7 +174,7 @@ elif REDIS_URL:
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
                 "hosts": [REDIS_URL],
-                "capacity": int(os.environ.get("CHANNEL_LAYER_CAPACITY", "1000")),
+                "capacity": env.int("CHANNEL_LAYER_CAPACITY", 1000),
                 "channel_capacity": HUB_CHANNEL_CAPACITY,
                 "expiry": 60,
                 # Only hubs join groups, and they rejoin every minute (realtime/hub.py): a stopped
@@ -221,7 +205,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_ROOT = env.path("MEDIA_ROOT", BASE_DIR / "media")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # CORS for browser apps on other origins (SAMA web SDK): exact origins, with credentials.
@@ -236,97 +220,98 @@ REST_FRAMEWORK: dict[str, Any] = {
 }
 
 SIMPLE_JWT: dict[str, Any] = {
-    "ACCESS_TOKEN_LIFETIME": timedelta(seconds=int(os.environ.get("ACCESS_TOKEN_LIFETIME", "3600"))),
-    "REFRESH_TOKEN_LIFETIME": timedelta(seconds=int(os.environ.get("REFRESH_TOKEN_LIFETIME", str(30 * 86400)))),
+    "ACCESS_TOKEN_LIFETIME": timedelta(seconds=env.int("ACCESS_TOKEN_LIFETIME", 3600)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(seconds=env.int("REFRESH_TOKEN_LIFETIME", 30 * 86400)),
     "SIGNING_KEY": SECRET_KEY,
     "UPDATE_LAST_LOGIN": False,
 }
 
 # Limits
-MESSAGE_BODY_MAX_LENGTH = int(os.environ.get("MESSAGE_BODY_MAX_LENGTH", "10000"))
-WEBSOCKET_FRAME_MAX_BYTES = int(os.environ.get("WEBSOCKET_FRAME_MAX_BYTES", str(256 * 1024)))
+MESSAGE_BODY_MAX_LENGTH = env.int("MESSAGE_BODY_MAX_LENGTH", 10000)
+WEBSOCKET_FRAME_MAX_BYTES = env.int("WEBSOCKET_FRAME_MAX_BYTES", 256 * 1024)
 # Larger WebSocket messages are not read whole: the server closes the connection with code 1009.
 # Between the two limits a frame gets its protocol's error answer (the REST `/ws` ignores it).
-WEBSOCKET_MESSAGE_MAX_BYTES = int(os.environ.get("WEBSOCKET_MESSAGE_MAX_BYTES", str(16 * WEBSOCKET_FRAME_MAX_BYTES)))
+WEBSOCKET_MESSAGE_MAX_BYTES = env.int("WEBSOCKET_MESSAGE_MAX_BYTES", 16 * WEBSOCKET_FRAME_MAX_BYTES)
 # Clients' JSON (frames and HTTP bodies) nested deeper than this is refused (config/json_input.py).
-JSON_MAX_DEPTH = int(os.environ.get("JSON_MAX_DEPTH", "64"))
+JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", 64)
 
+LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.channels.server": {"level": os.environ.get("ACCESS_LOG_LEVEL", "INFO")}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO", validate=OneOf(LOG_LEVELS))},
+    "loggers": {"django.channels.server": {"level": env.str("ACCESS_LOG_LEVEL", "INFO", validate=OneOf(LOG_LEVELS))}},
 }
 
 # Hooligram / phone verification --------------------------------------------------------------
 # Where codes go: accounts.sms.ConsoleSmsBackend (logs them), accounts.sms.InMemorySmsBackend
 # (tests) or accounts.sms.TwilioVerifyBackend (production, needs the TWILIO_* variables).
-SMS_BACKEND = os.environ.get("SMS_BACKEND", "accounts.sms.ConsoleSmsBackend")
-SMS_HTTP_TIMEOUT = float(os.environ.get("SMS_HTTP_TIMEOUT", "10"))
-TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
-TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
-TWILIO_VERIFY_SERVICE_SID = os.environ.get("TWILIO_VERIFY_SERVICE_SID", "")
-TWILIO_VERIFY_URL = os.environ.get("TWILIO_VERIFY_URL", "https://verify.twilio.com/v2")
+SMS_BACKEND = env.str("SMS_BACKEND", "accounts.sms.ConsoleSmsBackend")
+SMS_HTTP_TIMEOUT = env.float("SMS_HTTP_TIMEOUT", 10)
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", "")
+TWILIO_VERIFY_SERVICE_SID = env.str("TWILIO_VERIFY_SERVICE_SID", "")
+TWILIO_VERIFY_URL = env.str("TWILIO_VERIFY_URL", "https://verify.twilio.com/v2")
 # Seconds a code may be submitted after it was sent.
-VERIFICATION_CODE_TTL = int(os.environ.get("VERIFICATION_CODE_TTL", "600"))
-VERIFICATION_CODE_LENGTH = int(os.environ.get("VERIFICATION_CODE_LENGTH", "6"))
+VERIFICATION_CODE_TTL = env.int("VERIFICATION_CODE_TTL", 600)
+VERIFICATION_CODE_LENGTH = env.int("VERIFICATION_CODE_LENGTH", 6)
 # Wrong codes allowed per code (submit and sign-in together) before a new code is needed.
-VERIFICATION_MAX_ATTEMPTS = int(os.environ.get("VERIFICATION_MAX_ATTEMPTS", "5"))
+VERIFICATION_MAX_ATTEMPTS = env.int("VERIFICATION_MAX_ATTEMPTS", 5)
 # At most VERIFICATION_RATE_LIMIT code requests per phone number in VERIFICATION_RATE_WINDOW seconds.
-VERIFICATION_RATE_LIMIT = int(os.environ.get("VERIFICATION_RATE_LIMIT", "5"))
-VERIFICATION_RATE_WINDOW = int(os.environ.get("VERIFICATION_RATE_WINDOW", "3600"))
+VERIFICATION_RATE_LIMIT = env.int("VERIFICATION_RATE_LIMIT", 5)
+VERIFICATION_RATE_WINDOW = env.int("VERIFICATION_RATE_WINDOW", 3600)
 # Seconds a verified code keeps signing in (Hooligram clients sign in again with it on reconnect).
-VERIFICATION_SIGN_IN_TTL = int(os.environ.get("VERIFICATION_SIGN_IN_TTL", str(30 * 86400)))
+VERIFICATION_SIGN_IN_TTL = env.int("VERIFICATION_SIGN_IN_TTL", 30 * 86400)
 # Most unacknowledged messages sent again at one Hooligram sign-in (oldest first).
-HOOLIGRAM_REDELIVERY_LIMIT = int(os.environ.get("HOOLIGRAM_REDELIVERY_LIMIT", "1000"))
+HOOLIGRAM_REDELIVERY_LIMIT = env.int("HOOLIGRAM_REDELIVERY_LIMIT", 1000)
 # --- end Hooligram / phone verification --------------------------------------------------------
 
 # --- SAMA extras: attachments and push notifications -------------------------------------------
 # Where clients reach this server, for absolute file URLs (else taken from the request's Host).
-PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
-ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(100 * 1024 * 1024)))
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", "")
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", 100 * 1024 * 1024)
 ATTACHMENT_CONTENT_TYPES = env_list(
     "ATTACHMENT_CONTENT_TYPES",
     "image/*,video/*,audio/*,text/plain,application/pdf,application/zip,application/octet-stream,"
     "application/msword,application/vnd.openxmlformats-officedocument.*",
 )
-ATTACHMENT_UPLOAD_URL_TTL = int(os.environ.get("ATTACHMENT_UPLOAD_URL_TTL", "3600"))
-ATTACHMENT_DOWNLOAD_URL_TTL = int(os.environ.get("ATTACHMENT_DOWNLOAD_URL_TTL", "3600"))
+ATTACHMENT_UPLOAD_URL_TTL = env.int("ATTACHMENT_UPLOAD_URL_TTL", 3600)
+ATTACHMENT_DOWNLOAD_URL_TTL = env.int("ATTACHMENT_DOWNLOAD_URL_TTL", 3600)
 # An S3-compatible store (django-storages) replaces local files under MEDIA_ROOT when a bucket is
 # named; credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY as boto3 reads them.
-if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+if env.str("AWS_STORAGE_BUCKET_NAME", ""):
     STORAGES = {
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
         **globals().get("STORAGES", {}),
         "default": {"BACKEND": "storages.backends.s3.S3Storage"},
     }
-    AWS_STORAGE_BUCKET_NAME = os.environ["AWS_STORAGE_BUCKET_NAME"]
-    AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None
-    AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME") or None
+    AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME")
+    AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", "") or None
+    AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", "") or None
     AWS_QUERYSTRING_EXPIRE = ATTACHMENT_DOWNLOAD_URL_TTL
     AWS_DEFAULT_ACL = None
 # Push: one backend per platform (accounts.push.backends.*; memory.MemoryBackend for tests).
 PUSH_BACKENDS = {
-    "web": os.environ.get("PUSH_BACKEND_WEB", "accounts.push.backends.webpush.WebPushBackend"),
-    "android": os.environ.get("PUSH_BACKEND_ANDROID", "accounts.push.backends.fcm.FCMBackend"),
-    "ios": os.environ.get("PUSH_BACKEND_IOS", "accounts.push.backends.apns.APNsBackend"),
+    "web": env.str("PUSH_BACKEND_WEB", "accounts.push.backends.webpush.WebPushBackend"),
+    "android": env.str("PUSH_BACKEND_ANDROID", "accounts.push.backends.fcm.FCMBackend"),
+    "ios": env.str("PUSH_BACKEND_IOS", "accounts.push.backends.apns.APNsBackend"),
 }
-VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY", "")  # a PEM file path or base64url DER
-VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY", "")  # what web clients subscribe with
-VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:admin@localhost")
-FCM_CREDENTIALS_FILE = os.environ.get("FCM_CREDENTIALS_FILE", "")
-FCM_PROJECT_ID = os.environ.get("FCM_PROJECT_ID", "")
-APNS_KEY_FILE = os.environ.get("APNS_KEY_FILE", "")
-APNS_KEY_ID = os.environ.get("APNS_KEY_ID", "")
-APNS_TEAM_ID = os.environ.get("APNS_TEAM_ID", "")
-APNS_TOPIC = os.environ.get("APNS_TOPIC", "")
-APNS_SANDBOX = env_bool("APNS_SANDBOX", False)
-PUSH_TTL = int(os.environ.get("PUSH_TTL", "86400"))
-PUSH_HTTP_TIMEOUT = float(os.environ.get("PUSH_HTTP_TIMEOUT", "10"))
-PUSH_MAX_ATTEMPTS = int(os.environ.get("PUSH_MAX_ATTEMPTS", "5"))
-PUSH_RETRY_DELAY = float(os.environ.get("PUSH_RETRY_DELAY", "30"))
+VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", "")  # a PEM file path or base64url DER
+VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", "")  # what web clients subscribe with
+VAPID_SUBJECT = env.str("VAPID_SUBJECT", "mailto:admin@localhost")
+FCM_CREDENTIALS_FILE = env.str("FCM_CREDENTIALS_FILE", "")
+FCM_PROJECT_ID = env.str("FCM_PROJECT_ID", "")
+APNS_KEY_FILE = env.str("APNS_KEY_FILE", "")
+APNS_KEY_ID = env.str("APNS_KEY_ID", "")
+APNS_TEAM_ID = env.str("APNS_TEAM_ID", "")
+APNS_TOPIC = env.str("APNS_TOPIC", "")
+APNS_SANDBOX = env.bool("APNS_SANDBOX", False)
+PUSH_TTL = env.int("PUSH_TTL", 86400)
+PUSH_HTTP_TIMEOUT = env.float("PUSH_HTTP_TIMEOUT", 10)
+PUSH_MAX_ATTEMPTS = env.int("PUSH_MAX_ATTEMPTS", 5)
+PUSH_RETRY_DELAY = env.float("PUSH_RETRY_DELAY", 30)
 # --- end SAMA extras ---------------------------------------------------------------------------
 
 # Chats REST -----------------------------------------------------------------------------------
@@ -352,20 +337,20 @@ SPECTACULAR_SETTINGS = {
         "protocols.rest.schema.strip_trailing_slashes",
     ],
 }
-REST_TEXT_MAX_BYTES = int(os.environ.get("REST_TEXT_MAX_BYTES", "2048"))
-REST_CHAT_USERS_PER_CALL = int(os.environ.get("REST_CHAT_USERS_PER_CALL", "10"))
-REST_JSON_MAX_BYTES = int(os.environ.get("REST_JSON_MAX_BYTES", str(1024 * 1024)))
-REST_FILE_MAX_BYTES = int(os.environ.get("REST_FILE_MAX_BYTES", str(50 * 1024 * 1024)))
-REST_PREVIEW_MAX_BYTES = int(os.environ.get("REST_PREVIEW_MAX_BYTES", str(2 * 1024 * 1024)))
+REST_TEXT_MAX_BYTES = env.int("REST_TEXT_MAX_BYTES", 2048)
+REST_CHAT_USERS_PER_CALL = env.int("REST_CHAT_USERS_PER_CALL", 10)
+REST_JSON_MAX_BYTES = env.int("REST_JSON_MAX_BYTES", 1024 * 1024)
+REST_FILE_MAX_BYTES = env.int("REST_FILE_MAX_BYTES", 50 * 1024 * 1024)
+REST_PREVIEW_MAX_BYTES = env.int("REST_PREVIEW_MAX_BYTES", 2 * 1024 * 1024)
 # --- end Chats REST ----------------------------------------------------------------------------
 
 # --- Login and registration limits (accounts/throttling.py), for every protocol and the admin ---
 # "N/sec|min|hour|day" per client address and per account: failed logins (password, token or
 # phone code), and registrations (Hooligram code requests included).
-LOGIN_RATE = os.environ.get("LOGIN_RATE", "20/min")
-REGISTER_RATE = os.environ.get("REGISTER_RATE", "10/min")
+LOGIN_RATE = env.str("LOGIN_RATE", "20/min")
+REGISTER_RATE = env.str("REGISTER_RATE", "10/min")
 # Proxies in front of the server whose X-Forwarded-For entries are believed (0: the socket's address).
-TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", 0)
 # The counters live in the cache: Redis with REDIS_URL, so every process shares them.
 CACHES: dict[str, Any] = {
     "default": (
@@ -380,18 +365,18 @@ CACHES: dict[str, Any] = {
 # --- Password reset by a one-time code (SAMA's user_send_otp / user_reset_password) -------------
 # Seconds a code works; wrong tries a code takes before it is spent; code requests per client
 # address and per e-mail ("N/sec|min|hour|day", accounts/throttling.py).
-PASSWORD_RESET_CODE_TTL = int(os.environ.get("PASSWORD_RESET_CODE_TTL", "900"))
-PASSWORD_RESET_MAX_ATTEMPTS = int(os.environ.get("PASSWORD_RESET_MAX_ATTEMPTS", "5"))
-PASSWORD_RESET_RATE = os.environ.get("PASSWORD_RESET_RATE", "5/hour")
+PASSWORD_RESET_CODE_TTL = env.int("PASSWORD_RESET_CODE_TTL", 900)
+PASSWORD_RESET_MAX_ATTEMPTS = env.int("PASSWORD_RESET_MAX_ATTEMPTS", 5)
+PASSWORD_RESET_RATE = env.str("PASSWORD_RESET_RATE", "5/hour")
 # How the codes are mailed (Django's e-mail framework): the console backend prints them; set
 # django.core.mail.backends.smtp.EmailBackend and the EMAIL_* variables to send them.
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
-EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
-EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "10"))
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "webmaster@localhost")
 # --- end password reset ------------------------------------------------------------------------
