@@ -63,7 +63,7 @@ def main() -> None:
     daphne.cli.build_endpoint_description_strings = with_backlog(
         daphne.cli.build_endpoint_description_strings, settings.LISTEN_BACKLOG
     )
-    daphne.cli.CommandLineInterface().run(with_websocket_limits(sys.argv[1:], settings.WEBSOCKET_MESSAGE_MAX_BYTES))
+    daphne.cli.CommandLineInterface().run(with_defaults(sys.argv[1:], settings.WEBSOCKET_MESSAGE_MAX_BYTES))
 
 
 def with_backlog(build: Callable[..., list[str]], backlog: int) -> Callable[..., list[str]]:
@@ -80,13 +80,18 @@ def with_backlog(build: Callable[..., list[str]], backlog: int) -> Callable[...,
     return build_with_backlog
 
 
-def with_websocket_limits(args: list[str], max_bytes: int) -> list[str]:
-    """Daphne's arguments, with WebSocket message and frame limits of `max_bytes` unless given."""
-    limits = []
+def with_defaults(args: list[str], max_bytes: int) -> list[str]:
+    """Daphne's arguments, with WebSocket message and frame limits of `max_bytes` and verbosity 0
+    unless given. At verbosity 1 daphne prints its own access lines to stdout, outside logging,
+    with no request or connection id; the server writes its access log through logging instead
+    (config/logs.py: the `access` logger), so a line is never written twice."""
+    defaults = []
     for option in ("--websocket-max-message-size", "--websocket-max-frame-size"):
         if not any(arg.startswith(option) for arg in args):
-            limits += [option, str(max_bytes)]
-    return [*limits, *args]
+            defaults += [option, str(max_bytes)]
+    if not any(arg in ("-v", "--verbosity") or arg.startswith("--verbosity=") for arg in args):
+        defaults += ["--verbosity", "0"]
+    return [*defaults, *args]
 
 
 def _clean_closing_factory() -> type:

@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 from environs import Env
 from marshmallow.validate import OneOf, Range
 
+from config.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -56,6 +58,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.logs.request_ids",
     "corsheaders.middleware.CorsMiddleware",
     "config.middleware.refuse_unstorable_text",
     "django.middleware.security.SecurityMiddleware",
@@ -236,14 +239,13 @@ WEBSOCKET_MESSAGE_MAX_BYTES = env.int("WEBSOCKET_MESSAGE_MAX_BYTES", 16 * WEBSOC
 JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", 64)
 
 LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO", validate=OneOf(LOG_LEVELS))},
-    "loggers": {"django.channels.server": {"level": env.str("ACCESS_LOG_LEVEL", "INFO", validate=OneOf(LOG_LEVELS))}},
-}
+# One handler on stderr: plain lines, or one JSON object per line with LOG_FORMAT=json; each line
+# a request or a connection causes carries its id (config/logs.py).
+LOGGING = logging_config(
+    json=env.str("LOG_FORMAT", "plain", validate=OneOf(["plain", "json"])) == "json",
+    level=env.str("LOG_LEVEL", "INFO", validate=OneOf(LOG_LEVELS)),
+    access_level=env.str("ACCESS_LOG_LEVEL", "INFO", validate=OneOf(LOG_LEVELS)),
+)
 
 # Hooligram / phone verification --------------------------------------------------------------
 # Where codes go: accounts.sms.ConsoleSmsBackend (logs them), accounts.sms.InMemorySmsBackend

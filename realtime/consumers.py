@@ -2,6 +2,7 @@
 
 import json
 import logging
+import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,6 +13,8 @@ from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from accounts.models import DeviceSession, User
+from config import logs
+from config.client_address import scope_address
 from config.errors import Unavailable, is_bug, unexpected_error
 from events.delivery import BROADCAST_GROUP, user_group
 from events.kinds import Event, SessionsEnded
@@ -50,6 +53,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     async def connect(self) -> None:
         self.connection_id = f"conn.{uuid.uuid4().hex}"  # events' `origin`, presence entries
+        self.opened_at = time.monotonic()
+        logs.bind(connection=self.connection_id[5:21], protocol=self.adapter_class.name)
         self.user: User | None = None
         self.session: DeviceSession | None = None
         self.addresses: set[str] = set()
@@ -68,10 +73,15 @@ class ChatConsumer(AsyncWebsocketConsumer):
                     logger.warning("%s: handshake: %s: %s", self.adapter.name, type(error).__name__, error)
                 await self.close(code=1013 if isinstance(unexpected_error(error), Unavailable) else 1011)
                 return
+            path, client = self.scope.get("path", ""), scope_address(self.scope)
             if accepted:
                 await self.accept()
+                logs.access_logger.info("WebSocket %s opened", path, extra={"client": client})
             else:
                 await self.close(code=CLOSE_UNAUTHENTICATED)
+                logs.access_logger.info(
+                    "WebSocket %s refused: %d", path, CLOSE_UNAUTHENTICATED, extra={"client": client}
+                )
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Route a message to its handler, without Channels' per-message database hop.
@@ -161,6 +171,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.session = session
         if self.user is None:
             self.user = user
+            logs.bind(user=user.pk)
             await self.listen(user_group(user.pk))
             if await presence.connection_opened(user.pk, self.connection_id):
                 await activity.announce(user.pk, online=True)
@@ -187,6 +198,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
         current_hub().leave(address, self)
 
     async def disconnect(self, code: int) -> None:
+        logs.access_logger.info(
+            "WebSocket %s closed: %s after %.0f s", self.scope.get("path", ""), code, time.monotonic() - self.opened_at
+        )
         try:
             await self.adapter.on_disconnect()
         finally:

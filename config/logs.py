@@ -1,0 +1,110 @@
+"""Log lines an operator can follow: every line a request or a connection causes carries its id.
+
+An HTTP request's id is the proxy's `X-Request-ID` when it sends a sane one, else a new one, and
+goes back in the response's `X-Request-ID`; a WebSocket connection's id is the start of its
+connection id. Both live in a context variable (`bind`), which every task and database thread the
+request or connection starts inherits, and `LogContext` copies them onto each record: as fields of
+their own in JSON (`LOG_FORMAT=json`, python-json-logger) and as `[request=… user=…]` in the plain
+format. The access log (logger `access`) has one line per HTTP request and one per WebSocket
+connection opened and closed."""
+
+import logging
+import re
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+from typing import Any
+
+from asgiref.sync import markcoroutinefunction
+from django.http import HttpRequest, HttpResponse
+
+from config.client_address import request_address
+
+access_logger = logging.getLogger("access")
+
+_context: ContextVar[dict[str, Any]] = ContextVar("log_context", default={})  # noqa: B039 (never mutated)
+
+# What a proxy's request id may look like to be reused (nginx's $request_id is 32 hex digits).
+REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+def bind(**fields: Any) -> None:
+    """Add `fields` to every log line of the current request or connection from now on."""
+    _context.set({**_context.get(), **fields})
+
+
+def bound() -> dict[str, Any]:
+    """The fields the current request or connection adds to its log lines."""
+    return _context.get()
+
+
+class LogContext(logging.Filter):
+    """Copies the bound fields onto each record, and renders them for the plain format as
+    `record.context` (" [request=… user=…]", or empty outside any request or connection)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        fields = _context.get()
+        for name, value in fields.items():
+            setattr(record, name, value)
+        record.context = " [" + " ".join(f"{k}={v}" for k, v in fields.items()) + "]" if fields else ""
+        return True
+
+
+def request_ids(get_response: Callable[[HttpRequest], Awaitable[HttpResponse]]) -> Callable[..., Any]:
+    """Middleware (first in the list): binds the request's id, answers it in `X-Request-ID`, and
+    writes the request's access line with its status and duration.
+
+    Asynchronous only: under ASGI each request runs in a task of its own, whose context ends with
+    it, so the id stays bound for what Django logs after the middleware (its 4xx/5xx line); Django
+    runs the synchronous middleware after it in a thread, which inherits the context."""
+
+    async def middleware(request: HttpRequest) -> HttpResponse:
+        given = request.headers.get("X-Request-ID", "")
+        request_id = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex[:16]
+        _context.set({"request": request_id})
+        started = time.monotonic()
+        response = await get_response(request)
+        response["X-Request-ID"] = request_id
+        access_logger.info(
+            "%s %s %s %.0f ms",
+            request.method,
+            request.path,
+            response.status_code,
+            (time.monotonic() - started) * 1000,
+            extra={"client": request_address(request), "status": response.status_code},
+        )
+        return response
+
+    return markcoroutinefunction(middleware)
+
+
+request_ids.sync_capable = False  # type: ignore[attr-defined]
+request_ids.async_capable = True  # type: ignore[attr-defined]
+
+
+def logging_config(*, json: bool, level: str, access_level: str) -> dict[str, Any]:
+    """The LOGGING setting: one handler on stderr, in JSON or plain lines, with the context filter.
+    Django's own console handler (added when DEBUG is on) is removed, so no line is written twice."""
+    formatter: dict[str, Any] = (
+        {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        }
+        if json
+        else {"format": "%(asctime)s %(levelname)s %(name)s%(context)s %(message)s"}
+    )
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"context": {"()": "config.logs.LogContext"}},
+        "formatters": {"line": formatter},
+        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line", "filters": ["context"]}},
+        "root": {"handlers": ["console"], "level": level},
+        "loggers": {
+            "django": {"handlers": [], "level": "INFO", "propagate": True},
+            "access": {"level": access_level},
+            "django.channels.server": {"level": access_level},
+        },
+    }
