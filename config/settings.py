@@ -37,6 +37,20 @@ if not SECRET_KEY:
     SECRET_KEY = local_secret_key(Path(env.str("SECRET_KEY_FILE", str(BASE_DIR / ".secret_key"))))
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
+# Origins (scheme://host) the admin's forms may be posted from besides the server's own host.
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+# --- Served over HTTPS (directly or behind a TLS proxy: docs/deployment.md) ---------------------
+# HTTPS=1 says clients reach the server only over HTTPS: cookies are sent over HTTPS only, plain
+# HTTP requests are redirected (except the probes and metrics, which an orchestrator asks on the
+# server's own port), and browsers are told to keep to HTTPS for SECURE_HSTS_SECONDS.
+HTTPS = env.bool("HTTPS", False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT = HTTPS
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0, validate=Range(min=0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", False)
+# --- end HTTPS ---------------------------------------------------------------------------------
 
 INSTALLED_APPS = [
     "daphne",
@@ -352,7 +366,10 @@ REST_PREVIEW_MAX_BYTES = env.int("REST_PREVIEW_MAX_BYTES", 2 * 1024 * 1024)
 LOGIN_RATE = env.str("LOGIN_RATE", "20/min")
 REGISTER_RATE = env.str("REGISTER_RATE", "10/min")
 # Proxies in front of the server whose X-Forwarded-For entries are believed (0: the socket's address).
-TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", 0)
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", 0, validate=Range(min=0))
+if TRUSTED_PROXY_COUNT:
+    # The proxy says which scheme the client used; a request is HTTPS when it says so.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # The counters live in the cache: Redis with REDIS_URL, so every process shares them.
 CACHES: dict[str, Any] = {
     "default": (

@@ -1,4 +1,5 @@
 import itertools
+import shutil
 
 import pytest
 from django.conf import settings
@@ -43,8 +44,8 @@ async def captured_events(monkeypatch):
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests that need PostgreSQL (`postgresql`, `multiprocess`) or Redis (`redis`, `multiprocess`)
-    skip, saying why, when the run is not configured with them (`.ci/run` fails on any skip)."""
+    """Tests that need PostgreSQL (`postgresql`, `multiprocess`), Redis (`redis`, `multiprocess`) or
+    nginx (`nginx`) skip, saying why, when the run is not configured with them (`.ci/run` fails on any skip)."""
     on_postgresql = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
     needs = {
         "postgresql": None if on_postgresql else "needs PostgreSQL: set DATABASE_URL=postgres://...",
@@ -53,6 +54,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if on_postgresql and settings.REDIS_URL
         else "starts server processes: needs DATABASE_URL=postgres://... and REDIS_URL=redis://...",
     }
+    needs["nginx"] = None if shutil.which("nginx") else "needs nginx: apt-get install -y nginx (.ci/run does)"
     for item in items:
         for marker, reason in needs.items():
             if reason and item.get_closest_marker(marker):
