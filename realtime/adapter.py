@@ -29,6 +29,14 @@ async def call(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
                 await send_events(pending)
 
 
+def utf8_length_over(text: str, limit: int) -> bool:
+    """Whether `text` takes more than `limit` bytes in UTF-8, which a frame travels in: counted
+    only when its length in characters (1 to 4 bytes each) leaves the answer open."""
+    if len(text) > limit:
+        return True
+    return len(text) * 4 > limit and len(text.encode("utf-8", "surrogatepass")) > limit
+
+
 def frame_text(frame: dict[str, Any]) -> str:
     """A frame as the JSON text sent on the wire."""
     return json.dumps(frame, separators=(",", ":"), ensure_ascii=False)
@@ -128,7 +136,7 @@ class ProtocolAdapter:
         request id where it has one; the connection stays open."""
         frame: dict[str, Any] | None = None
         try:
-            if len(text) > settings.WEBSOCKET_FRAME_MAX_BYTES:
+            if utf8_length_over(text, settings.WEBSOCKET_FRAME_MAX_BYTES):
                 raise TooLarge("Frame is too large", code="frame_too_large")
             value = json_input.parse(text, "Frame")
             if not isinstance(value, dict):

@@ -133,6 +133,9 @@ async def test_frames_between_the_two_limits_get_the_error_answer(settings):
     client, works = await _sama()
     await client.send(sama_frame('"%s"' % ("x" * 2000)))
     assert await client.receive() == sama_error("Frame is too large", 413, None)
+    # The limit is in bytes, as the frame travels: 400 characters of 3 bytes each are over it.
+    await client.send(sama_frame('"%s"' % ("€" * 400)))
+    assert await client.receive() == sama_error("Frame is too large", 413, None)
     await works()
     await client.close()
 
