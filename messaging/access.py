@@ -29,6 +29,14 @@ def visible_messages(
     return rows.exclude(pk__in=HiddenMessage.objects.filter(user_id=user_id).values("message_id"))
 
 
+def viewers_of(message: Message) -> tuple[int, ...]:
+    """The participants of the message's conversation who see it: whom news of it (an edit, a
+    reaction) may reach."""
+    hidden_for = HiddenMessage.objects.filter(message=message).values("user_id")
+    viewers = Participant.objects.filter(conversation_id=message.conversation_id).exclude(user_id__in=hidden_for)
+    return tuple(viewers.values_list("user_id", flat=True))
+
+
 @cache
 def visible_messages_sql(message: str = "m", participation: str = "p", user: str = "%s") -> tuple[str, str]:
     """`visible_messages` (without deleted ones) for hand-written statements over the message table

@@ -14,7 +14,7 @@ from config.errors import Forbidden, NotFound
 from config.id_lists import ids_distinct
 from events.delivery import publish
 from events.kinds import MessageEdited, MessagesDeleted
-from messaging.access import access_message
+from messaging.access import access_message, viewers_of
 from messaging.models import HiddenMessage, Message, MessageReaction
 from messaging.sending import body_clean
 from messaging.snapshots import message_snapshot
@@ -48,7 +48,7 @@ def message_edit(
     message.save()
     publish(
         MessageEdited(
-            recipients=tuple(participant_ids_of(message.conversation_id)),
+            recipients=viewers_of(message),
             actor_id=actor.pk,
             origin=origin,
             message=message_snapshot(message, actor, message.conversation.type),

@@ -10,12 +10,11 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from accounts.models import User
-from chats.models import Participant
 from config.errors import Invalid
 from events.delivery import publish
 from events.kinds import MessageReactionsUpdated
-from messaging.access import access_message
-from messaging.models import HiddenMessage, MessageReaction
+from messaging.access import access_message, viewers_of
+from messaging.models import MessageReaction
 
 REACTION_MAX = 10  # in UTF-16 code units, as SAMA's original server counts a string's length
 
@@ -62,11 +61,9 @@ def message_reactions_update(
         added = added if created else None
     if added == removed:  # nothing changed, or one reaction removed and put back
         return None, None
-    hidden_for = HiddenMessage.objects.filter(message=message).values("user_id")
-    recipients = Participant.objects.filter(conversation_id=message.conversation_id).exclude(user_id__in=hidden_for)
     publish(
         MessageReactionsUpdated(
-            recipients=tuple(recipients.values_list("user_id", flat=True)),
+            recipients=viewers_of(message),
             actor_id=actor.pk,
             origin=origin,
             conversation_id=message.conversation_id,

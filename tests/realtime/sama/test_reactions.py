@@ -92,3 +92,22 @@ async def test_reaction_errors():
     await b.nothing()
     for client in (a, b, s):
         await client.close()
+
+
+async def test_news_of_a_message_skips_those_who_deleted_it_for_themselves():
+    alice, bob, carol = await db(make_user)(), await db(make_user)(), await db(make_user)()
+    a, b, c = await sama_connected(alice), await sama_connected(bob), await sama_connected(carol)
+    cid, mid = await _group_with_a_message(a, b, c)
+    assert await b.request("message_delete", {"cid": cid, "ids": [mid], "type": "myself"}, "d") == {
+        "id": "d",
+        "success": True,
+    }
+
+    assert await a.request("message_edit", {"id": mid, "body": "changed"}, "e") == {"id": "e", "success": True}
+    edited = {"message_edit": {"id": mid, "cid": cid, "c_type": "g", "from": str(alice.pk), "body": "changed"}}
+    assert await c.receive() == edited
+    await a.request("message_reactions_update", {"mid": mid, "add": "👍"})
+    assert (await c.receive())["message_reactions_update"]["add"] == "👍"
+    await b.nothing()  # neither the edit nor the reaction
+    for client in (a, b, c):
+        await client.close()
