@@ -165,8 +165,10 @@ def user_update(
 
 
 @transaction.atomic
+@transaction.atomic
 def user_delete(user: User) -> None:
-    """Delete a user's account and everything only they own."""
+    """Delete a user's account and everything only they own; before it goes, it leaves every
+    conversation (chats/apps.py)."""
     user_id = user.pk
     user.delete()
     publish(UserDeleted(recipients=(), actor_id=user_id, user_id=user_id))

@@ -123,6 +123,15 @@ def conversation_leave(actor: User, *, conversation_id: int, origin: str | None 
     participants_remove(actor, conversation, [actor.pk], origin=origin, left=True)
 
 
+def conversations_leave_all(user: User) -> None:
+    """The user leaves every conversation, each as `conversation_leave` does (ownership passes on,
+    the others are told, the last one out deletes it), inside the caller's transaction: what an
+    account's deletion does first (chats/apps.py)."""
+    conversations = Conversation.objects.select_for_update().filter(participants__user=user).order_by("pk")
+    for conversation in conversations:
+        participants_remove(user, conversation, [user.pk], left=True)
+
+
 def _distinct(user_ids: Iterable[int]) -> list[int]:
     return sorted({int(i) for i in user_ids})
 

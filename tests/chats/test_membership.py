@@ -3,6 +3,7 @@ left owns it; the last one out deletes it."""
 
 import pytest
 
+from accounts.services import user_delete
 from chats.conversations import conversation_update
 from chats.membership import conversation_leave, group_leave
 from chats.models import Conversation, Participant
@@ -40,3 +41,12 @@ def test_someone_else_leaving_keeps_the_owner_and_the_last_one_out_deletes_the_g
     assert _owner(group) == owner.pk
     conversation_leave(owner, conversation_id=group.pk)
     assert not Conversation.objects.filter(pk=group.pk).exists()
+
+
+def test_a_deleted_account_leaves_every_conversation_first():
+    owner, bob, carol = make_user(), make_user(), make_user()
+    group, alone = make_group(owner, bob, carol), make_group(owner)
+    user_delete(owner)
+    assert _owner(group) == bob.pk
+    assert set(Participant.objects.filter(conversation=group).values_list("user_id", flat=True)) == {bob.pk, carol.pk}
+    assert not Conversation.objects.filter(pk=alone.pk).exists()

@@ -103,7 +103,8 @@ def rest_methods(callback: object) -> list[str]:
     """The HTTP methods a route's view answers: a viewset's action map, or an APIView's handlers."""
     actions = getattr(callback, "actions", None)
     if actions:
-        return list(actions)
+        # DRF adds HEAD to a viewset's map (as GET) once the route has served a request.
+        return [method for method in actions if method in METHODS]
     view_class = callback.cls  # type: ignore[attr-defined]
     return [method for method in METHODS if hasattr(view_class, method)]
 

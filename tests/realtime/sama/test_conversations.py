@@ -122,6 +122,20 @@ async def test_leaving_and_deleting_a_group():
     await b.close()
 
 
+async def test_a_deleted_account_leaves_its_groups_and_hands_them_on():
+    owner, bob = await db(make_user)("own"), await db(make_user)("lane1991")
+    o, b = await sama_connected(owner), await sama_connected(bob)
+    cid = await o.group_create(bob, name="H")
+    await b.receive()
+    assert await o.request("user_delete", {}, "d") == {"id": "d", "success": True}
+    left = (await b.receive())["message"]
+    assert left["body"] == "own has left the group" and left["x"]["type"] == "left_participants"
+    [kept] = (await b.request("conversation_list", {}))["conversations"]
+    assert (kept["_id"], kept["owner_id"]) == (cid, str(bob.pk))
+    await o.close()
+    await b.close()
+
+
 async def test_list_search_and_participants():
     alice, bob, carol = await db(make_user)("alice"), await db(make_user)("breadpit"), await db(make_user)("carol18")
     a = await sama_connected(alice)
