@@ -1,6 +1,7 @@
 """Writes on users and device sessions; the only way to change them."""
 
 import re
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth import password_validation
@@ -129,6 +130,22 @@ def device_session_open(user: User, *, device_id: object, info: dict[str, Any] |
         session.info = info or session.info
         session.save(update_fields=["info", "last_seen_at"])
     return session
+
+
+# How far a session's `last_seen_at` may lag the newest token issued for it: a session signed in to
+# again within this is not written again (accounts/tokens.py: tokens_issue).
+LAST_SEEN_STEP = timedelta(minutes=1)
+
+
+def device_session_seen(session: DeviceSession) -> None:
+    """Record that the session was signed in to now (a token was issued for it), unless it was
+    within LAST_SEEN_STEP: its `last_seen_at` bounds how long any of its tokens stays valid, which
+    is what the retention rule (accounts/retention.py) relies on."""
+    now = timezone.now()
+    if session.last_seen_at is not None and session.last_seen_at > now - LAST_SEEN_STEP:
+        return
+    DeviceSession.objects.filter(pk=session.pk).update(last_seen_at=now)
+    session.last_seen_at = now
 
 
 @transaction.atomic

@@ -5,7 +5,7 @@ from datetime import datetime
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
-from accounts import throttling
+from accounts import services, throttling
 from accounts.models import DeviceSession, User
 from config.errors import NotAuthenticated
 
@@ -13,12 +13,15 @@ SESSION_CLAIM = "session_id"
 
 
 def tokens_issue(session: DeviceSession) -> tuple[str, str, datetime]:
-    """Return (access token, refresh token, access expiry) for a device session."""
+    """Return (access token, refresh token, access expiry) for a device session, and record that the
+    session was signed in to: no token of a session outlives its `last_seen_at` by more than the
+    token's lifetime (and LAST_SEEN_STEP), so a session idle longer has no token left."""
     refresh = RefreshToken.for_user(session.user)
     refresh[SESSION_CLAIM] = session.pk
     # The SAMA web app reads the user id from `_id`; simplejwt's own claim is `user_id`.
     refresh["_id"] = str(session.user_id)
     access = refresh.access_token
+    services.device_session_seen(session)
     return str(access), str(refresh), datetime.fromtimestamp(access["exp"]).astimezone()
 
 

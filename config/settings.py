@@ -399,3 +399,15 @@ EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "webmaster@localhost")
 # --- end password reset ------------------------------------------------------------------------
+
+# --- Retention (manage.py purge) -----------------------------------------------------------------
+# What `manage.py purge` (docs/retention.md) removes, run daily by cron or a systemd timer. Days of
+# the operations log SAMA's op_log_list replays: keep it longer than REFRESH_TOKEN_LIFETIME, so a
+# client back within its refresh token's life finds everything it missed.
+OPLOG_RETENTION_DAYS = env.int("OPLOG_RETENTION_DAYS", 90, validate=Range(min=1))
+# Days a finished push (sent, refused or given up) is kept, with its event.
+PUSH_RETENTION_DAYS = env.int("PUSH_RETENTION_DAYS", 7, validate=Range(min=1))
+# Days a device session lasts with no token issued for it (no sign-in, no renewal); never less than
+# its tokens live (REFRESH_TOKEN_LIFETIME), so purging one signs out no one who could still come back.
+DEVICE_SESSION_IDLE_DAYS = env.int("DEVICE_SESSION_IDLE_DAYS", 31, validate=Range(min=1))
+# --- end retention -------------------------------------------------------------------------------
