@@ -23,6 +23,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 
 from accounts import throttling
 from accounts.models import PhoneVerification, User
+from accounts.phone_index import user_phone_index
 from accounts.sms import SmsError, get_sms_backend
 from accounts.snapshots import user_snapshot
 from config.errors import Invalid, NotAuthenticated, RateLimited, ServiceError
@@ -85,6 +86,7 @@ def phone_user_get_or_create(country_code: str, phone_number: str) -> tuple[User
         phone_number=phone_number,
         phone=f"+{country_code}{phone_number}",
     )
+    user_phone_index(user)
     user.set_unusable_password()
     try:
         with transaction.atomic():
