@@ -12,8 +12,8 @@ VERIFICATION_SIGN_IN_TTL seconds.
 A phone is given as (country code, number) and read by phonenumbers as "+<country code><number>"
 (`accounts/phones.py`). A code is texted only to a number phonenumbers holds valid; anything else
 is refused as "invalid phone_number" before the SMS backend is called. A new user's phone is stored
-as its national significant number, the trunk prefix dropped ("44", "07700900123" is stored as
-"44", "7700900123"), so their sid is "44.7700900123" however the client wrote it. Users registered
+as its national significant number, the trunk prefix dropped ("44", "07400900123" is stored as
+"44", "7400900123"), so their sid is "44.7400900123" however the client wrote it. Users registered
 before keep the digits they registered with, and so their sid; the same number written either way
 finds them (by E.164), and their codes stay keyed by the digits they have."""
 
