@@ -21,6 +21,7 @@ from accounts.models import (
     User,
     UserBlock,
 )
+from accounts.phone_index import user_phone_index
 from config.admin_readonly import ReadOnlyAdmin
 
 admin.site.login_form = ThrottledAdminLoginForm
@@ -43,17 +44,20 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ("username", "first_name", "last_name", "email", "phone", "phone_number")
     fieldsets = (
         *(DjangoUserAdmin.fieldsets or ()),
-        ("Chat", {"fields": ("phone", "country_code", "phone_number", "about", "last_activity_at")}),
+        ("Chat", {"fields": ("phone", "country_code", "phone_number", "phone_e164", "about", "last_activity_at")}),
     )
+    readonly_fields = ("phone_e164",)
     actions = ("deactivate", "log_out_everywhere")
 
     def save_model(self, request: HttpRequest, obj: User, form: ModelForm, change: bool) -> None:
-        """Save the form; a change of `is_active` goes through the service (deactivating ends the
-        user's sessions and closes their connections)."""
+        """Save the form, with the E.164 form of the user's phones kept in step; a change of
+        `is_active` goes through the service (deactivating ends the user's sessions and closes
+        their connections)."""
         toggled = change and "is_active" in form.changed_data
         active = obj.is_active
         if toggled:
             obj.is_active = not active
+        user_phone_index(obj)
         super().save_model(request, obj, form, change)
         if toggled:
             (services.user_activate if active else services.user_deactivate)(obj)

@@ -1,18 +1,24 @@
 """The address book: each user's contacts, matched at read time to the registered users who own
 their e-mail addresses and phone numbers (so a match appears as soon as that user registers or
-changes their e-mail or phone, and disappears when they change it away)."""
+changes their e-mail or phone, and disappears when they change it away).
 
-import re
+E-mail addresses match case-insensitively. Phone numbers match in E.164 (`accounts/phones.py`):
+each entry's number is read when it is written, a national one in its owner's region, and
+compared with the users' `phone_e164`, so "07700 900123" in a UK user's book finds the user whose
+phone is "+44 7700 900123". Both are lookups on an index, not a scan of the users."""
+
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import CharField, F, Q, Value
-from django.db.models.functions import Concat, Lower, Replace
+from django.db.models import Q
+from django.db.models.functions import Lower
 
 from accounts.models import Contact, User
+from accounts.phone_index import phone_entries_read
+from accounts.phones import phone_writer_region
 from config.errors import Invalid, NotFound
 from config.id_lists import ids_distinct
 from config.paging import clamp_limit
@@ -26,8 +32,6 @@ BATCH_MAX = 500
 IDS_MAX = 10
 LIST_DEFAULT = 100
 LIST_MAX = 500
-PHONE_MIN_DIGITS = 5
-_PHONE_PUNCTUATION = " -()+./"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,10 +41,6 @@ class ContactView:
     contact: Contact
     email: list[dict[str, Any]]
     phone: list[dict[str, Any]]
-
-
-def _digits(value: str) -> str:
-    return re.sub(r"\D", "", value)
 
 
 def _text(data: dict[str, Any], name: str, limit: int) -> str | None:
@@ -71,16 +71,19 @@ def _entries(data: dict[str, Any], name: str) -> list[dict[str, Any]] | None:
     return entries
 
 
-def _clean(data: object, *, current: Contact | None = None) -> dict[str, Any]:
-    """The contact fields from a request, checked; with `current`, only the fields given change."""
+def _clean(owner: User, data: object, *, current: Contact | None = None) -> dict[str, Any]:
+    """The contact fields from a request, checked, phone entries read in the owner's region; with
+    `current`, only the fields given change."""
     if not isinstance(data, dict):
         raise Invalid("A contact must be an object", code="invalid_contact")
+    first_name, last_name = _text(data, "first_name", NAME_MAX), _text(data, "last_name", NAME_MAX)
+    company, email, phone = _text(data, "company", COMPANY_MAX), _entries(data, "email"), _entries(data, "phone")
     fields = {
-        "first_name": _text(data, "first_name", NAME_MAX),
-        "last_name": _text(data, "last_name", NAME_MAX),
-        "company": _text(data, "company", COMPANY_MAX),
-        "email": _entries(data, "email"),
-        "phone": _entries(data, "phone"),
+        "first_name": first_name,
+        "last_name": last_name,
+        "company": company,
+        "email": email,
+        "phone": phone_entries_read(phone, phone_writer_region(owner.phone_e164)) if phone is not None else None,
     }
     fields = {k: v for k, v in fields.items() if v is not None}
     merged = {k: getattr(current, k) for k in ("first_name", "last_name", "email", "phone")} if current else {}
@@ -92,52 +95,41 @@ def _clean(data: object, *, current: Contact | None = None) -> dict[str, Any]:
     return fields
 
 
-def _phone_digits(field: str) -> F | Replace:
-    expr: F | Replace = F(field)
-    for char in _PHONE_PUNCTUATION:
-        expr = Replace(expr, Value(char), Value(""))
-    return expr
-
-
 def contacts_matched(contacts: Iterable[Contact]) -> list[ContactView]:
-    """The contacts with `matched_user_id` on every entry a registered user owns (one query)."""
+    """The contacts with `matched_user_id` on every entry a registered user owns (one query, on
+    the e-mail and phone indexes)."""
     contacts = list(contacts)
     emails = {e["value"].lower() for c in contacts for e in c.email if "@" in e["value"]}
-    phones = {_digits(p["value"]) for c in contacts for p in c.phone}
-    phones = {p for p in phones if len(p) >= PHONE_MIN_DIGITS}
+    phones = {p["e164"] for c in contacts for p in c.phone if p.get("e164")}
     by_email: dict[str, int] = {}
     by_phone: dict[str, int] = {}
     if emails or phones:
         rows = (
             User.objects.filter(is_active=True)
-            .annotate(
-                m_email=Lower("email"),
-                m_phone=_phone_digits("phone"),
-                m_verified=Concat("country_code", "phone_number", output_field=CharField()),
-            )
-            .filter(Q(m_email__in=emails) | Q(m_phone__in=phones) | Q(m_verified__in=phones))
+            .annotate(m_email=Lower("email"))
+            .filter(Q(m_email__in=emails) | Q(phone_e164__in=phones))
             .order_by("-pk")
-            .values_list("pk", "m_email", "m_phone", "m_verified")
+            .values_list("pk", "m_email", "phone_e164")
         )
-        for pk, email, phone, verified in rows:  # newest first, so the oldest account wins
+        for pk, email, phone in rows:  # newest first, so the oldest account wins
             by_email[email] = pk
             by_phone[phone] = pk
-            by_phone[verified] = pk
 
     def matched(
-        entries: list[dict[str, Any]], lookup: dict[str, int], key: Callable[[str], str]
+        entries: list[dict[str, Any]], lookup: dict[str, int], key: Callable[[dict[str, Any]], str]
     ) -> list[dict[str, Any]]:
         out = []
         for entry in entries:
-            uid = lookup.get(key(entry["value"]))
-            out.append({**entry, "matched_user_id": uid} if uid else dict(entry))
+            shown = {"type": entry["type"], "value": entry["value"]}
+            uid = lookup.get(key(entry))
+            out.append({**shown, "matched_user_id": uid} if uid else shown)
         return out
 
     return [
         ContactView(
             contact=c,
-            email=matched(c.email, by_email, str.lower),
-            phone=matched(c.phone, by_phone, _digits),
+            email=matched(c.email, by_email, lambda e: e["value"].lower()),
+            phone=matched(c.phone, by_phone, lambda p: p.get("e164", "")),
         )
         for c in contacts
     ]
@@ -146,7 +138,7 @@ def contacts_matched(contacts: Iterable[Contact]) -> list[ContactView]:
 @transaction.atomic
 def contact_add(owner: User, *, data: object) -> ContactView:
     """Add a contact to the owner's address book."""
-    contact = Contact.objects.create(owner=owner, **_clean(data))
+    contact = Contact.objects.create(owner=owner, **_clean(owner, data))
     return contacts_matched([contact])[0]
 
 
@@ -158,7 +150,7 @@ def contacts_add(owner: User, *, items: object) -> list[ContactView]:
     rows = []
     for index, item in enumerate(items):
         try:
-            rows.append(Contact(owner=owner, **_clean(item)))
+            rows.append(Contact(owner=owner, **_clean(owner, item)))
         except Invalid as error:
             raise Invalid(f"contacts[{index}]: {error.message}", code=error.code) from error
     return contacts_matched(Contact.objects.bulk_create(rows))
@@ -175,7 +167,7 @@ def _own(owner: User, contact_id: int) -> Contact:
 def contact_update(owner: User, *, contact_id: int, data: object) -> ContactView:
     """Change one of the owner's contacts; only the fields given change. Locks the contact row."""
     contact = _own(owner, contact_id)
-    for name, value in _clean(data, current=contact).items():
+    for name, value in _clean(owner, data, current=contact).items():
         setattr(contact, name, value)
     contact.save()
     return contacts_matched([contact])[0]

@@ -15,11 +15,15 @@ class CaseInsensitiveUserManager(UserManager["User"]):
 
 
 class User(AbstractUser):
-    """A person. `username` is the login every protocol authenticates with."""
+    """A person. `username` is the login every protocol authenticates with. `phone` is the profile
+    phone as the user gave it; `country_code` and `phone_number` the phone verified by Hooligram
+    sign-in; `phone_e164` the number contacts find them by (`accounts/phones.py: user_phone_e164`),
+    kept in step by every write of the other three."""
 
     phone = models.CharField(max_length=32, blank=True, db_index=True)
     country_code = models.CharField(max_length=4, blank=True)
     phone_number = models.CharField(max_length=20, blank=True)
+    phone_e164 = models.CharField(max_length=32, blank=True, db_index=True, editable=False)
     about = models.TextField(blank=True)
     last_activity_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
@@ -35,8 +39,10 @@ class User(AbstractUser):
                 name="accounts_user_verified_phone_unique",
             ),
         ]
-        # NkCHAT user search filters and sorts on these (login and phone have their own indexes).
+        # NkCHAT user search filters and sorts on these (login and phone have their own indexes);
+        # contacts match e-mail addresses case-insensitively.
         indexes = [
+            models.Index(Lower("email"), name="accounts_user_email_ci"),
             models.Index(fields=["first_name"], name="nkchat_user_first_name"),
             models.Index(fields=["last_name"], name="nkchat_user_last_name"),
             models.Index(fields=["email"], name="nkchat_user_email"),
@@ -112,7 +118,9 @@ class PasswordResetCode(models.Model):
 
 
 class Contact(models.Model):
-    """An address-book entry of a user (SAMA contacts)."""
+    """An address-book entry of a user (SAMA contacts). `email` and `phone` hold `{type, value}`
+    entries as given; each phone entry also keeps `e164`, its number in E.164 read when it was
+    written ("" if it did not read), which contacts are matched by."""
 
     owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="contacts")
     first_name = models.CharField(max_length=150, blank=True)

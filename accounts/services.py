@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts import throttling
 from accounts.models import DeviceSession, User
+from accounts.phone_index import user_phone_index
 from accounts.snapshots import user_snapshot
 from config.errors import Forbidden, Invalid, NotAuthenticated, NotFound
 from config.json_input import UNSTORABLE
@@ -81,6 +82,7 @@ def _user_create(login: object, password: object, profile: dict[str, Any]) -> Us
     if User.objects.filter(username__iexact=login).exists():
         raise Invalid("User already exists", code="user_exists")
     user = User(username=login, **clean)
+    user_phone_index(user)
     user.set_password(password)
     try:
         with transaction.atomic():
@@ -177,6 +179,7 @@ def user_update(
         user.set_password(password_validate(new_password, user))
     for name, value in fields.items():
         setattr(user, name, value)
+    user_phone_index(user)
     user.save()
     return user
 

@@ -7,7 +7,15 @@ of that, code requests and wrong codes count against REGISTER_RATE and LOGIN_RAT
 address and per phone, like every protocol's sign-up and login (accounts/throttling.py). Only
 the newest code of a phone counts: requesting a new one retires the previous one. Once verified,
 a code keeps signing in (clients sign in again with it after every reconnect) for
-VERIFICATION_SIGN_IN_TTL seconds."""
+VERIFICATION_SIGN_IN_TTL seconds.
+
+A phone is given as (country code, number) and read by phonenumbers as "+<country code><number>"
+(`accounts/phones.py`). A code is texted only to a number phonenumbers holds valid; anything else
+is refused as "invalid phone_number" before the SMS backend is called. A new user's phone is stored
+as its national significant number, the trunk prefix dropped ("44", "07400900123" is stored as
+"44", "7400900123"), so their sid is "44.7400900123" however the client wrote it. Users registered
+before keep the digits they registered with, and so their sid; the same number written either way
+finds them (by E.164), and their codes stay keyed by the digits they have."""
 
 import re
 import secrets
@@ -17,12 +25,14 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from accounts import throttling
 from accounts.models import PhoneVerification, User
+from accounts.phone_index import user_phone_index
+from accounts.phones import TextablePhone, country_code_known, phone_e164, phone_textable
 from accounts.sms import SmsError, get_sms_backend
 from accounts.snapshots import user_snapshot
 from config.errors import Invalid, NotAuthenticated, RateLimited, ServiceError
@@ -44,6 +54,41 @@ def phone_validate(country_code: object, phone_number: object) -> tuple[str, str
     if not isinstance(phone_number, str) or not PHONE_NUMBER_RE.match(phone_number):
         raise Invalid("invalid phone_number", code="invalid_phone_number")
     return cc.group(1), phone_number
+
+
+def _phone_to_text(country_code: str, phone_number: str) -> TextablePhone:
+    """The (validated) phone a code may be texted to; Invalid if phonenumbers holds it impossible
+    or unassigned, so no SMS is paid for it."""
+    if not country_code_known(country_code):
+        raise Invalid("invalid country_code", code="invalid_country_code")
+    phone = phone_textable(country_code, phone_number)
+    if phone is None:
+        raise Invalid("invalid phone_number", code="invalid_phone_number")
+    return phone
+
+
+def _phone_owner(country_code: str, phone_number: str) -> User | None:
+    """The user whose verified phone this (validated) one is: the one registered with these very
+    digits, else the first registered with the same number in E.164 (written with or without a
+    trunk prefix)."""
+    e164 = phone_e164(f"+{country_code}{phone_number}")
+    condition = Q(country_code=country_code, phone_number=phone_number)
+    if e164:
+        condition |= Q(phone_e164=e164) & ~Q(phone_number="")
+    exact = When(country_code=country_code, phone_number=phone_number, then=Value(0))
+    candidates = User.objects.filter(condition).order_by(Case(exact, default=Value(1)), "pk")
+
+    def holds_it(user: User) -> bool:
+        # `phone_e164` is the profile phone's when the verified one does not read: no match then.
+        digits = (user.country_code, user.phone_number)
+        return digits == (country_code, phone_number) or phone_e164(f"+{digits[0]}{digits[1]}") == e164
+
+    return next(filter(holds_it, candidates), None)
+
+
+def _phone_account(country_code: str, phone_number: str) -> str:
+    """The phone's key for login and registration limits: one whichever way it is written."""
+    return phone_e164(f"+{country_code}{phone_number}") or f"{country_code}.{phone_number}"
 
 
 def _code_validate(code: object) -> str:
@@ -74,24 +119,25 @@ def _free_login(country_code: str, phone_number: str) -> str:
     return f"{base}.{n}"
 
 
-def phone_user_get_or_create(country_code: str, phone_number: str) -> tuple[User, bool]:
-    """The user who owns this (validated) phone, created (without a usable password) if new."""
-    user = User.objects.filter(country_code=country_code, phone_number=phone_number).first()
+def phone_user_get_or_create(phone: TextablePhone) -> tuple[User, bool]:
+    """The user who owns this phone, created (without a usable password) if new."""
+    user = _phone_owner(phone.country_code, phone.national_number)
     if user is not None:
         return user, False
     user = User(
-        username=_free_login(country_code, phone_number),
-        country_code=country_code,
-        phone_number=phone_number,
-        phone=f"+{country_code}{phone_number}",
+        username=_free_login(phone.country_code, phone.national_number),
+        country_code=phone.country_code,
+        phone_number=phone.national_number,
+        phone=phone.e164,
     )
+    user_phone_index(user)
     user.set_unusable_password()
     try:
         with transaction.atomic():
             user.save()
     except IntegrityError:
         # Another request registered the phone (or took the login) at the same moment.
-        user = User.objects.filter(country_code=country_code, phone_number=phone_number).first()
+        user = _phone_owner(phone.country_code, phone.national_number)
         if user is None:
             raise
         return user, False
@@ -100,12 +146,14 @@ def phone_user_get_or_create(country_code: str, phone_number: str) -> tuple[User
 
 
 @transaction.atomic
-def _verification_open(country_code: str, phone_number: str, code: str | None) -> tuple[User, PhoneVerification]:
-    """Register the phone and store a new code for it; locks the user row, so the rate limit holds."""
-    user, _ = phone_user_get_or_create(country_code, phone_number)
+def _verification_open(phone: TextablePhone, code: str | None) -> tuple[User, PhoneVerification]:
+    """Register the phone and store a new code for it, keyed by the owner's digits; locks the user
+    row, so the rate limit holds."""
+    user, _ = phone_user_get_or_create(phone)
     user = User.objects.select_for_update().get(pk=user.pk)
     if not user.is_active:
         raise NotAuthenticated("user is deactivated", code="user_inactive")
+    country_code, phone_number = user.country_code, user.phone_number
     now = timezone.now()
     recent = PhoneVerification.objects.filter(
         country_code=country_code,
@@ -128,18 +176,19 @@ def verification_request(*, country_code: object, phone_number: object, address:
     from the client's `address` and for the phone count against REGISTER_RATE (None: a trusted
     caller, not counted).
 
+    A phone phonenumbers does not hold valid is refused first, and counts against nothing.
     The SMS backend is called after the transaction commits, so no row stays locked meanwhile."""
-    cc, pn = phone_validate(country_code, phone_number)
-    with throttling.attempt(throttling.REGISTER, address=address, account=f"{cc}.{pn}"):
-        return _verification_send(cc, pn)
+    phone = _phone_to_text(*phone_validate(country_code, phone_number))
+    with throttling.attempt(throttling.REGISTER, address=address, account=phone.e164):
+        return _verification_send(phone)
 
 
-def _verification_send(cc: str, pn: str) -> User:
+def _verification_send(phone: TextablePhone) -> User:
     backend = get_sms_backend()
     code = None if backend.checks_codes else _new_code()
-    user, verification = _verification_open(cc, pn, code)
+    user, verification = _verification_open(phone, code)
     try:
-        backend.send_code(cc, pn, code)
+        backend.send_code(user.country_code, user.phone_number, code)
     except SmsError as error:
         PhoneVerification.objects.filter(pk=verification.pk).delete()
         raise ServiceError("could not send verification code", code="sms_failed") from error
@@ -236,8 +285,11 @@ def verification_submit(*, country_code: object, phone_number: object, code: obj
     attempts (None: a trusted caller, not counted)."""
     cc, pn = phone_validate(country_code, phone_number)
     code = _code_validate(code)
-    with throttling.attempt(throttling.LOGIN, address=address, account=f"{cc}.{pn}"):
-        _verification_check(cc, pn, code)
+    with throttling.attempt(throttling.LOGIN, address=address, account=_phone_account(cc, pn)):
+        user = _phone_owner(cc, pn)
+        if user is None:
+            raise Invalid("verification code not requested", code="code_not_requested")
+        _verification_check(user.country_code, user.phone_number, code)
 
 
 def phone_sign_in(*, country_code: object, phone_number: object, code: object, address: str | None) -> User:
@@ -245,11 +297,11 @@ def phone_sign_in(*, country_code: object, phone_number: object, code: object, a
     Failures are throttled like `verification_submit`'s."""
     cc, pn = phone_validate(country_code, phone_number)
     code = _code_validate(code)
-    user = User.objects.filter(country_code=cc, phone_number=pn).first()
+    user = _phone_owner(cc, pn)
     if user is None:
         raise Invalid("verification code not requested", code="code_not_requested")
-    with throttling.attempt(throttling.LOGIN, address=address, account=f"{cc}.{pn}"):
-        _verification_check(cc, pn, code)
+    with throttling.attempt(throttling.LOGIN, address=address, account=_phone_account(cc, pn)):
+        _verification_check(user.country_code, user.phone_number, code)
     if not user.is_active:
         raise NotAuthenticated("user is deactivated", code="user_inactive")
     return user

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import phonenumbers
 from environs import Env
 from marshmallow.validate import OneOf, Range
 
@@ -282,6 +283,13 @@ VERIFICATION_RATE_WINDOW = env.int("VERIFICATION_RATE_WINDOW", 3600)
 VERIFICATION_SIGN_IN_TTL = env.int("VERIFICATION_SIGN_IN_TTL", 30 * 86400)
 # Most unacknowledged messages sent again at one Hooligram sign-in (oldest first).
 HOOLIGRAM_REDELIVERY_LIMIT = env.int("HOOLIGRAM_REDELIVERY_LIMIT", 1000)
+# The region ("GB", "US") national phone numbers are read in when their writer's is not known;
+# empty: such numbers are not read (they match no one). See accounts/phones.py.
+PHONE_DEFAULT_REGION = env.str(
+    "PHONE_DEFAULT_REGION",
+    "",
+    validate=OneOf(["", *sorted(phonenumbers.SUPPORTED_REGIONS)], error="Must be a region code such as GB or US."),
+)
 # --- end Hooligram / phone verification --------------------------------------------------------
 
 # --- SAMA extras: attachments and push notifications -------------------------------------------

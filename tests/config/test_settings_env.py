@@ -27,6 +27,7 @@ def start_settings(**variables: str) -> subprocess.CompletedProcess[str]:
         ("CHANNEL_LAYER", "cor", "Must be one of: pubsub, core."),
         ("DATABASE_POOL_MAX", "twenty", "Not a valid integer."),
         ("LOG_LEVEL", "LOUD", "Must be one of"),
+        ("PHONE_DEFAULT_REGION", "gb", "Must be a region code such as GB or US."),
     ],
 )
 def test_a_malformed_value_stops_the_server_naming_the_variable(name, value, reason):

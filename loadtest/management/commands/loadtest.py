@@ -55,8 +55,10 @@ class Command(BaseCommand):
         parser.add_argument("--auth", choices=["token", "password"], default="token")
         parser.add_argument("--prefix", default="lt", help="login prefix of the load-test users")
         parser.add_argument("--password", default="loadtest-pass")
-        parser.add_argument("--country-code", default="999", help="Hooligram users' country code")
-        parser.add_argument("--phone-prefix", default="555", help="Hooligram users' phone numbers start so")
+        # Numbers of a real plan (the server texts codes only to valid ones), Singapore's 9xxxxxxx
+        # mobiles; codes go to the in-memory backend of this process, never to a phone.
+        parser.add_argument("--country-code", default="65", help="Hooligram users' country code")
+        parser.add_argument("--phone-prefix", default="9", help="Hooligram users' phone numbers start so")
         parser.add_argument("--no-migrate", action="store_true")
         parser.add_argument("--force-database", action="store_true", help="allow a database not named *load*/*test*")
         parser.add_argument("--start", type=int, default=300, help="max: first U")

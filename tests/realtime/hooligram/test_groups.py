@@ -167,8 +167,8 @@ async def test_leave_a_group():
 
 async def test_group_changes_made_over_sama_reach_hooligram_members():
     sara = await db(make_user)("sara")
-    hugo, hugo_code = await make_phone_user("44", "7700900101")
-    hana, hana_code = await make_phone_user("44", "7700900102")
+    hugo, hugo_code = await make_phone_user("44", "7400900101")
+    hana, hana_code = await make_phone_user("44", "7400900102")
     s = await sama_connected(sara)
     h = await hooligram_connected(hugo, hugo_code)
     n = await hooligram_connected(hana, hana_code)

@@ -177,12 +177,12 @@ async def test_offline_member_gets_missed_messages_at_every_sign_in_until_acknow
 
 
 async def test_messages_cross_between_hooligram_and_sama_both_ways():
-    hugo, hugo_code = await make_phone_user("44", "7700900001")
+    hugo, hugo_code = await make_phone_user("44", "7400900001")
     sara = await db(make_user)("sara")
     h = await hooligram_connected(hugo, hugo_code)
     s = await sama_connected(sara)
     # a direct message created over Hooligram is a SAMA private conversation
-    created = await h.act("GROUP_CREATE_REQUEST", {"member_sids": ["44.7700900001", "sara"]})
+    created = await h.act("GROUP_CREATE_REQUEST", {"member_sids": ["44.7400900001", "sara"]})
     group_id = created["payload"]["group_id"]
     assert (await h.receive())["payload"]["is_direct_message"] is True
     notice = (await s.receive())["system_message"]

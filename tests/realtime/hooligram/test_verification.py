@@ -45,7 +45,7 @@ async def test_request_submit_and_sign_in(sms_outbox):
 
 
 async def test_sign_in_with_a_code_not_submitted_yet():
-    user, code = await make_phone_user("1", "5550100")
+    user, code = await make_phone_user("1", "2025550123")
     client = await hooligram_connected(user, code)
     await client.close()
 
@@ -78,7 +78,7 @@ async def test_code_requests_per_phone_are_rate_limited(settings, sms_outbox):
     }
     assert len(sms_outbox) == 2
     # another phone number is not limited
-    other = await _request_code(client, {"country_code": "65", "phone_number": "80000000"}, "r4")
+    other = await _request_code(client, {"country_code": "65", "phone_number": "81234567"}, "r4")
     assert other["type"] == "VERIFICATION_REQUEST_CODE_SUCCESS"
     await client.close()
 

@@ -14,7 +14,7 @@ KEYS = {"_id", "first_name", "last_name", "company", "email", "phone", "created_
 
 
 async def test_contact_add_answers_the_contact_with_matches():
-    owner = await db(make_user)()
+    owner = await db(make_user)(phone="+65 8123 4567")  # national numbers in their book are Singapore's
     known = await db(make_user)(email="Known@Example.com", phone="+65 9123-4567")
     client = await sama_connected(owner)
     response = await client.request(
@@ -70,13 +70,14 @@ async def test_contact_add_errors():
     await client.close()
 
 
-async def test_batch_add_list_update_and_delete():
+async def test_batch_add_list_update_and_delete(settings):
+    settings.PHONE_DEFAULT_REGION = "US"
     owner = await db(make_user)()
-    matched = await db(make_user)(phone="555 0100")
+    matched = await db(make_user)(phone="+1 202-555-0100")
     client = await sama_connected(owner)
     contacts = [
         {"first_name": "One", "email": [{"type": "work", "value": "one@example.com"}]},
-        {"last_name": "Two", "company": "C2", "phone": [{"type": "home", "value": "(555) 0100"}]},
+        {"last_name": "Two", "company": "C2", "phone": [{"type": "home", "value": "(202) 555 0100"}]},
     ]
     response = await client.request("contacts", contacts, "5")
     added = response["contacts"]
