@@ -92,9 +92,14 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
         await self.connection.bind(session.user, session)
         return {"user": render.user(session.user), "token": access}
 
+    async def _sign_out(self) -> None:
+        """Detach the connection from its user, ending what it subscribed to while signed in."""
+        await self._activity_unsubscribe(list(self.activity_subscriptions))
+        await self.connection.unbind()
+
     async def user_logout(self, params: object) -> dict:
         session = self.connection.session
-        await self.connection.unbind()
+        await self._sign_out()
         if session is not None:
             await call(account_services.device_session_close, session)
         return {"success": True}
@@ -114,7 +119,7 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
 
     async def user_delete(self, params: object) -> dict:
         user = self.user
-        await self.connection.unbind()
+        await self._sign_out()
         await call(account_services.user_delete, user)
         return {"success": True}
 

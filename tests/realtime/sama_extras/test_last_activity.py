@@ -89,3 +89,16 @@ async def test_subscribing_answers_online_and_unknown_users_are_404(captured_eve
     assert offline.last_seen_at is not None
     await a.nothing(timeout=0)
     await a.close()
+
+
+async def test_a_connection_that_logs_out_hears_no_more_last_activity(captured_events):
+    alice, bob = await db(make_user)(), await db(make_user)()
+    a = await sama_connected(alice)
+    await a.request("user_last_activity_subscribe", {"id": str(bob.pk)})
+    assert await a.request("user_logout", {}, "o") == {"id": "o", "success": True}
+    b = await sama_connected(bob)
+    await captured_events.flush()
+    assert _announced(captured_events, bob) == ["online"]
+    await a.nothing(timeout=0)
+    await a.close()
+    await b.close()
