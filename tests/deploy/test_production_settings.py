@@ -44,7 +44,7 @@ def test_every_variable_of_the_production_file_is_documented():
 
 
 def test_the_systemd_units_run_commands_that_exist():
-    for unit in ("chat@.service", "chat-push-worker.service"):
+    for unit in ("chat@.service", "chat-push-worker.service", "chat-purge.service"):
         command = re.search(r"^ExecStart=(.*)$", (DEPLOY / unit).read_text(), re.MULTILINE).group(1)
         argv = command.replace("/srv/chat/.venv/bin/python", sys.executable).replace("%i", "8001").split()
         assert argv[:2] in ([sys.executable, "-m"], [sys.executable, "manage.py"])
