@@ -1,5 +1,6 @@
 """Events leave a process through one queue: one channel-layer message in flight at a time, and
-the events queued meanwhile (from any connection of the process) go together in the next.
+the events queued meanwhile (from any connection of the process) go together in the next. With
+Redis pub/sub a batch goes only to the processes serving its addresses (events.routes).
 
 channels-redis's pub/sub layer sends a process's PUBLISHes one at a time, each waiting for its
 reply behind a lock: at 100 sign-ins a second, each announcing its user online, announcements
@@ -14,10 +15,12 @@ from typing import Any
 from channels.layers import get_channel_layer
 
 from config.loop_batches import LoopBatches, settle
+from events import routes
 
 logger = logging.getLogger("realtime")
 
-# The channel-layer group every process's hub joins (realtime.hub), and the message type it reads.
+# The channel-layer group every process's hub joins when events are not routed by address
+# (events.routes), and the message type a hub reads.
 HUB_GROUP = "hubs"
 CHANNEL_MESSAGE_TYPE = "domain.event"
 # A message carries one event, or a "batch" of at most this many.
@@ -35,14 +38,22 @@ class Publisher(LoopBatches[tuple[dict[str, Any], asyncio.Future[None] | None]])
 
     async def handle(self, batch: list[tuple[dict[str, Any], asyncio.Future[None] | None]]) -> None:
         items = [item for item, _ in batch]
-        body = items[0] if len(items) == 1 else {"batch": items}
         try:
-            await get_channel_layer().group_send(HUB_GROUP, {"type": CHANNEL_MESSAGE_TYPE, **body})
+            await send_batch(items)
         except Exception as error:
             logger.error("%d events not sent: %r", len(items), error)
         for _, sent in batch:
             if sent is not None:
                 settle(sent, None)
+
+
+async def send_batch(items: list[dict[str, Any]]) -> None:
+    """Send addressed events in one message: to the hubs serving their addresses, or to all."""
+    if routes.routing_enabled():
+        await routes.send_routed(items, CHANNEL_MESSAGE_TYPE)
+    else:
+        body = items[0] if len(items) == 1 else {"batch": items}
+        await get_channel_layer().group_send(HUB_GROUP, {"type": CHANNEL_MESSAGE_TYPE, **body})
 
 
 async def send_to_hubs(items: list[dict[str, Any]]) -> None:

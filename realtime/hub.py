@@ -1,11 +1,13 @@
-"""Each process's connections by address, and one channel-layer message per event per process.
+"""Each process's connections by address, and at most one channel-layer message per event per process.
 
 Addresses are strings such as `user.7` (every connection of user 7), `activity.7` (connections
-watching user 7's last activity) or `broadcast`. An event is sent once, to the channel-layer group
-every process's hub joins, with the addresses it is for; each hub hands it to its own connections
-at those addresses. So a message to a group of four is one PUBLISH and one read per process,
-instead of one per recipient and a trip through every recipient connection's queue; and the events
-committed together (a batch of sends) share one PUBLISH.
+watching user 7's last activity) or `broadcast`. An event is sent with the addresses it is for;
+each hub hands it to its own connections at those addresses. With Redis pub/sub it reaches only
+the hubs that serve one of its addresses (events/routes.py: each hub tells Redis which addresses
+it serves as connections join and leave), in one message per hub; otherwise it goes to the
+channel-layer group every hub joins. So a message to a group of four is one read per process
+serving its members, instead of a trip through every recipient connection's queue; and the events
+committed together (a batch of sends) share one message per process.
 """
 
 import asyncio
@@ -16,6 +18,7 @@ from typing import Any, Protocol
 
 from channels.layers import BaseChannelLayer, get_channel_layer
 
+from events import routes
 from events.channel import HUB_GROUP
 from events.kinds import Event, event_from_channel_message
 
@@ -39,12 +42,16 @@ class Hub:
         self.layer = layer
         self.members: defaultdict[str, set[Connection]] = defaultdict(set)
         self.channel: str | None = None
+        self.routed = False  # events routed by address (events.routes), set on start
+        self.serving: dict[str, asyncio.Future[None]] = {}  # addresses whose route is being written
         self._started: asyncio.Task | None = None
         self._tasks: list[asyncio.Task] = []
 
     async def _start(self) -> None:
         self.channel = await self.layer.new_channel(CHANNEL_PREFIX)
-        await self.layer.group_add(HUB_GROUP, self.channel)
+        self.routed = routes.routing_enabled()
+        if not self.routed:
+            await self.layer.group_add(HUB_GROUP, self.channel)
         self._tasks = [asyncio.create_task(self._listen()), asyncio.create_task(self._rejoin())]
 
     async def ready(self) -> None:
@@ -59,9 +66,23 @@ class Hub:
             task.cancel()
 
     async def join(self, address: str, connection: Connection) -> None:
-        """Deliver events sent to `address` to this connection from now on."""
+        """Deliver events sent to `address` to this connection from now on (with routing, once
+        Redis routes the address here: a second connection joining meanwhile waits for it too)."""
         await self.ready()
+        first = address not in self.members
         self.members[address].add(connection)
+        if not self.routed:
+            return
+        if first:
+            assert self.channel is not None
+            self.serving[address] = asyncio.ensure_future(routes.serve(self.channel, address))
+        pending = self.serving.get(address)
+        if pending is not None:
+            try:
+                await asyncio.shield(pending)
+            finally:
+                if pending.done() and self.serving.get(address) is pending:
+                    del self.serving[address]
 
     def leave(self, address: str, connection: Connection) -> None:
         members = self.members.get(address)
@@ -69,6 +90,9 @@ class Hub:
             members.discard(connection)
             if not members:
                 del self.members[address]
+                if self.routed:
+                    self.serving.pop(address, None)
+                    routes.stop_serving(self.channel or "", address)
 
     async def _listen(self) -> None:
         while True:
@@ -86,9 +110,12 @@ class Hub:
         while True:
             await asyncio.sleep(REJOIN_SECONDS)
             try:
-                await self.layer.group_add(HUB_GROUP, self.channel)
+                if self.routed:
+                    await routes.serve_all(self.channel or "", list(self.members))
+                else:
+                    await self.layer.group_add(HUB_GROUP, self.channel)
             except Exception:
-                logger.exception("hub: rejoining the hubs' group failed")
+                logger.exception("hub: renewing its routes or its group failed")
 
     async def deliver(self, message: dict[str, Any]) -> None:
         """Hand each event of a channel-layer message to this process's connections at its

@@ -7,42 +7,18 @@ process removes them within the lease and a third (realtime.presence_lease); wit
 this process's memory."""
 
 import asyncio
-import weakref
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 
 from accounts.models import User
 from accounts.services import user_touch_activity
 from config.loop_batches import LoopBatches, settle
+from config.redis_client import loop_client
 from realtime.db import run_in_db
 from realtime.presence_lease import forget, holder_of_this_loop, record, user_key
 
-if TYPE_CHECKING:
-    import redis.asyncio
-
 _local: dict[int, set[str]] = {}
-_clients: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, redis.asyncio.Redis]" = weakref.WeakKeyDictionary()
-# Redis connections per process: when clients sign in by the hundred at once (after a restart),
-# the rest wait for a free one instead of failing with "Too many connections".
-REDIS_CONNECTIONS = 50
-REDIS_WAIT_SECONDS = 10
-
-
-def _client() -> "redis.asyncio.Redis | None":
-    """This event loop's Redis client (a client cannot be shared between loops), or None."""
-    if not settings.REDIS_URL:
-        return None
-    loop = asyncio.get_running_loop()
-    client = _clients.get(loop)
-    if client is None:
-        import redis.asyncio
-
-        pool = redis.asyncio.BlockingConnectionPool.from_url(
-            settings.REDIS_URL, max_connections=REDIS_CONNECTIONS, timeout=REDIS_WAIT_SECONDS
-        )
-        client = _clients[loop] = redis.asyncio.Redis(connection_pool=pool)
-    return client
+_client = loop_client
 
 
 _key = user_key

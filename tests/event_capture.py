@@ -13,7 +13,7 @@ from typing import Any
 
 from events.delivery import event_published, send_to_addresses
 from events.kinds import Event, Typing, event_from_channel_message
-from realtime.hub import Hub
+from realtime.hub import Hub, current_hub
 
 _markers = itertools.count(1)
 FLUSH_ADDRESS = "capture.flush."
@@ -61,9 +61,14 @@ class EventCapture:
         sent after them arrives after them (one queue out, one channel in). The marker is not
         recorded."""
         marker = next(_markers)
-        event = Typing(recipients=(), conversation_id=0, user_id=0)
-        await send_to_addresses([f"{FLUSH_ADDRESS}{marker}"], event)  # no connection listens there
-        await self._wait(lambda: marker in self._flushed or None, timeout, "the flush marker")
+        address, listener = f"{FLUSH_ADDRESS}{marker}", _Listener()
+        hub = current_hub()
+        await hub.join(address, listener)  # so that the marker is routed to this process's hub
+        try:
+            await send_to_addresses([address], Typing(recipients=(), conversation_id=0, user_id=0))
+            await self._wait(lambda: marker in self._flushed or None, timeout, "the flush marker")
+        finally:
+            hub.leave(address, listener)
 
     async def _wait(self, found: Callable[[], Any], timeout: float, what: str) -> Any:
         loop = asyncio.get_running_loop()
@@ -77,6 +82,13 @@ class EventCapture:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._arrival.wait(), remaining)
         return answer
+
+
+class _Listener:
+    """The flush marker's only listener: it takes the marker and renders nothing."""
+
+    async def deliver(self, event: Event) -> None:
+        return None
 
 
 def _has(event: Event, fields: dict[str, Any]) -> bool:

@@ -4,8 +4,8 @@ message, and each caller goes on once its own events are sent."""
 import asyncio
 
 import pytest
-from channels.layers import get_channel_layer
 
+from events import channel
 from events.delivery import send_events, send_to_addresses
 from events.kinds import Typing
 from tests.helpers import db, make_user, sama_connected
@@ -14,16 +14,15 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _recording(monkeypatch) -> list:
-    """Record every channel-layer message sent, and when the callers got their answer."""
+    """Record every message of events sent, and when the callers got their answer."""
     log: list = []
-    layer = get_channel_layer()
-    group_send = layer.group_send
+    send_batch = channel.send_batch
 
-    async def recording(group, message):
-        await group_send(group, message)
-        log.append(("sent", [item["data"]["conversation_id"] for item in message.get("batch") or [message]]))
+    async def recording(items):
+        await send_batch(items)
+        log.append(("sent", [item["data"]["conversation_id"] for item in items]))
 
-    monkeypatch.setattr(layer, "group_send", recording)
+    monkeypatch.setattr(channel, "send_batch", recording)
     return log
 
 
@@ -55,16 +54,16 @@ async def test_events_queued_together_leave_in_one_message_in_order(monkeypatch)
 async def test_events_queued_while_one_message_is_in_flight_leave_together_in_the_next(monkeypatch):
     bob = await db(make_user)()
     log = _recording(monkeypatch)
-    layer, in_flight, queued = get_channel_layer(), asyncio.Event(), asyncio.Event()
-    recording = layer.group_send
+    in_flight, queued = asyncio.Event(), asyncio.Event()
+    recording = channel.send_batch
 
-    async def held_first(group, message):
+    async def held_first(items):
         if not in_flight.is_set():
             in_flight.set()
             await queued.wait()
-        await recording(group, message)
+        await recording(items)
 
-    monkeypatch.setattr(layer, "group_send", held_first)
+    monkeypatch.setattr(channel, "send_batch", held_first)
     first = asyncio.ensure_future(send_events([_typing(1, bob.pk)]))
     await in_flight.wait()
     later = asyncio.gather(send_events([_typing(2, bob.pk)]), send_events([_typing(3, bob.pk)]))
@@ -77,16 +76,15 @@ async def test_events_queued_while_one_message_is_in_flight_leave_together_in_th
 async def test_a_message_the_channel_layer_refuses_is_logged_and_the_next_one_goes(monkeypatch, caplog):
     bob = await db(make_user)()
     log = _recording(monkeypatch)
-    layer = get_channel_layer()
-    recording = layer.group_send
+    recording = channel.send_batch
     failures = [RuntimeError("redis went away")]
 
-    async def failing_once(group, message):
+    async def failing_once(items):
         if failures:
             raise failures.pop()
-        await recording(group, message)
+        await recording(items)
 
-    monkeypatch.setattr(layer, "group_send", failing_once)
+    monkeypatch.setattr(channel, "send_batch", failing_once)
     await send_events([_typing(1, bob.pk)])  # returns: the caller is not left waiting
     assert "1 events not sent" in caplog.text
     await send_events([_typing(2, bob.pk)])

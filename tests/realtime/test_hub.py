@@ -6,7 +6,6 @@ import weakref
 import pytest
 from channels.layers import get_channel_layer
 
-from events.channel import HUB_GROUP
 from realtime.hub import current_hub
 from tests.helpers import db, make_user, sama_connected, settle
 
@@ -18,10 +17,10 @@ async def test_a_malformed_hub_message_is_skipped_and_delivery_goes_on():
     a, b = await sama_connected(alice), await sama_connected(bob)
     cid = await a.group_create(bob)
     assert "system_message" in await b.receive()  # the creation notice
-    layer = get_channel_layer()
-    await layer.group_send(HUB_GROUP, {"type": "domain.event", "kind": "no_such_kind", "data": {}, "to": []})
+    layer, hub = get_channel_layer(), current_hub()
+    await layer.send(hub.channel, {"type": "domain.event", "kind": "no_such_kind", "data": {}, "to": []})
     typing = {"conversation_id": int(cid), "user_id": alice.pk}
-    await layer.group_send(HUB_GROUP, {"type": "domain.event", "kind": "typing", "data": typing})  # no "to"
+    await layer.send(hub.channel, {"type": "domain.event", "kind": "typing", "data": typing})  # no "to"
     await a.send({"message": {"id": "m1", "body": "still here", "cid": cid}})
     assert "ack" in await a.receive()
     assert (await b.receive())["message"]["body"] == "still here"
@@ -39,7 +38,7 @@ async def test_a_batch_of_events_is_delivered_in_order_past_an_unreadable_one():
         {"kind": "typing", "data": {**typing, "conversation_id": 2}, "to": [f"user.{alice.pk}"]},  # not bob's
         {"kind": "typing", "data": {**typing, "conversation_id": 3}, "to": [f"user.{bob.pk}"]},
     ]
-    await get_channel_layer().group_send(HUB_GROUP, {"type": "domain.event", "batch": batch})
+    await get_channel_layer().send(current_hub().channel, {"type": "domain.event", "batch": batch})
     assert [(await b.receive())["typing"]["cid"] for _ in range(2)] == ["1", "3"]
     await b.nothing()
     await b.close()

@@ -3,9 +3,9 @@
 import asyncio
 
 import pytest
-from channels.layers import get_channel_layer
 
 from config.errors import NotFound
+from events import channel
 from messaging.models import Message
 from messaging.sending import SendRequest
 from realtime import send_batches
@@ -40,14 +40,14 @@ async def test_sends_arriving_together_share_one_write_and_are_answered_each(mon
     alice, bob, carol, stranger, cid = await db(_group)()
     sizes = _counting_batches(monkeypatch)
     watcher = await sama_connected(bob)
-    layer, published = get_channel_layer(), []
-    group_send = layer.group_send
+    published: list = []
+    send_batch = channel.send_batch
 
-    async def counting_group_send(group, message):
-        published.append(message)
-        await group_send(group, message)
+    async def counting(items):
+        published.append(items)
+        await send_batch(items)
 
-    monkeypatch.setattr(layer, "group_send", counting_group_send)
+    monkeypatch.setattr(channel, "send_batch", counting)
     answers = await asyncio.gather(
         send_batches.send(SendRequest(actor=alice, conversation_id=cid, body="one", client_id="a1")),
         send_batches.send(SendRequest(actor=stranger, conversation_id=cid, body="not a member")),
@@ -55,7 +55,7 @@ async def test_sends_arriving_together_share_one_write_and_are_answered_each(mon
         return_exceptions=True,
     )
     assert sizes == [3]
-    assert [len(message["batch"]) for message in published] == [2]  # both messages' events in one PUBLISH
+    assert [len(items) for items in published] == [2]  # both messages' events in one message
     (one, created_one), refused, (two, created_two) = answers
     assert created_one and created_two and one.pk < two.pk
     assert isinstance(refused, NotFound) and refused.code == "conversation_not_found"

@@ -1,0 +1,117 @@
+"""Events routed by address: a process's hub reads only the events for addresses it serves, one
+message per batch with only its own addresses, and a hub that stopped listening is forgotten."""
+
+import asyncio
+from typing import Any
+
+import pytest
+from channels_redis.pubsub import RedisPubSubChannelLayer
+from django.conf import settings
+
+from config.redis_client import loop_client
+from events import routes
+from events.channel import CHANNEL_MESSAGE_TYPE
+from events.kinds import Event
+from realtime.hub import Hub
+
+pytestmark = pytest.mark.redis
+
+
+class Listener:
+    """A connection that records what it is handed."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+
+    async def deliver(self, event: Event) -> None:
+        self.events.append(event)
+
+
+class Process:
+    """A hub on a channel layer of its own, as in a server process, counting the messages it reads."""
+
+    def __init__(self) -> None:
+        self.layer = RedisPubSubChannelLayer(hosts=[settings.REDIS_URL], prefix=settings.CHANNEL_LAYER_PREFIX)
+        self.hub = Hub(self.layer)
+        self.messages: list[dict[str, Any]] = []
+        deliver = self.hub.deliver
+
+        async def counting(message: dict[str, Any]) -> None:
+            self.messages.append(message)
+            await deliver(message)
+
+        self.hub.deliver = counting  # type: ignore[method-assign]
+
+    async def close(self) -> None:
+        self.hub.close()
+        await self.layer.flush()
+
+
+def typing(conversation_id: int, *addresses: str) -> dict[str, Any]:
+    data = {"conversation_id": conversation_id, "user_id": 1}
+    return {"kind": "typing", "data": data, "to": list(addresses)}
+
+
+async def until(condition, what: str) -> None:
+    for _ in range(100):
+        if condition():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"{what} did not happen within 2 s")
+
+
+@pytest.fixture
+async def processes():
+    if not routes.routing_enabled():
+        pytest.skip("events are routed by address only with Redis pub/sub (CHANNEL_LAYER=pubsub)")
+    started = [Process(), Process()]
+    yield started
+    for process in started:
+        await process.close()
+
+
+async def test_each_hub_reads_only_the_events_of_its_addresses(processes):
+    first, second = processes
+    alice, bob = Listener(), Listener()
+    await first.hub.join("user.9001", alice)
+    await second.hub.join("user.9002", bob)
+
+    await routes.send_routed([typing(1, "user.9001"), typing(2, "user.9001", "user.9002")], CHANNEL_MESSAGE_TYPE)
+    await until(lambda: len(alice.events) == 2 and len(bob.events) == 1, "delivery")
+    # One message each, with only the addresses that hub serves.
+    assert [[item["to"] for item in message["batch"]] for message in first.messages] == [[["user.9001"], ["user.9001"]]]
+    assert [message["to"] for message in second.messages] == [["user.9002"]]
+    assert [event.conversation_id for event in bob.events] == [2]
+
+    second.hub.leave("user.9002", bob)  # unregistered in the background, soon after
+    client, key = loop_client(), routes.route_key("user.9002")
+    for _ in range(100):
+        if not await client.smembers(key):
+            break
+        await asyncio.sleep(0.02)
+    await routes.send_routed([typing(3, "user.9001", "user.9002")], CHANNEL_MESSAGE_TYPE)
+    await until(lambda: len(alice.events) == 3, "delivery")
+    assert len(second.messages) == 1  # it serves nobody there any more: it reads nothing
+
+
+async def test_a_hub_that_stopped_listening_is_forgotten(processes):
+    first, _ = processes
+    await first.hub.join("user.9003", Listener())
+    gone = f"{settings.CHANNEL_LAYER_PREFIX}hub.gone"
+    await routes.serve(gone, "user.9003")
+    client = loop_client()
+    assert await client.smembers(routes.route_key("user.9003")) == {gone.encode(), first.hub.channel.encode()}
+
+    await routes.send_routed([typing(4, "user.9003")], CHANNEL_MESSAGE_TYPE)
+    assert await client.smembers(routes.route_key("user.9003")) == {first.hub.channel.encode()}
+
+
+async def test_routes_come_back_when_a_hub_renews_them(processes):
+    first, _ = processes
+    listener = Listener()
+    await first.hub.join("user.9004", listener)
+    client = loop_client()
+    await client.delete(routes.route_key("user.9004"))  # as after a Redis restart
+    await routes.serve_all(first.hub.channel, list(first.hub.members))
+    await routes.send_routed([typing(5, "user.9004")], CHANNEL_MESSAGE_TYPE)
+    await until(lambda: len(listener.events) == 1, "delivery")
