@@ -3,15 +3,13 @@
 
 import { el } from "./util.js";
 
-let region = null;
+// Made with the page (module scripts run once the body is there): a live region must exist before
+// its text changes to be heard. aria-live without role="status": the page's status is the connection's.
+const region = el("p", { id: "message-announcer", class: "visually-hidden", "aria-live": "polite" });
+document.body.append(region);
 
-/** Say `text` politely (a visually hidden status region, made on first use). */
+/** Say `text` politely. */
 export function announce(text) {
-  if (!region) {
-    // aria-live without role="status": the page's one status is the connection's.
-    region = el("p", { id: "message-announcer", class: "visually-hidden", "aria-live": "polite" });
-    document.body.append(region);
-  }
   // The same words twice in a row are a change too: clear, then set on the next frame.
   region.textContent = "";
   requestAnimationFrame(() => {
