@@ -39,6 +39,23 @@ class MessagesPage(ChatPage):
         body = self.page.locator(".message-body").get_by_text(text, exact=True)
         return self.log.get_by_role("listitem").filter(has=body)
 
+    def edit(self, text: str, new_text: str) -> None:
+        """ChatPage.edit, for a message that replies may quote."""
+        message = self.message_saying(text)
+        message.hover()
+        message.get_by_role("button", name="Edit").click()
+        message.get_by_role("textbox", name="Edit message").fill(new_text)
+        message.get_by_role("button", name="Save").click()
+        expect(self.message_saying(new_text)).to_contain_text("edited")
+
+    def delete(self, text: str) -> None:
+        """ChatPage.delete, for a message that replies may quote."""
+        message = self.message_saying(text)
+        message.hover()
+        message.get_by_role("button", name="Delete", exact=True).click()
+        message.get_by_role("button", name="Delete for everyone").click()
+        expect(self.message_saying(text)).to_have_count(0)
+
     # --- files -----------------------------------------------------------------------------------
 
     def attach(self, *files: dict) -> None:

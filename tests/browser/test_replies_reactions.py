@@ -132,3 +132,23 @@ def test_a_quote_of_an_old_message_loads_history_back_to_it(new_page, server_url
     expect(original).to_be_focused()
     expect(original).to_be_in_viewport()
     expect(me.log.get_by_role("listitem")).to_have_count(OLD_MESSAGES + 1)
+
+
+def test_a_quote_follows_edits_and_the_deletion_of_what_it_quotes(new_page):
+    suffix = secrets.token_hex(3)
+    alice, bob = MessagesPage(new_page()), MessagesPage(new_page())
+    alice.sign_up(f"alice_{suffix}", first_name="Alice")
+    bob.sign_up(f"bob_{suffix}", first_name="Bob")
+    alice.start_conversation([f"bob_{suffix}"])
+    alice.send("Dinner at 7")
+    bob.open_conversation("Alice")
+    bob.reply_to("Dinner at 7")
+    bob.send("See you there")
+    expect(alice.quote_in("See you there")).to_have_text(re.compile("Dinner at 7"))
+
+    alice.edit("Dinner at 7", "Dinner at 8")
+    expect(bob.quote_in("See you there")).to_have_text(re.compile("Dinner at 8"))
+    alice.delete("Dinner at 8")
+    expect(bob.quote_in("See you there")).to_have_text(re.compile("Message deleted"))
+    expect(bob.quote_in("See you there")).to_be_disabled()
+    expect(alice.quote_in("See you there")).to_have_text(re.compile("Message deleted"))
