@@ -123,6 +123,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# On SQLite a transaction that reads and then writes cannot wait for another writer: upgrading its
+# read lock fails at once with "database is locked" (an upload's PUT, on an HTTP thread, against a
+# send on a connection's database thread). Transactions take the write lock as they begin instead,
+# and wait their turn for up to the connection's timeout.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
+
 # The hot paths' SQL (messaging/prepared_sql.py) runs as prepared statements on PostgreSQL: parsed
 # and planned once per connection instead of once per message. Django turns psycopg's prepared
 # statements off unless `prepare_threshold` is set; set DATABASE_PREPARED_STATEMENTS=0 behind a

@@ -7,6 +7,7 @@ import {
 } from "./chat.js";
 import { initConversations, loadConversations, onSystemMessage } from "./conversations.js";
 import { initNewConversation } from "./new_conversation.js";
+import { onReactionsUpdate } from "./reactions.js";
 import { httpLogin, httpLogout, SamaSocket } from "./sama.js";
 import { displayName, rememberUsers, state } from "./store.js";
 import { $, uuid } from "./util.js";
@@ -148,6 +149,7 @@ function initSocket() {
   socket.on("message_edit", onEdit);
   socket.on("message_delete", onDelete);
   socket.on("message_read", onRead);
+  socket.on("message_reactions_update", onReactionsUpdate);
   socket.on("typing", onTyping);
   socket.on("last_activity", onLastActivity);
   socket.on("system_message", (notice) => {
