@@ -6,6 +6,7 @@ import {
   renderHeader, reopenChat,
 } from "./chat.js";
 import { initConversations, loadConversations, onSystemMessage } from "./conversations.js";
+import { initGroupSettings } from "./group_settings.js";
 import { initNewConversation } from "./new_conversation.js";
 import { httpLogin, httpLogout, SamaSocket } from "./sama.js";
 import { displayName, rememberUsers, state } from "./store.js";
@@ -174,6 +175,7 @@ function initLayout() {
 async function boot() {
   initConversations({ open: openChat, close: closeChat });
   initNewConversation({ open: openChat });
+  initGroupSettings();
   initChat();
   initAuth();
   initLayout();
