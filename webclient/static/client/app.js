@@ -8,6 +8,7 @@ import {
 import { initConversations, loadConversations, onSystemMessage } from "./conversations.js";
 import { initGroupSettings } from "./group_settings.js";
 import { initNewConversation } from "./new_conversation.js";
+import { initNotifications } from "./notifications.js";
 import { httpLogin, httpLogout, SamaSocket } from "./sama.js";
 import { displayName, rememberUsers, state } from "./store.js";
 import { $, uuid } from "./util.js";
@@ -176,6 +177,7 @@ async function boot() {
   initConversations({ open: openChat, close: closeChat });
   initNewConversation({ open: openChat });
   initGroupSettings();
+  initNotifications({ open: openChat });
   initChat();
   initAuth();
   initLayout();

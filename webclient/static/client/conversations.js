@@ -3,6 +3,7 @@
 // changes to it. Whatever changes a conversation is announced with a `conversation-changed` event
 // on `document` (detail: its id) for the parts of the page that show it.
 
+import { noteUnreadChanged, notifyMessage } from "./notifications.js";
 import { conversationTitle, loadParticipants, state } from "./store.js";
 import { $, el, formatTime } from "./util.js";
 
@@ -144,6 +145,7 @@ export function renderConversationList() {
   if (archived.length && !items.length) empty.textContent = "Nothing here: your conversations are archived.";
   else empty.textContent = emptyText;
   if (focused) list.querySelector(`li[data-cid="${CSS.escape(focused)}"] button`)?.focus();
+  noteUnreadChanged();
 }
 
 /** Add or replace a conversation known from a response or a system message. */
@@ -190,6 +192,9 @@ export async function noteMessage(message, { unread }) {
     if (unread) conversation.unread_messages_count = (conversation.unread_messages_count || 0) + 1;
     renderConversationList();
   }
+  // Right after the list shows it (the sender is known: chat.js asked for them first).
+  const fromSomeoneElse = message.from && String(message.from) !== String(state.me?._id);
+  if (conversation && fromSomeoneElse && !MEMBERSHIP_NOTICES.has(message.x?.type)) notifyMessage(message, conversation);
 }
 
 export function markConversationRead(cid) {
