@@ -33,6 +33,7 @@ def test_archive_and_mute_are_kept_by_the_server_and_new_messages_stay_archived(
     dialog = open_settings(zoe)
     dialog.get_by_label("Archive").check()
     expect(dialog.get_by_role("status")).to_have_text("Archived: it is under “Archived” in the list.")
+    expect(dialog.get_by_label("Archive")).to_be_focused()
     dialog.get_by_label("Mute notifications").check()
     expect(dialog.get_by_role("status")).to_have_text("Muted: no notifications from this conversation.")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -25,8 +25,10 @@ function fail(error) {
   $("settings-error").textContent = error.message || "Something went wrong";
 }
 
-/** Run a request with `control` disabled meanwhile; errors are shown in the dialog. */
+/** Run a request with `control` disabled meanwhile (and focused again after, if it was); errors
+ * are shown in the dialog. */
 async function busy(control, action) {
+  const focused = document.activeElement === control;
   control.disabled = true;
   try {
     await action();
@@ -36,6 +38,7 @@ async function busy(control, action) {
     return false;
   } finally {
     control.disabled = false;
+    if (focused && control.isConnected) control.focus();
   }
 }
 
@@ -82,7 +85,7 @@ function build() {
       el(
         "section",
         { class: "settings-section", "aria-labelledby": "people-heading" },
-        el("h3", { id: "people-heading" }, "People"),
+        el("h3", { id: "people-heading", tabindex: -1 }, "People"),
         el("ul", { id: "people-list", class: "people-list" }),
       ),
       el(
@@ -209,7 +212,6 @@ async function toggle(checkbox, setting) {
     archived: on ? "Archived: it is under “Archived” in the list." : "Back in the list of conversations.",
   };
   say(words[setting]);
-  checkbox.focus();
 }
 
 async function rename(event) {
