@@ -13,6 +13,7 @@ from django.db.models import Expression, F, Model, OrderBy, QuerySet
 from django.db.models.functions import Lower
 
 from accounts.models import User
+from accounts.selectors import staff_hidden
 from chats.models import Conversation
 from chats.selectors import conversations_of
 from config.errors import Invalid
@@ -137,9 +138,17 @@ def search_page(
     return Page(total=total, items=items)
 
 
+# An equality filter on one of these names every user it keeps (NkCHAT's `login`, `name`, `surname`).
+NAMING_FIELDS = frozenset({"login", "first_name", "last_name"})
+
+
 def user_search_page(actor: User, **params: Any) -> Page[User]:
-    """Active users, searched with `search_page`'s parameters."""
-    return search_page(User.objects.filter(is_active=True), USER_FIELDS, **params)
+    """Active users, searched with `search_page`'s parameters; staff accounts only when a filter
+    names them by login, first name or last name (`accounts.selectors.staff_hidden`)."""
+    users = User.objects.filter(is_active=True)
+    if not NAMING_FIELDS & set(params.get("filters") or {}):
+        users = staff_hidden(users)
+    return search_page(users, USER_FIELDS, **params)
 
 
 def conversation_search_page(actor: User, **params: Any) -> Page[Conversation]:

@@ -213,7 +213,11 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
                 if m and snapshot
                 else None
             )
-            rendered.append(render.conversation(e.conversation, last_message=last_message, unread=e.unread_count))
+            rendered.append(
+                render.conversation(
+                    e.conversation, last_message=last_message, unread=e.unread_count, settings=e.participation
+                )
+            )
         return rendered
 
     async def get_participants_by_cids(self, params: object) -> dict:

@@ -1,9 +1,11 @@
 """The rest of SAMA beyond users, conversations and messages: address book, push, last activity,
-operations log, attachments, blocking, reactions and password reset, gathered into one mixin for
+operations log, attachments, blocking, reactions, password reset and one's own settings of a
+conversation, gathered into one mixin for
 `SamaAdapter`."""
 
 from protocols.sama.blocks import SamaBlocksMixin
 from protocols.sama.contacts import SamaContactsMixin
+from protocols.sama.conversation_settings import SamaConversationSettingsMixin
 from protocols.sama.files import SamaFilesMixin
 from protocols.sama.oplog import SamaOpLogMixin
 from protocols.sama.password_reset import SamaPasswordResetMixin
@@ -22,6 +24,7 @@ class SamaExtrasMixin(
     SamaBlocksMixin,
     SamaPasswordResetMixin,
     SamaReactionsMixin,
+    SamaConversationSettingsMixin,
     SamaUnsupportedMixin,
 ):
     """Request handlers named in EXTRA_REQUESTS."""
@@ -52,6 +55,7 @@ EXTRA_REQUESTS: dict[str, str] = {
     "user_reset_password": "user_reset_password",
     "message_reactions_update": "message_reactions_update",
     "message_reactions_list": "message_reactions_list",
+    "conversation_settings_update": "conversation_settings_update",
     "message_summary": "message_summary",
     "message_tone": "message_tone",
 }

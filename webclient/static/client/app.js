@@ -6,8 +6,10 @@ import {
   renderHeader, reopenChat,
 } from "./chat.js";
 import { initConversations, loadConversations, onSystemMessage } from "./conversations.js";
+import { initGroupSettings } from "./group_settings.js";
 import { initNewConversation } from "./new_conversation.js";
 import { onReactionsUpdate } from "./reactions.js";
+import { initNotifications } from "./notifications.js";
 import { httpLogin, httpLogout, SamaSocket } from "./sama.js";
 import { displayName, rememberUsers, state } from "./store.js";
 import { $, uuid } from "./util.js";
@@ -176,6 +178,8 @@ function initLayout() {
 async function boot() {
   initConversations({ open: openChat, close: closeChat });
   initNewConversation({ open: openChat });
+  initGroupSettings();
+  initNotifications({ open: openChat });
   initChat();
   initAuth();
   initLayout();
