@@ -2,11 +2,12 @@
 // frames routed to the parts of the page, reconnecting, and the phone/desktop layout switch.
 
 import {
-  closeChat, initChat, onAck, onDelete, onEdit, onLastActivity, onMessage, onRead, onSendError, onTyping, openChat,
+  closeChat, initChat, onAck, onDelete, onEdit, onLastActivity, onMessage, onRead, onSendError, onTyping,
   renderHeader, reopenChat,
 } from "./chat.js";
 import { initConversations, loadConversations, onSystemMessage } from "./conversations.js";
 import { initNewConversation } from "./new_conversation.js";
+import { backToList, forgetAddress, initRouter, navigate, showCurrent } from "./router.js";
 import { httpLogin, httpLogout, SamaSocket } from "./sama.js";
 import { displayName, rememberUsers, state } from "./store.js";
 import { $, uuid } from "./util.js";
@@ -53,6 +54,7 @@ async function startSession(session) {
   showChat();
   setConnection("");
   await loadConversations();
+  await showCurrent(); // the address this page was opened at (or the list)
   const focused = document.activeElement;
   if (!focused || focused === document.body || focused.closest("#auth-view")) $("conversations-heading").focus();
 }
@@ -75,6 +77,7 @@ async function resume() {
 function signOutLocally() {
   localStorage.removeItem(SIGNED_IN_KEY);
   closeChat();
+  forgetAddress();
   state.me = null;
   state.token = null;
   state.conversations.clear();
@@ -158,22 +161,20 @@ function initSocket() {
 }
 
 function initLayout() {
-  $("back-button").addEventListener("click", () => {
-    const cid = state.currentCid;
-    closeChat();
-    $("conversation-list").querySelector(`li[data-cid="${CSS.escape(cid || "")}"] button`)?.focus();
-  });
+  $("back-button").addEventListener("click", backToList);
   document.addEventListener("keydown", (event) => {
-    // Escape leaves the conversation on a phone, where the list and the conversation take turns.
-    if (event.key === "Escape" && state.currentCid && window.matchMedia("(max-width: 47.99rem)").matches) {
-      if (!document.querySelector("dialog[open]") && !event.target.closest?.(".edit-form")) $("back-button").click();
-    }
+    // Escape goes back to the list on a phone, where the list and the rest take turns.
+    if (event.key !== "Escape" || event.defaultPrevented || document.body.dataset.view === "list") return;
+    if (!window.matchMedia("(max-width: 47.99rem)").matches || document.querySelector("dialog[open]")) return;
+    if (!event.target.closest?.(".edit-form")) backToList();
   });
 }
 
 async function boot() {
-  initConversations({ open: openChat, close: closeChat });
-  initNewConversation({ open: openChat });
+  const openConversation = (cid) => navigate({ view: "chat", cid: String(cid) });
+  initRouter();
+  initConversations({ open: openConversation, close: showCurrent });
+  initNewConversation({ open: openConversation });
   initChat();
   initAuth();
   initLayout();
