@@ -1,9 +1,9 @@
-"""The page's shell as a person uses it: its addresses (additions to `pages.ChatPage`, found by
-role and label like the rest)."""
+"""The page's shell as a person uses it: its addresses and the profile (additions
+to `pages.ChatPage`, found by role and label like the rest)."""
 
 import re
 
-from playwright.sync_api import expect
+from playwright.sync_api import Locator, expect
 
 from tests.browser.pages import ChatPage
 
@@ -16,3 +16,20 @@ class ShellPage(ChatPage):
     def expect_conversation_open(self, title: str) -> None:
         pane = self.page.get_by_role("main", name="Conversation")
         expect(pane.get_by_role("heading", name=title, exact=True)).to_be_visible()
+
+    # --- the profile -----------------------------------------------------------------------------
+
+    @property
+    def profile(self) -> Locator:
+        return self.page.get_by_role("region", name="Your profile")
+
+    def open_profile(self) -> None:
+        self.page.get_by_role("button", name="Profile", exact=True).click()
+        expect(self.profile.get_by_role("heading", name="Your profile")).to_be_focused()
+
+    def change_password(self, current: str, new: str, repeat: str | None = None) -> None:
+        form = self.profile.get_by_role("form", name="Password")
+        form.get_by_label("Current password").fill(current)
+        form.get_by_label("New password", exact=True).fill(new)
+        form.get_by_label("Repeat new password").fill(new if repeat is None else repeat)
+        form.get_by_role("button", name="Change password").click()

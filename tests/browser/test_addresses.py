@@ -18,12 +18,12 @@ pytestmark = pytest.mark.browser
 
 
 def test_the_server_answers_the_page_at_its_addresses(server_url):
-    for path in ("/c/12", "/c/not-a-number"):
+    for path in ("/c/12", "/c/not-a-number", "/profile"):
         with urllib.request.urlopen(f"{server_url}{path}") as response:
             assert response.status == 200
             assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
             assert '<script type="module" src="/static/client/app.js"></script>' in response.read().decode()
-    for path in ("/c/", "/c/12/more"):
+    for path in ("/c/", "/c/12/more", "/profiles"):
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(f"{server_url}{path}")
         assert refused.value.code == 404, path

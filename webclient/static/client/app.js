@@ -7,9 +7,10 @@ import {
 } from "./chat.js";
 import { initConversations, loadConversations, onSystemMessage } from "./conversations.js";
 import { initNewConversation } from "./new_conversation.js";
+import { initProfile, renderMe } from "./profile.js";
 import { backToList, forgetAddress, initRouter, navigate, showCurrent } from "./router.js";
 import { httpLogin, httpLogout, SamaSocket } from "./sama.js";
-import { displayName, rememberUsers, state } from "./store.js";
+import { rememberUsers, state } from "./store.js";
 import { $, uuid } from "./util.js";
 
 const DEVICE_KEY = "chat.device_id";
@@ -40,7 +41,7 @@ function showChat() {
   $("auth-view").hidden = true;
   $("chat-view").hidden = false;
   document.body.dataset.signedIn = "true";
-  $("me-name").textContent = displayName(state.me);
+  renderMe();
 }
 
 /** Bind the socket to the session that /login answered, then load the conversations. */
@@ -128,16 +129,19 @@ function initAuth() {
       await startSession(await httpLogin({ login, password, device_id: deviceId() }));
     });
   });
-  $("logout-button").addEventListener("click", async () => {
-    let loggedOut = state.token && (await httpLogout(state.token));
-    if (!loggedOut) {
-      // The access token may have expired: renew it with the refresh cookie, then log out.
-      const session = await httpLogin({ device_id: deviceId() }).catch(() => null);
-      if (session) loggedOut = await httpLogout(session.access_token);
-    }
-    await state.socket.request("user_logout", {}).catch(() => {});
-    signOutLocally();
-  });
+  $("logout-button").addEventListener("click", logOut);
+}
+
+/** Log this device out (HTTP /logout ends its session and clears the refresh cookie). */
+async function logOut() {
+  let loggedOut = state.token && (await httpLogout(state.token));
+  if (!loggedOut) {
+    // The access token may have expired: renew it with the refresh cookie, then log out.
+    const session = await httpLogin({ device_id: deviceId() }).catch(() => null);
+    if (session) loggedOut = await httpLogout(session.access_token);
+  }
+  await state.socket.request("user_logout", {}).catch(() => {});
+  signOutLocally();
 }
 
 function initSocket() {
@@ -166,7 +170,7 @@ function initLayout() {
     // Escape goes back to the list on a phone, where the list and the rest take turns.
     if (event.key !== "Escape" || event.defaultPrevented || document.body.dataset.view === "list") return;
     if (!window.matchMedia("(max-width: 47.99rem)").matches || document.querySelector("dialog[open]")) return;
-    if (!event.target.closest?.(".edit-form")) backToList();
+    if (!event.target.closest?.(".edit-form, .profile-view form")) backToList();
   });
 }
 
@@ -175,6 +179,7 @@ async function boot() {
   initRouter();
   initConversations({ open: openConversation, close: showCurrent });
   initNewConversation({ open: openConversation });
+  initProfile({ open: () => navigate({ view: "profile" }), back: backToList, logOut });
   initChat();
   initAuth();
   initLayout();

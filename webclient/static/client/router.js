@@ -1,9 +1,10 @@
 // The page's addresses and what each shows: `/` the conversation list, `/c/<cid>` one
-// conversation. Going somewhere pushes a history entry, so a reload
+// conversation, `/profile` one's profile. Going somewhere pushes a history entry, so a reload
 // reopens it and back and forward move between them; an unknown conversation says so.
 
 import { closeChat, openChat } from "./chat.js";
 import { refreshConversation } from "./conversations.js";
+import { showProfile } from "./profile.js";
 import { state } from "./store.js";
 import { $ } from "./util.js";
 
@@ -12,7 +13,7 @@ const LIST = { view: "list" };
 
 let turn = 0; // the newest `show`: an older one still waiting for the server gives way
 
-/** The route an address names: {view: "list" | "chat", cid?}. */
+/** The route an address names: {view: "list" | "chat" | "profile", cid?}. */
 export function routeOf(pathname) {
   const conversation = CONVERSATION_PATH.exec(pathname);
   if (conversation) {
@@ -22,11 +23,13 @@ export function routeOf(pathname) {
       return { view: "chat", cid: conversation[1] }; // a malformed escape: no such conversation
     }
   }
+  if (pathname === "/profile" || pathname === "/profile/") return { view: "profile" };
   return LIST;
 }
 
 export function pathOf(route) {
   if (route.view === "chat") return `/c/${encodeURIComponent(route.cid)}`;
+  if (route.view === "profile") return "/profile";
   return "/";
 }
 
@@ -73,7 +76,9 @@ async function show(route) {
   const previous = state.currentCid;
   const focusGoes = !document.activeElement?.closest?.("#sidebar, .topbar, dialog");
   closeChat();
-  if (focusGoes) {
+  if (route.view === "profile") {
+    showProfile();
+  } else if (focusGoes) {
     // Back from a conversation (a phone's back gesture too): to its entry in the list.
     const entry = previous && $("conversation-list").querySelector(`li[data-cid="${CSS.escape(previous)}"] button`);
     (entry || $("conversations-heading")).focus();
