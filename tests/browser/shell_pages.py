@@ -1,4 +1,4 @@
-"""The page's shell as a person uses it: its addresses and the profile (additions
+"""The page's shell as a person uses it: its addresses, the profile and message search (additions
 to `pages.ChatPage`, found by role and label like the rest)."""
 
 import re
@@ -33,3 +33,22 @@ class ShellPage(ChatPage):
         form.get_by_label("New password", exact=True).fill(new)
         form.get_by_label("Repeat new password").fill(new if repeat is None else repeat)
         form.get_by_role("button", name="Change password").click()
+
+    # --- search ----------------------------------------------------------------------------------
+
+    @property
+    def search_dialog(self) -> Locator:
+        return self.page.get_by_role("dialog", name="Search messages")
+
+    def search(self, words: str) -> Locator:
+        """Open the search (unless open) and look for the words: the results' list."""
+        if not self.search_dialog.is_visible():
+            self.page.get_by_role("button", name="Search", exact=True).click()
+        expect(self.search_dialog).to_be_visible()
+        self.search_dialog.get_by_label("Words to find").fill(words)
+        self.search_dialog.get_by_label("Words to find").press("Enter")
+        return self.search_results
+
+    @property
+    def search_results(self) -> Locator:
+        return self.search_dialog.get_by_role("list", name="Messages found").get_by_role("listitem")

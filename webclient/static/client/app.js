@@ -10,6 +10,7 @@ import { initNewConversation } from "./new_conversation.js";
 import { initProfile, renderMe } from "./profile.js";
 import { backToList, forgetAddress, initRouter, navigate, showCurrent } from "./router.js";
 import { httpLogin, httpLogout, SamaSocket } from "./sama.js";
+import { initSearch, resetSearch } from "./search.js";
 import { rememberUsers, state } from "./store.js";
 import { $, uuid } from "./util.js";
 
@@ -78,6 +79,7 @@ async function resume() {
 function signOutLocally() {
   localStorage.removeItem(SIGNED_IN_KEY);
   closeChat();
+  resetSearch();
   forgetAddress();
   state.me = null;
   state.token = null;
@@ -180,6 +182,7 @@ async function boot() {
   initConversations({ open: openConversation, close: showCurrent });
   initNewConversation({ open: openConversation });
   initProfile({ open: () => navigate({ view: "profile" }), back: backToList, logOut });
+  initSearch({ open: openConversation });
   initChat();
   initAuth();
   initLayout();

@@ -334,3 +334,21 @@ async function watchPresence(conversation) {
     }
   }
 }
+
+// --- finding a message (minimal; the messages work brings the full version) ----------------------
+
+/** Scroll the open conversation to a message, loading older history until it is there, and
+ * focus it; answers whether it was found. */
+export async function scrollToMessage(messageId) {
+  const current = view;
+  for (let pages = 0; current && view === current && !itemById(messageId) && current.hasMore && pages < 100; pages++) {
+    if (current.loading) await new Promise((resolve) => setTimeout(resolve, 50));
+    else await loadOlder();
+  }
+  const li = view === current ? itemById(messageId) : null;
+  if (!li) return false;
+  li.tabIndex = -1;
+  li.scrollIntoView({ block: "center" });
+  li.focus({ preventScroll: true });
+  return true;
+}
