@@ -11,6 +11,9 @@ from webclient import views as webclient_views
 
 urlpatterns = [
     path("", webclient_views.index, name="web-client"),
+    # The web client's own addresses (one conversation, one's profile): the same page, which reads them.
+    path("c/<str:cid>", webclient_views.index, name="web-client-conversation"),
+    path("profile", webclient_views.index, name="web-client-profile"),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
