@@ -245,6 +245,10 @@ LOGGING = {
     "loggers": {"django.channels.server": {"level": env.str("ACCESS_LOG_LEVEL", "INFO", validate=OneOf(LOG_LEVELS))}},
 }
 
+# `/metrics` (config/metrics_view.py) answers only `Authorization: Bearer <METRICS_TOKEN>` when set;
+# unset, it is open to whoever reaches the process.
+METRICS_TOKEN = env.str("METRICS_TOKEN", "")
+
 # Hooligram / phone verification --------------------------------------------------------------
 # Where codes go: accounts.sms.ConsoleSmsBackend (logs them), accounts.sms.InMemorySmsBackend
 # (tests) or accounts.sms.TwilioVerifyBackend (production, needs the TWILIO_* variables).

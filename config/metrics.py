@@ -1,0 +1,55 @@
+"""What a process measures, in Prometheus' terms: the metrics live in prometheus_client's default
+registry, one per process, and each server process answers its own at `/metrics`
+(`config/metrics_view.py`). The code where a thing happens counts it; `docs/metrics.md` says what
+each metric means and how Prometheus scrapes several processes."""
+
+from collections.abc import Iterator
+
+from django.db import connections
+from prometheus_client import REGISTRY, disable_created_metrics
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.metrics_core import Metric
+from prometheus_client.registry import Collector
+
+# No `_created` series beside every counter and histogram: Prometheus' text format would carry each as
+# a gauge of its own, doubling a scrape for a start time that process_start_time_seconds already tells.
+disable_created_metrics()
+
+# psycopg_pool's statistics (`get_stats()`): name, help, and the factor to seconds of "_ms" counters.
+# (Not its "usage_ms": it counts only `pool.connection()` blocks, and Django borrows with getconn.)
+_POOL_GAUGES = {
+    "pool_size": ("chat_database_pool_connections", "Connections the pool holds, lent or idle"),
+    "pool_available": ("chat_database_pool_available", "Idle connections in the pool"),
+    "pool_max": ("chat_database_pool_max", "Most connections the pool may hold (DATABASE_POOL_MAX)"),
+    "requests_waiting": ("chat_database_pool_waiting", "Requests waiting now for a connection"),
+}
+_POOL_COUNTERS = {
+    "requests_num": ("chat_database_pool_requests", "Connections asked of the pool", 1.0),
+    "requests_queued": ("chat_database_pool_requests_queued", "Requests that had to wait for a connection", 1.0),
+    "requests_wait_ms": ("chat_database_pool_wait_seconds", "Time requests waited for a connection", 0.001),
+    "requests_errors": ("chat_database_pool_timeouts", "Requests that got no connection in time", 1.0),
+    "connections_num": ("chat_database_pool_connects", "Connections the pool opened to the database", 1.0),
+    "connections_lost": ("chat_database_pool_connections_lost", "Connections found broken and discarded", 1.0),
+}
+
+
+class DatabasePoolCollector(Collector):
+    """The PostgreSQL connection pool's use (Django's pool, psycopg_pool), read at each scrape;
+    nothing without a pool (SQLite, or DATABASE_POOL_MAX=0)."""
+
+    def describe(self) -> Iterator[Metric]:
+        """Nothing: registering the collector must not make the pool (the registry would collect)."""
+        return iter(())
+
+    def collect(self) -> Iterator[Metric]:
+        pool = getattr(connections["default"], "pool", None)
+        if pool is None:
+            return
+        stats = pool.get_stats()
+        for key, (name, documentation) in _POOL_GAUGES.items():
+            yield GaugeMetricFamily(name, documentation, value=stats.get(key, 0))
+        for key, (name, documentation, factor) in _POOL_COUNTERS.items():
+            yield CounterMetricFamily(name, documentation, value=stats.get(key, 0) * factor)
+
+
+REGISTRY.register(DatabasePoolCollector())

@@ -1,0 +1,75 @@
+"""`/metrics` over HTTP: the process's metrics in Prometheus' text format (OpenMetrics when asked),
+behind a Bearer token when METRICS_TOKEN is set; (on PostgreSQL) the database pool among them."""
+
+import threading
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from tests.metrics_samples import moved, samples, value
+
+pytestmark = pytest.mark.django_db
+
+SERVER_METRICS = ["# TYPE process_cpu_seconds_total counter"]
+
+
+def test_metrics_answers_prometheus_text_with_the_servers_metrics(client):
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/plain; version=0.0.4; charset=utf-8"
+    text = response.content.decode()
+    assert [line for line in SERVER_METRICS if line not in text] == []
+    assert client.post("/metrics").status_code == 405
+
+
+def test_metrics_answers_openmetrics_to_a_scraper_that_asks_for_it(client):
+    response = client.get("/metrics", headers={"Accept": "application/openmetrics-text; version=1.0.0"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/openmetrics-text; version=1.0.0")
+    assert response.content.decode().endswith("# EOF\n")
+
+
+@pytest.mark.parametrize("authorization", [None, "Bearer wrong-token", "Basic bWV0cmljczpzM2NyZXQ=", "s3cret"])
+def test_with_a_token_set_metrics_refuses_a_request_without_it(client, settings, authorization):
+    settings.METRICS_TOKEN = "s3cret"
+    headers = {"Authorization": authorization} if authorization else {}
+    response = client.get("/metrics", headers=headers)
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == 'Bearer realm="metrics"'
+    assert b"process_cpu_seconds_total" not in response.content
+
+
+def test_with_a_token_set_metrics_answers_the_bearer_of_it(client, settings):
+    settings.METRICS_TOKEN = "s3cret"
+    response = client.get("/metrics", headers={"Authorization": "Bearer s3cret"})
+    assert response.status_code == 200
+    assert b"# TYPE process_cpu_seconds_total counter" in response.content
+
+
+def _borrow_a_connection() -> None:
+    """Use the database from a thread of its own, giving the connection back after (to the pool)."""
+
+    def borrow() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        connection.close()
+
+    thread = threading.Thread(target=borrow)
+    thread.start()
+    thread.join()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_database_pool_is_read_at_each_scrape_where_there_is_one(client):
+    """On PostgreSQL the pool's use (psycopg_pool's statistics); on SQLite, no pool, nothing."""
+    before = samples(client.get("/metrics").content.decode())
+    if getattr(connection, "pool", None) is None:
+        assert [name for name, _ in before if name.startswith("chat_database_pool")] == []
+        return
+    _borrow_a_connection()
+    after = samples(client.get("/metrics").content.decode())
+    assert value(after, "chat_database_pool_max") == settings.DATABASE_POOL_MAX
+    assert 1 <= value(after, "chat_database_pool_connections") <= settings.DATABASE_POOL_MAX
+    assert moved(before, after, "chat_database_pool_requests_total") == 1
+    assert value(after, "chat_database_pool_waiting") == 0
