@@ -6,7 +6,7 @@ each metric means and how Prometheus scrapes several processes."""
 from collections.abc import Iterator
 
 from django.db import connections
-from prometheus_client import REGISTRY, disable_created_metrics
+from prometheus_client import REGISTRY, Histogram, disable_created_metrics
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
@@ -14,6 +14,20 @@ from prometheus_client.registry import Collector
 # No `_created` series beside every counter and histogram: Prometheus' text format would carry each as
 # a gauge of its own, doubling a scrape for a start time that process_start_time_seconds already tells.
 disable_created_metrics()
+
+BATCH_SIZE_BUCKETS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
+GC_PAUSE_BUCKETS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
+
+BATCH_SIZE = Histogram(
+    "chat_batch_size", "Items handled together in one batch of the event loop", ["batch"], buckets=BATCH_SIZE_BUCKETS
+)
+GC_PAUSE_SECONDS = Histogram(
+    "chat_gc_pause_seconds",
+    "Garbage collections of a server process: how long each stopped the process",
+    ["generation"],
+    buckets=GC_PAUSE_BUCKETS,
+)
+
 
 # psycopg_pool's statistics (`get_stats()`): name, help, and the factor to seconds of "_ms" counters.
 # (Not its "usage_ms": it counts only `pool.connection()` blocks, and Django borrows with getconn.)

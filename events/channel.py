@@ -28,6 +28,7 @@ class Publisher(LoopBatches[tuple[dict[str, Any], asyncio.Future[None] | None]])
     """One event loop's addressed events ({"kind", "data", "to"}); each caller's last event
     carries the future that tells it its events are sent."""
 
+    name = "publish"
     limit = EVENTS_PER_MESSAGE
     # Sent at once: on a busy loop one more turn per PUBLISH held every event back (and, during a
     # ramp, sign-ins past their clients' timeout); what queues meanwhile goes in the next.

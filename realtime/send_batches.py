@@ -24,6 +24,7 @@ BATCH_MAX = 500
 class SendBatches(LoopBatches[tuple[SendRequest, asyncio.Future]]):
     """One event loop's sends, each with the future that answers it, written together."""
 
+    name = "send"
     limit = BATCH_MAX
 
     async def handle(self, batch: list[tuple[SendRequest, asyncio.Future]]) -> None:

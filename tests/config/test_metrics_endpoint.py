@@ -1,17 +1,23 @@
 """`/metrics` over HTTP: the process's metrics in Prometheus' text format (OpenMetrics when asked),
-behind a Bearer token when METRICS_TOKEN is set; (on PostgreSQL) the database pool among them."""
+behind a Bearer token when METRICS_TOKEN is set; garbage-collection pauses and (on PostgreSQL) the
+database pool among them."""
 
+import gc
 import threading
 
 import pytest
 from django.conf import settings
 from django.db import connection
 
+from config.server import CollectionTimer
 from tests.metrics_samples import moved, samples, value
 
 pytestmark = pytest.mark.django_db
 
-SERVER_METRICS = ["# TYPE process_cpu_seconds_total counter"]
+SERVER_METRICS = [
+    "# TYPE chat_batch_size histogram",
+    "# TYPE chat_gc_pause_seconds histogram",
+]
 
 
 def test_metrics_answers_prometheus_text_with_the_servers_metrics(client):
@@ -45,6 +51,19 @@ def test_with_a_token_set_metrics_answers_the_bearer_of_it(client, settings):
     response = client.get("/metrics", headers={"Authorization": "Bearer s3cret"})
     assert response.status_code == 200
     assert b"# TYPE process_cpu_seconds_total counter" in response.content
+
+
+def test_a_collection_is_observed_as_a_pause_of_its_generation(client):
+    before = samples(client.get("/metrics").content.decode())
+    timer = CollectionTimer()
+    gc.callbacks.append(timer)
+    try:
+        gc.collect()
+    finally:
+        gc.callbacks.remove(timer)
+    after = samples(client.get("/metrics").content.decode())
+    assert moved(before, after, "chat_gc_pause_seconds_count", generation="2") >= 1
+    assert moved(before, after, "chat_gc_pause_seconds_sum", generation="2") > 0
 
 
 def _borrow_a_connection() -> None:
