@@ -3,10 +3,12 @@ registry, one per process, and each server process answers its own at `/metrics`
 (`config/metrics_view.py`). The code where a thing happens counts it; `docs/metrics.md` says what
 each metric means and how Prometheus scrapes several processes."""
 
+import functools
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from django.db import connections
-from prometheus_client import REGISTRY, Histogram, disable_created_metrics
+from prometheus_client import REGISTRY, Counter, Gauge, Histogram, disable_created_metrics
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
@@ -15,9 +17,27 @@ from prometheus_client.registry import Collector
 # a gauge of its own, doubling a scrape for a start time that process_start_time_seconds already tells.
 disable_created_metrics()
 
+# Seconds from a send's arrival to its commit or its delivery: a few milliseconds when all is well.
+LATENCY_BUCKETS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
 BATCH_SIZE_BUCKETS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
 GC_PAUSE_BUCKETS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
 
+WEBSOCKET_CONNECTIONS = Gauge(
+    "chat_websocket_connections", "WebSocket connections open in this process (handshake accepted)", ["protocol"]
+)
+MESSAGES_SENT = Counter("chat_messages_sent", "Messages stored from clients' sends", ["protocol"])
+DELIVERIES = Counter("chat_deliveries", "Event frames written to WebSocket connections", ["protocol"])
+SEND_COMMIT_SECONDS = Histogram(
+    "chat_send_commit_seconds",
+    "From a WebSocket send's arrival in this process to its batch's commit",
+    buckets=LATENCY_BUCKETS,
+)
+SEND_DELIVERY_SECONDS = Histogram(
+    "chat_send_delivery_seconds",
+    "From a WebSocket send's arrival (in any process, wall clock) to this process having written the "
+    "frames of its message to all of its recipients' connections here",
+    buckets=LATENCY_BUCKETS,
+)
 BATCH_SIZE = Histogram(
     "chat_batch_size", "Items handled together in one batch of the event loop", ["batch"], buckets=BATCH_SIZE_BUCKETS
 )
@@ -27,6 +47,25 @@ GC_PAUSE_SECONDS = Histogram(
     ["generation"],
     buckets=GC_PAUSE_BUCKETS,
 )
+
+
+@dataclass(frozen=True, slots=True)
+class ProtocolMeters:
+    """One protocol's series, looked up once: the hot paths only increment them."""
+
+    connections: Gauge
+    messages_sent: Counter
+    deliveries: Counter
+
+
+@functools.cache
+def protocol_meters(protocol: str) -> ProtocolMeters:
+    """The series of one protocol (made on first use, so each shows from zero)."""
+    return ProtocolMeters(
+        connections=WEBSOCKET_CONNECTIONS.labels(protocol),
+        messages_sent=MESSAGES_SENT.labels(protocol),
+        deliveries=DELIVERIES.labels(protocol),
+    )
 
 
 # psycopg_pool's statistics (`get_stats()`): name, help, and the factor to seconds of "_ms" counters.

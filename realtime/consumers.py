@@ -13,6 +13,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 
 from accounts.models import DeviceSession, User
 from config.errors import Unavailable, is_bug, unexpected_error
+from config.metrics import protocol_meters
 from events.delivery import BROADCAST_GROUP, user_group
 from events.kinds import Event, SessionsEnded
 from realtime import activity, presence
@@ -56,6 +57,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.held: list[Event] | None = None
         self.ended = False  # closed by the server: no more frames are read or sent
         self.adapter = self.adapter_class(self)
+        self.meters = protocol_meters(self.adapter.name)
+        self.counted = False  # among the open connections (chat_websocket_connections)
         async with self.holding_events():
             try:
                 accepted = await self.adapter.on_connect()
@@ -70,6 +73,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 return
             if accepted:
                 await self.accept()
+                self.meters.connections.inc()
+                self.counted = True
             else:
                 await self.close(code=CLOSE_UNAUTHENTICATED)
 
@@ -141,6 +146,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return
         for frame in frames:
             await self.send_frame(frame)
+        if frames:
+            self.meters.deliveries.inc(len(frames))
 
     async def close_if_ended(self, event: SessionsEnded) -> None:
         """Close the connection if the event ends its device session, or every connection of its user."""
@@ -187,6 +194,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
         current_hub().leave(address, self)
 
     async def disconnect(self, code: int) -> None:
+        if self.counted:
+            self.meters.connections.dec()
+            self.counted = False
         try:
             await self.adapter.on_disconnect()
         finally:
@@ -200,5 +210,6 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
 
 def consumer_for(adapter_class: type[ProtocolAdapter]) -> type[ChatConsumer]:
-    """A consumer class serving one protocol."""
+    """A consumer class serving one protocol (whose metrics show from now on, at zero)."""
+    protocol_meters(adapter_class.name)
     return type(f"{adapter_class.__name__}Consumer", (ChatConsumer,), {"adapter_class": adapter_class})

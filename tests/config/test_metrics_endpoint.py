@@ -15,6 +15,11 @@ from tests.metrics_samples import moved, samples, value
 pytestmark = pytest.mark.django_db
 
 SERVER_METRICS = [
+    "# TYPE chat_websocket_connections gauge",
+    "# TYPE chat_messages_sent_total counter",
+    "# TYPE chat_deliveries_total counter",
+    "# TYPE chat_send_commit_seconds histogram",
+    "# TYPE chat_send_delivery_seconds histogram",
     "# TYPE chat_batch_size histogram",
     "# TYPE chat_gc_pause_seconds histogram",
 ]
@@ -26,6 +31,8 @@ def test_metrics_answers_prometheus_text_with_the_servers_metrics(client):
     assert response["Content-Type"] == "text/plain; version=0.0.4; charset=utf-8"
     text = response.content.decode()
     assert [line for line in SERVER_METRICS if line not in text] == []
+    for protocol in ("sama", "hooligram", "nkchat", "rest"):  # each protocol's series from zero
+        assert f'chat_websocket_connections{{protocol="{protocol}"}}' in text
     assert client.post("/metrics").status_code == 405
 
 
@@ -43,14 +50,14 @@ def test_with_a_token_set_metrics_refuses_a_request_without_it(client, settings,
     response = client.get("/metrics", headers=headers)
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == 'Bearer realm="metrics"'
-    assert b"process_cpu_seconds_total" not in response.content
+    assert b"chat_" not in response.content
 
 
 def test_with_a_token_set_metrics_answers_the_bearer_of_it(client, settings):
     settings.METRICS_TOKEN = "s3cret"
     response = client.get("/metrics", headers={"Authorization": "Bearer s3cret"})
     assert response.status_code == 200
-    assert b"# TYPE process_cpu_seconds_total counter" in response.content
+    assert b"# TYPE chat_messages_sent_total counter" in response.content
 
 
 def test_a_collection_is_observed_as_a_pause_of_its_generation(client):
