@@ -47,6 +47,9 @@ GC_PAUSE_SECONDS = Histogram(
     ["generation"],
     buckets=GC_PAUSE_BUCKETS,
 )
+PUSH_DELIVERIES = Counter(
+    "chat_push_deliveries", "Push notifications tried by the push worker, by outcome", ["platform", "outcome"]
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,15 +1,20 @@
 """`/metrics` over HTTP: the process's metrics in Prometheus' text format (OpenMetrics when asked),
-behind a Bearer token when METRICS_TOKEN is set; garbage-collection pauses and (on PostgreSQL) the
-database pool among them."""
+behind a Bearer token when METRICS_TOKEN is set; garbage-collection pauses, the push queue and
+(on PostgreSQL) the database pool among them."""
 
 import gc
 import threading
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
+from accounts.models import PushDelivery, PushEvent
+from accounts.push.services import push_subscription_create
 from config.server import CollectionTimer
+from tests.helpers import make_user
 from tests.metrics_samples import moved, samples, value
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +27,9 @@ SERVER_METRICS = [
     "# TYPE chat_send_delivery_seconds histogram",
     "# TYPE chat_batch_size histogram",
     "# TYPE chat_gc_pause_seconds histogram",
+    "# TYPE chat_push_events_queued gauge",
+    "# TYPE chat_push_deliveries_pending gauge",
+    "# TYPE chat_push_deliveries_total counter",
 ]
 
 
@@ -73,6 +81,21 @@ def test_a_collection_is_observed_as_a_pause_of_its_generation(client):
     assert moved(before, after, "chat_gc_pause_seconds_sum", generation="2") > 0
 
 
+def test_the_push_queue_is_counted_at_each_scrape(client):
+    alice = make_user()
+    subscription = push_subscription_create(alice, platform="android", device_udid="phone", device_token="t")
+    event = PushEvent.objects.create(recipient_ids=[alice.pk], message={"title": "hi"})
+    PushEvent.objects.create(recipient_ids=[alice.pk], message={"title": "expanded"}, sent_at=timezone.now())
+    PushDelivery.objects.create(event=event, subscription=subscription, next_attempt_at=timezone.now())
+    PushDelivery.objects.create(
+        event=event, subscription=subscription, next_attempt_at=timezone.now() + timedelta(minutes=5), attempts=1
+    )
+    PushDelivery.objects.create(event=event, subscription=subscription, next_attempt_at=None)  # done
+    readings = samples(client.get("/metrics").content.decode())
+    assert value(readings, "chat_push_events_queued") == 1
+    assert value(readings, "chat_push_deliveries_pending") == 2
+
+
 def _borrow_a_connection() -> None:
     """Use the database from a thread of its own, giving the connection back after (to the pool)."""
 
@@ -93,6 +116,9 @@ def test_the_database_pool_is_read_at_each_scrape_where_there_is_one(client):
     if getattr(connection, "pool", None) is None:
         assert [name for name, _ in before if name.startswith("chat_database_pool")] == []
         return
+    # This thread's connection, which the scrape borrowed (to count the push queue), is kept for
+    # the test: only the other thread's borrowing moves the count between the next two readings.
+    before = samples(client.get("/metrics").content.decode())
     _borrow_a_connection()
     after = samples(client.get("/metrics").content.decode())
     assert value(after, "chat_database_pool_max") == settings.DATABASE_POOL_MAX
