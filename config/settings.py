@@ -269,6 +269,13 @@ LOGGING = logging_config(
     access_level=env.str("ACCESS_LOG_LEVEL", "INFO", validate=OneOf(LOG_LEVELS)),
 )
 
+# `/metrics` (config/metrics_view.py) answers only `Authorization: Bearer <METRICS_TOKEN>` when set;
+# unset, it is open to whoever reaches the process. The push worker serves its own metrics on
+# PUSH_WORKER_METRICS_PORT (0: not served) at PUSH_WORKER_METRICS_ADDRESS, without a token.
+METRICS_TOKEN = env.str("METRICS_TOKEN", "")
+PUSH_WORKER_METRICS_PORT = env.int("PUSH_WORKER_METRICS_PORT", 0, validate=Range(min=0, max=65535))
+PUSH_WORKER_METRICS_ADDRESS = env.str("PUSH_WORKER_METRICS_ADDRESS", "127.0.0.1")
+
 # Hooligram / phone verification --------------------------------------------------------------
 # Where codes go: accounts.sms.ConsoleSmsBackend (logs them), accounts.sms.InMemorySmsBackend
 # (tests) or accounts.sms.TwilioVerifyBackend (production, needs the TWILIO_* variables).

@@ -261,7 +261,8 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
                 replied_message_id=p.get("replied_message_id"),
                 forwarded_message_id=p.get("forwarded_message_id"),
                 origin=self.connection.connection_id,
-            )
+            ),
+            protocol=self.name,
         )
         ack = {"mid": client_id, "server_mid": str(message.pk), "t": int(message.created_at.timestamp())}
         await self.send({"ack": ack, "ask": ack})
