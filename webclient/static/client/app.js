@@ -183,7 +183,8 @@ function initLayout() {
 async function boot() {
   const openConversation = (cid) => navigate({ view: "chat", cid: String(cid) });
   initRouter();
-  initConversations({ open: openConversation, close: showCurrent });
+  // A conversation one left or was removed from: back to the list, in place of its address.
+  initConversations({ open: openConversation, close: () => navigate({ view: "list" }, { replace: true }) });
   initNewConversation({ open: openConversation });
   initGroupSettings();
   initNotifications({ open: openConversation });
