@@ -12,11 +12,11 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
 
-from asgiref.sync import markcoroutinefunction
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponse
 
 from config.client_address import request_address
@@ -51,20 +51,22 @@ class LogContext(logging.Filter):
         return True
 
 
-def request_ids(get_response: Callable[[HttpRequest], Awaitable[HttpResponse]]) -> Callable[..., Any]:
+def request_ids(get_response: Callable[[HttpRequest], Any]) -> Callable[[HttpRequest], Any]:
     """Middleware (first in the list): binds the request's id, answers it in `X-Request-ID`, and
     writes the request's access line with its status and duration.
 
-    Asynchronous only: under ASGI each request runs in a task of its own, whose context ends with
-    it, so the id stays bound for what Django logs after the middleware (its 4xx/5xx line); Django
-    runs the synchronous middleware after it in a thread, which inherits the context."""
+    The id stays bound after the middleware returns, for what Django logs after it (its 4xx/5xx
+    line): under ASGI each request runs in a task of its own, whose context ends with it (and
+    what a thread-run middleware binds is carried back to that task); a synchronous caller that
+    serves many requests in one context (the test client) sees the next request's id replace it."""
 
-    async def middleware(request: HttpRequest) -> HttpResponse:
+    def begin(request: HttpRequest) -> tuple[str, float]:
         given = request.headers.get("X-Request-ID", "")
         request_id = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex[:16]
         _context.set({"request": request_id})
-        started = time.monotonic()
-        response = await get_response(request)
+        return request_id, time.monotonic()
+
+    def end(request: HttpRequest, response: HttpResponse, request_id: str, started: float) -> HttpResponse:
         response["X-Request-ID"] = request_id
         access_logger.info(
             "%s %s %s %.0f ms",
@@ -76,10 +78,22 @@ def request_ids(get_response: Callable[[HttpRequest], Awaitable[HttpResponse]]) 
         )
         return response
 
-    return markcoroutinefunction(middleware)
+    if iscoroutinefunction(get_response):
+
+        async def async_middleware(request: HttpRequest) -> HttpResponse:
+            request_id, started = begin(request)
+            return end(request, await get_response(request), request_id, started)
+
+        return markcoroutinefunction(async_middleware)
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        request_id, started = begin(request)
+        return end(request, get_response(request), request_id, started)
+
+    return middleware
 
 
-request_ids.sync_capable = False  # type: ignore[attr-defined]
+request_ids.sync_capable = True  # type: ignore[attr-defined]
 request_ids.async_capable = True  # type: ignore[attr-defined]
 
 

@@ -8,6 +8,8 @@ import logging
 import weakref
 from typing import Any, ClassVar, Generic, Self, TypeVar, cast
 
+from config.metrics import BATCH_SIZE
+
 Item = TypeVar("Item")
 
 logger = logging.getLogger("realtime")
@@ -25,8 +27,10 @@ def settle(future: asyncio.Future[Any], answer: object) -> None:
 
 
 class LoopBatches(Generic[Item]):
-    """Subclasses say how to handle a batch (`handle`), its largest size and how long it gathers."""
+    """Subclasses say how to handle a batch (`handle`), its largest size, how long it gathers, and
+    what their batches hold (`name`, the label of their sizes in `chat_batch_size`)."""
 
+    name: ClassVar[str] = ""
     limit: ClassVar[int] = 100
     # Seconds a batch gathers before it is taken: 0 also takes what the loop's current turn still
     # brings, at the cost of one more turn; None takes what is queued at once.
@@ -41,6 +45,7 @@ class LoopBatches(Generic[Item]):
     def __init__(self) -> None:
         self.pending: list[Item] = []
         self.worker: asyncio.Task[None] | None = None
+        self.sizes = BATCH_SIZE.labels(self.name or type(self).__name__)
 
     @classmethod
     def of_this_loop(cls) -> Self:
@@ -63,6 +68,7 @@ class LoopBatches(Generic[Item]):
                 if self.gather_s is not None:
                     await asyncio.sleep(self.gather_s)
                 batch, self.pending = self.pending[: self.limit], self.pending[self.limit :]
+                self.sizes.observe(len(batch))
                 try:
                     await self.handle(batch)
                 except Exception:

@@ -19,6 +19,8 @@ from collections.abc import Callable
 
 import uvloop
 
+from config.metrics import GC_PAUSE_SECONDS
+
 logger = logging.getLogger("config.server")  # run as __main__
 
 # A collection that stops the process longer than this is logged: every connection waited for it.
@@ -26,17 +28,20 @@ SLOW_COLLECTION_S = 0.05
 
 
 class CollectionTimer:
-    """A `gc.callbacks` entry that logs the collections long enough to show as latency."""
+    """A `gc.callbacks` entry that times every collection (`chat_gc_pause_seconds`, by generation)
+    and logs the ones long enough to show as latency."""
 
     def __init__(self, clock: Callable[[], float] = time.perf_counter) -> None:
         self.clock = clock
         self.started = 0.0
+        self.pauses = [GC_PAUSE_SECONDS.labels(str(generation)) for generation in range(3)]
 
     def __call__(self, phase: str, info: dict) -> None:
         if phase == "start":
             self.started = self.clock()
             return
         seconds = self.clock() - self.started
+        self.pauses[info["generation"]].observe(seconds)
         if seconds >= SLOW_COLLECTION_S:
             logger.warning(
                 "garbage collection of generation %d stopped the process for %.0f ms (%d objects freed)",

@@ -123,6 +123,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# On SQLite a transaction that reads and then writes cannot wait for another writer: upgrading its
+# read lock fails at once with "database is locked" (an upload's PUT, on an HTTP thread, against a
+# send on a connection's database thread). Transactions take the write lock as they begin instead,
+# and wait their turn for up to the connection's timeout.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
+
 # The hot paths' SQL (messaging/prepared_sql.py) runs as prepared statements on PostgreSQL: parsed
 # and planned once per connection instead of once per message. Django turns psycopg's prepared
 # statements off unless `prepare_threshold` is set; set DATABASE_PREPARED_STATEMENTS=0 behind a
@@ -261,6 +268,13 @@ LOGGING = logging_config(
     level=env.str("LOG_LEVEL", "INFO", validate=OneOf(LOG_LEVELS)),
     access_level=env.str("ACCESS_LOG_LEVEL", "INFO", validate=OneOf(LOG_LEVELS)),
 )
+
+# `/metrics` (config/metrics_view.py) answers only `Authorization: Bearer <METRICS_TOKEN>` when set;
+# unset, it is open to whoever reaches the process. The push worker serves its own metrics on
+# PUSH_WORKER_METRICS_PORT (0: not served) at PUSH_WORKER_METRICS_ADDRESS, without a token.
+METRICS_TOKEN = env.str("METRICS_TOKEN", "")
+PUSH_WORKER_METRICS_PORT = env.int("PUSH_WORKER_METRICS_PORT", 0, validate=Range(min=0, max=65535))
+PUSH_WORKER_METRICS_ADDRESS = env.str("PUSH_WORKER_METRICS_ADDRESS", "127.0.0.1")
 
 # Hooligram / phone verification --------------------------------------------------------------
 # Where codes go: accounts.sms.ConsoleSmsBackend (logs them), accounts.sms.InMemorySmsBackend

@@ -25,12 +25,16 @@ HUB_GROUP = "hubs"
 CHANNEL_MESSAGE_TYPE = "domain.event"
 # A message carries one event, or a "batch" of at most this many.
 EVENTS_PER_MESSAGE = 100
+# An event's optional key: when the send that caused it arrived (wall clock, seconds), for the
+# delivery-time metric each hub records.
+ARRIVED_AT = "arrived_at"
 
 
 class Publisher(LoopBatches[tuple[dict[str, Any], asyncio.Future[None] | None]]):
-    """One event loop's addressed events ({"kind", "data", "to"}); each caller's last event
-    carries the future that tells it its events are sent."""
+    """One event loop's addressed events ({"kind", "data", "to"}, and a send's ARRIVED_AT); each
+    caller's last event carries the future that tells it its events are sent."""
 
+    name = "publish"
     limit = EVENTS_PER_MESSAGE
     # Sent at once: on a busy loop one more turn per PUBLISH held every event back (and, during a
     # ramp, sign-ins past their clients' timeout); what queues meanwhile goes in the next.

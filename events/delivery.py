@@ -5,7 +5,7 @@ A service builds an event (`events.kinds`) and calls `publish`. The receivers of
 act on it inside the transaction: the operations log (`messaging.oplog`) records each logged event
 there, so no logged event is sent unrecorded, and this module knows nothing of what they do."""
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -67,15 +67,26 @@ def _addresses(event: Event) -> list[str]:
     return [BROADCAST_GROUP] if event.broadcast else [user_group(uid) for uid in sorted(set(event.recipients))]
 
 
-async def send_events(pending: list[Event]) -> None:
+async def send_events(pending: list[Event], *, arrived_at: Sequence[float | None] = ()) -> None:
     """Send committed events, in order, each once to every process (see `realtime.hub`); they
-    leave with the process's other events of the moment (`events.channel`)."""
-    addressed = [_addressed(event, addresses) for event in pending if (addresses := _addresses(event))]
+    leave with the process's other events of the moment (`events.channel`).
+
+    `arrived_at`, when given, holds for each event the wall-clock time the request that caused it
+    arrived (or None): it travels with the event, so that each hub can measure its delivery."""
+    arrivals = arrived_at or [None] * len(pending)
+    addressed = [
+        _addressed(event, addresses, arrived)
+        for event, arrived in zip(pending, arrivals, strict=True)
+        if (addresses := _addresses(event))
+    ]
     await channel.send_to_hubs(addressed)
 
 
-def _addressed(event: Event, addresses: list[str]) -> dict[str, Any]:
-    return {"kind": event.kind, "data": event.data(), "to": addresses}
+def _addressed(event: Event, addresses: list[str], arrived_at: float | None = None) -> dict[str, Any]:
+    item: dict[str, Any] = {"kind": event.kind, "data": event.data(), "to": addresses}
+    if arrived_at is not None:
+        item[channel.ARRIVED_AT] = arrived_at
+    return item
 
 
 async def send_to_addresses(addresses: list[str], event: Event) -> None:

@@ -3,6 +3,8 @@
 Each entity has a whitelist of fields one may filter on (equality) and sort on; a search answers the
 total number of matches and one page of them. Conversations and messages are searched only among
 those the acting user takes part in. Field names here are the model's; protocols map their own.
+
+`message_search` is the other kind: the newest messages whose text contains a keyword.
 """
 
 from collections.abc import Mapping, Sequence
@@ -13,9 +15,12 @@ from django.db.models import Expression, F, Model, OrderBy, QuerySet
 from django.db.models.functions import Lower
 
 from accounts.models import User
+from accounts.selectors import staff_hidden
 from chats.models import Conversation
 from chats.selectors import conversations_of
 from config.errors import Invalid
+from config.id_lists import ids_distinct
+from config.paging import clamp_limit
 from messaging.access import visible_messages
 from messaging.models import Message
 
@@ -24,6 +29,9 @@ SIZE_MAX = 100
 OFFSET_MAX = 10_000
 SORT_FIELDS_MAX = 4
 TEXT_MAX = 255
+KEYWORD_MAX = TEXT_MAX
+KEYWORD_RESULTS_DEFAULT = 20
+KEYWORD_CONVERSATIONS_MAX = 100
 
 ID, TEXT, CI_TEXT = "id", "text", "ci_text"
 
@@ -137,9 +145,17 @@ def search_page(
     return Page(total=total, items=items)
 
 
+# An equality filter on one of these names every user it keeps (NkCHAT's `login`, `name`, `surname`).
+NAMING_FIELDS = frozenset({"login", "first_name", "last_name"})
+
+
 def user_search_page(actor: User, **params: Any) -> Page[User]:
-    """Active users, searched with `search_page`'s parameters."""
-    return search_page(User.objects.filter(is_active=True), USER_FIELDS, **params)
+    """Active users, searched with `search_page`'s parameters; staff accounts only when a filter
+    names them by login, first name or last name (`accounts.selectors.staff_hidden`)."""
+    users = User.objects.filter(is_active=True)
+    if not NAMING_FIELDS & set(params.get("filters") or {}):
+        users = staff_hidden(users)
+    return search_page(users, USER_FIELDS, **params)
 
 
 def conversation_search_page(actor: User, **params: Any) -> Page[Conversation]:
@@ -150,3 +166,24 @@ def conversation_search_page(actor: User, **params: Any) -> Page[Conversation]:
 def message_search_page(actor: User, **params: Any) -> Page[Message]:
     """The messages the actor sees (in their conversations, neither deleted nor hidden from them)."""
     return search_page(visible_messages(actor), MESSAGE_FIELDS, **params)
+
+
+def message_search(
+    actor: User, *, keyword: object, conversation_ids: Sequence[int] | None = None, limit: int | None = None
+) -> list[Message]:
+    """The newest messages the actor sees whose text contains `keyword` (in any case), with their
+    senders, newest first; only those of `conversation_ids` when given, where a conversation the
+    actor is not in adds nothing. System messages (membership notices) are not searched.
+
+    Asked for by SAMA's `message_search`, an extension of this server's."""
+    if not isinstance(keyword, str) or not keyword.strip():
+        raise Invalid("keyword must be a non-empty string", code="invalid_keyword")
+    keyword = keyword.strip()
+    if len(keyword) > KEYWORD_MAX:
+        raise Invalid(f"keyword must be at most {KEYWORD_MAX} characters", code="invalid_keyword")
+    rows = visible_messages(actor).filter(is_system=False, body__icontains=keyword)
+    if conversation_ids is not None:
+        cids = ids_distinct(conversation_ids, limit=KEYWORD_CONVERSATIONS_MAX, field="cids", required=True)
+        rows = rows.filter(conversation_id__in=cids)
+    rows = rows.select_related("sender").order_by("-id")
+    return list(rows[: clamp_limit(limit, default=KEYWORD_RESULTS_DEFAULT)])

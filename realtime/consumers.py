@@ -16,6 +16,7 @@ from accounts.models import DeviceSession, User
 from config import logs
 from config.client_address import scope_address
 from config.errors import Unavailable, is_bug, unexpected_error
+from config.metrics import protocol_meters
 from events.delivery import BROADCAST_GROUP, user_group
 from events.kinds import Event, SessionsEnded
 from realtime import activity, presence
@@ -61,6 +62,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.held: list[Event] | None = None
         self.ended = False  # closed by the server: no more frames are read or sent
         self.adapter = self.adapter_class(self)
+        self.meters = protocol_meters(self.adapter.name)
+        self.counted = False  # among the open connections (chat_websocket_connections)
         async with self.holding_events():
             try:
                 accepted = await self.adapter.on_connect()
@@ -77,6 +80,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
             if accepted:
                 await self.accept()
                 logs.access_logger.info("WebSocket %s opened", path, extra={"client": client})
+                self.meters.connections.inc()
+                self.counted = True
             else:
                 await self.close(code=CLOSE_UNAUTHENTICATED)
                 logs.access_logger.info(
@@ -151,6 +156,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return
         for frame in frames:
             await self.send_frame(frame)
+        if frames:
+            self.meters.deliveries.inc(len(frames))
 
     async def close_if_ended(self, event: SessionsEnded) -> None:
         """Close the connection if the event ends its device session, or every connection of its user."""
@@ -201,6 +208,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
         logs.access_logger.info(
             "WebSocket %s closed: %s after %.0f s", self.scope.get("path", ""), code, time.monotonic() - self.opened_at
         )
+        if self.counted:
+            self.meters.connections.dec()
+            self.counted = False
         try:
             await self.adapter.on_disconnect()
         finally:
@@ -214,5 +224,6 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
 
 def consumer_for(adapter_class: type[ProtocolAdapter]) -> type[ChatConsumer]:
-    """A consumer class serving one protocol."""
+    """A consumer class serving one protocol (whose metrics show from now on, at zero)."""
+    protocol_meters(adapter_class.name)
     return type(f"{adapter_class.__name__}Consumer", (ChatConsumer,), {"adapter_class": adapter_class})

@@ -12,14 +12,16 @@ committed together (a batch of sends) share one message per process.
 
 import asyncio
 import logging
+import time
 import weakref
 from collections import defaultdict
 from typing import Any, Protocol
 
 from channels.layers import BaseChannelLayer, get_channel_layer
 
+from config.metrics import SEND_DELIVERY_SECONDS
 from events import routes
-from events.channel import HUB_GROUP
+from events.channel import ARRIVED_AT, HUB_GROUP
 from events.kinds import Event, event_from_channel_message
 
 logger = logging.getLogger("realtime")
@@ -119,7 +121,7 @@ class Hub:
 
     async def deliver(self, message: dict[str, Any]) -> None:
         """Hand each event of a channel-layer message to this process's connections at its
-        addresses, once each."""
+        addresses, once each; for a send's event, record how long since the send arrived."""
         for item in message.get("batch") or [message]:
             try:
                 event = event_from_channel_message(item)
@@ -136,6 +138,9 @@ class Hub:
                     await connection.deliver(event)
                 except Exception:
                     logger.exception("hub: delivering %s failed", event.kind)
+            arrived_at = item.get(ARRIVED_AT)
+            if arrived_at is not None and targets:
+                SEND_DELIVERY_SECONDS.observe(time.time() - arrived_at)
 
 
 _hubs: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub]" = weakref.WeakKeyDictionary()

@@ -43,6 +43,7 @@ class _Openings(LoopBatches[tuple[int, str, asyncio.Future[bool]]]):
     """Connections opened at the same moment, recorded in one MULTI/EXEC: a sign-in ramp made a
     round trip each, and waited for one of the pool's connections to make it."""
 
+    name = "presence"
     limit = 200
     gather_s = None
 

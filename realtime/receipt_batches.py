@@ -30,6 +30,7 @@ Refused = Callable[[Exception], Awaitable[None]]
 class ReceiptBatches(LoopBatches[tuple[tuple[int, int], Refused]]):
     """One event loop's (user id, message id) receipts, written together."""
 
+    name = "receipt"
     limit = BATCH_MAX
     gather_s = BATCH_WINDOW_S
 

@@ -6,13 +6,20 @@ waited on. A batch is judged and written by `messaging.sending.messages_send` in
 write, so a process commits once per batch instead of once per message, and makes one hop to a
 database thread. Each send still gets its own answer, after its batch is on disk and its events
 are sent; a refused send does not hold up the others. Messages are written in the order they
-arrived."""
+arrived.
+
+Each stored message is counted and the time from its arrival to its batch's commit measured
+(`config/metrics.py`); its event carries the arrival time to every hub, which measures delivery."""
 
 import asyncio
 import logging
+import time
+from dataclasses import dataclass
 
 from config.loop_batches import LoopBatches, settle
+from config.metrics import SEND_COMMIT_SECONDS, protocol_meters
 from events.delivery import collecting, send_events
+from events.kinds import Event, MessageCreated
 from messaging.sending import SendRequest, Sent, messages_send
 from realtime.db import run_in_db
 
@@ -21,25 +28,54 @@ logger = logging.getLogger("realtime")
 BATCH_MAX = 500
 
 
-class SendBatches(LoopBatches[tuple[SendRequest, asyncio.Future]]):
+@dataclass(slots=True)
+class QueuedSend:
+    """A send waiting for its batch: the future that answers it, the protocol it came in by, and
+    when it arrived (wall clock, so that another process can tell how long its delivery took)."""
+
+    request: SendRequest
+    answer: asyncio.Future
+    protocol: str
+    arrived_at: float
+
+
+class SendBatches(LoopBatches[QueuedSend]):
     """One event loop's sends, each with the future that answers it, written together."""
 
+    name = "send"
     limit = BATCH_MAX
 
-    async def handle(self, batch: list[tuple[SendRequest, asyncio.Future]]) -> None:
+    async def handle(self, batch: list[QueuedSend]) -> None:
         with collecting() as committed:
             try:
-                answers = await run_in_db(messages_send, [request for request, _ in batch])
+                answers = await run_in_db(messages_send, [send.request for send in batch])
             except Exception:
                 # Not a refusal (those are answers) but a failure before anything was committed,
                 # such as a conversation deleted between the read and the write: each send is tried
                 # alone, so that only its own fails.
                 logger.warning("a batch of %d sends failed; sending them one by one", len(batch), exc_info=True)
-                answers = [await _alone(request) for request, _ in batch]
+                answers = [await _alone(send.request) for send in batch]
+        arrivals = _stored_counted(batch, answers, committed_at=time.time())
         if committed:
-            await send_events(committed)
-        for (_, future), answer in zip(batch, answers, strict=True):
-            settle(future, answer)
+            await send_events(committed, arrived_at=[_arrival(event, arrivals) for event in committed])
+        for send, answer in zip(batch, answers, strict=True):
+            settle(send.answer, answer)
+
+
+def _stored_counted(batch: list[QueuedSend], answers: list[Sent | Exception], committed_at: float) -> dict[int, float]:
+    """Count the messages the batch stored and time their commit; answers when each arrived, by message id."""
+    arrivals = {}
+    for send, answer in zip(batch, answers, strict=True):
+        if isinstance(answer, tuple) and answer[1]:
+            arrivals[answer[0].pk] = send.arrived_at
+            protocol_meters(send.protocol).messages_sent.inc()
+            SEND_COMMIT_SECONDS.observe(committed_at - send.arrived_at)
+    return arrivals
+
+
+def _arrival(event: Event, arrivals: dict[int, float]) -> float | None:
+    """When the send of a new message's event arrived (None for any other event)."""
+    return arrivals.get(event.message["id"]) if isinstance(event, MessageCreated) else None
 
 
 async def _alone(request: SendRequest) -> Sent | Exception:
@@ -50,9 +86,9 @@ async def _alone(request: SendRequest) -> Sent | Exception:
         return error
 
 
-async def send(request: SendRequest) -> Sent:
+async def send(request: SendRequest, *, protocol: str) -> Sent:
     """Store and deliver a message in this process's next batch; answers (message, created), or
-    raises the error that refused it."""
+    raises the error that refused it. `protocol` names the connection's, for the metrics."""
     answer = asyncio.get_running_loop().create_future()
-    SendBatches.of_this_loop().put((request, answer))
+    SendBatches.of_this_loop().put(QueuedSend(request, answer, protocol, time.time()))
     return await answer

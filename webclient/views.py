@@ -21,8 +21,9 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 @require_safe
-def index(request: HttpRequest) -> HttpResponse:
-    """The web client page (GET or HEAD `/`); the WebSocket on the same path is SAMA."""
+def index(request: HttpRequest, cid: str | None = None) -> HttpResponse:
+    """The web client page (GET or HEAD `/`); the WebSocket on the same path is SAMA. The page's
+    own addresses (`/c/<cid>`, `/profile`) answer the same page, which opens what they name."""
     response = render(request, "client/index.html")
     response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     response["Cache-Control"] = "no-cache"

@@ -240,7 +240,8 @@ class HooligramAdapter(HooligramEventsMixin, ProtocolAdapter):
                 conversation_id=_id(payload, "group_id"),
                 body=content,
                 origin=self.connection.connection_id,
-            )
+            ),
+            protocol=self.name,
         )
         return {"message_id": message.pk}
 

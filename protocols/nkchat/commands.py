@@ -4,7 +4,7 @@ Commands without a documented result (delete, update, add_members, remove_member
 `get` answers the object itself; `search` answers `{total, data: [objects]}`.
 """
 
-from typing import Any
+from typing import Any, ClassVar
 
 from accounts import selectors as account_selectors
 from accounts import services as account_services
@@ -44,6 +44,7 @@ def _text(data: dict[str, Any], key: str, *, required: bool = True) -> str | Non
 class NkchatCommandsMixin:
     """The handlers of `chat/<subclass>/<cmd>`; `self.user` is the logged-in user."""
 
+    name: ClassVar[str]
     user: Any
     connection: Any
     client_address: str
@@ -156,7 +157,8 @@ class NkchatCommandsMixin:
         message, _ = await send_batches.send(
             SendRequest(
                 actor=self.user, conversation_id=conversation_id, body=_text(data, "message"), origin=self.origin
-            )
+            ),
+            protocol=self.name,
         )
         return {"message_id": str(message.pk)}
 

@@ -6,6 +6,7 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from chats.access import access_participation
+from config.metrics import protocol_meters
 from messaging import clearing, editing, reactions, receipts, selectors, sending, uploads
 from messaging.access import access_message
 from messaging.models import Message
@@ -14,6 +15,7 @@ from protocols.rest import serializers_in as i
 from protocols.rest import serializers_out as o
 from protocols.rest.auth import AuthenticatedRequest
 from protocols.rest.base import RestViewSet, empty_ok, to_pk
+from protocols.rest.ws import RestWsAdapter
 
 CHAT = [schema.CHAT_PK]
 MESSAGE = [schema.CHAT_PK, schema.MESSAGE_ID]
@@ -68,7 +70,7 @@ class ChatMessageViewSet(RestViewSet):
         """Post a message; the same `localId` again answers the same message. Participants are notified (`message`)."""
         chat_id, data = to_pk(chat_pk), self.data(i.MessagePostSerializer)
         attachment = data.get("attachment")
-        message, _ = sending.message_send(
+        message, created = sending.message_send(
             request.user,
             conversation_id=chat_id,
             body=data.get("text") or "",
@@ -78,6 +80,8 @@ class ChatMessageViewSet(RestViewSet):
             forwarded_message_id=data.get("forwardedMessageId"),
             is_visible=data.get("isVisible") is not False,
         )
+        if created:
+            protocol_meters(RestWsAdapter.name).messages_sent.inc()
         return _message(request.user, message)
 
     @extend_schema(

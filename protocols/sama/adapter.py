@@ -213,7 +213,11 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
                 if m and snapshot
                 else None
             )
-            rendered.append(render.conversation(e.conversation, last_message=last_message, unread=e.unread_count))
+            rendered.append(
+                render.conversation(
+                    e.conversation, last_message=last_message, unread=e.unread_count, settings=e.participation
+                )
+            )
         return rendered
 
     async def get_participants_by_cids(self, params: object) -> dict:
@@ -257,7 +261,8 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
                 replied_message_id=p.get("replied_message_id"),
                 forwarded_message_id=p.get("forwarded_message_id"),
                 origin=self.connection.connection_id,
-            )
+            ),
+            protocol=self.name,
         )
         ack = {"mid": client_id, "server_mid": str(message.pk), "t": int(message.created_at.timestamp())}
         await self.send({"ack": ack, "ask": ack})

@@ -1,10 +1,12 @@
 """The rest of SAMA beyond users, conversations and messages: address book, push, last activity,
-operations log, attachments, blocking, reactions and password reset, gathered into one mixin for
-`SamaAdapter`."""
+operations log, attachments, blocking, reactions, password reset, one's own settings of a
+conversation and message search, gathered into one mixin for `SamaAdapter`."""
 
 from protocols.sama.blocks import SamaBlocksMixin
 from protocols.sama.contacts import SamaContactsMixin
+from protocols.sama.conversation_settings import SamaConversationSettingsMixin
 from protocols.sama.files import SamaFilesMixin
+from protocols.sama.message_search import SamaMessageSearchMixin
 from protocols.sama.oplog import SamaOpLogMixin
 from protocols.sama.password_reset import SamaPasswordResetMixin
 from protocols.sama.presence import SamaPresenceMixin
@@ -22,6 +24,8 @@ class SamaExtrasMixin(
     SamaBlocksMixin,
     SamaPasswordResetMixin,
     SamaReactionsMixin,
+    SamaConversationSettingsMixin,
+    SamaMessageSearchMixin,
     SamaUnsupportedMixin,
 ):
     """Request handlers named in EXTRA_REQUESTS."""
@@ -52,6 +56,8 @@ EXTRA_REQUESTS: dict[str, str] = {
     "user_reset_password": "user_reset_password",
     "message_reactions_update": "message_reactions_update",
     "message_reactions_list": "message_reactions_list",
+    "conversation_settings_update": "conversation_settings_update",
+    "message_search": "message_search",
     "message_summary": "message_summary",
     "message_tone": "message_tone",
 }

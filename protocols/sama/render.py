@@ -5,7 +5,7 @@ from typing import Any
 
 from accounts.models import User
 from accounts.snapshots import user_snapshot
-from chats.models import Conversation
+from chats.models import Conversation, Participant
 from messaging.reactions import ReactionsSummary
 
 
@@ -122,8 +122,15 @@ def conversation_brief(c: dict) -> dict[str, Any]:
     }
 
 
-def conversation(c: Conversation, *, last_message: dict | None = None, unread: int | None = None) -> dict:
-    """A conversation as SAMA's requests answer it."""
+def conversation(
+    c: Conversation,
+    *,
+    last_message: dict | None = None,
+    unread: int | None = None,
+    settings: Participant | None = None,
+) -> dict:
+    """A conversation as SAMA's requests answer it; with `settings` (the caller's participation),
+    this server's `muted` and `archived` (`conversation_settings_update`)."""
     out: dict[str, Any] = {
         "_id": str(c.pk),
         "name": c.name,
@@ -147,6 +154,9 @@ def conversation(c: Conversation, *, last_message: dict | None = None, unread: i
                 out["last_message"][key] = last_message[key]
     if unread is not None:
         out["unread_messages_count"] = unread
+    if settings is not None:
+        out["muted"] = settings.is_muted
+        out["archived"] = settings.is_archived
     return out
 
 

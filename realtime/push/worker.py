@@ -1,6 +1,7 @@
 """The push worker: turns queued push events into deliveries, one per subscription of each
 recipient who should get it, and sends them through the platform's backend, retrying temporary
-failures with backoff and dropping subscriptions the push service reports gone.
+failures with backoff and dropping subscriptions the push service reports gone. Each try is
+counted by outcome (`chat_push_deliveries_total`).
 
 Several workers may run at once: rows are claimed with SELECT ... FOR UPDATE SKIP LOCKED."""
 
@@ -16,6 +17,7 @@ from accounts.models import PushDelivery, PushEvent, PushSubscription
 from accounts.push.backends import PushFailed, PushGone, PushRejected, backend_for
 from accounts.push.services import CONVERSATION_KEY, FIRST_FILE_KEY
 from chats.models import Participant
+from config.metrics import PUSH_DELIVERIES
 from realtime.presence import online_user_ids_blocking
 
 logger = logging.getLogger("accounts.push")
@@ -104,19 +106,24 @@ def _send_one(delivery: PushDelivery) -> None:
         backend_for(subscription.platform).send(subscription, payload_of(delivery.event))
     except PushGone as error:
         logger.info("push subscription %s is gone (%s): dropped", subscription.pk, error)
+        PUSH_DELIVERIES.labels(subscription.platform, "gone").inc()
         subscription.delete()  # its deliveries go with it
         return
     except PushRejected as error:
         delivery.next_attempt_at, delivery.last_error = None, str(error)[:1000]
         logger.warning("push %s refused for good: %s", delivery.pk, error)
+        outcome = "rejected"
     except Exception as error:  # PushFailed, or a backend bug: try again later
         if not isinstance(error, PushFailed):
             logger.exception("push %s: backend error", delivery.pk)
         delivery.last_error = str(error)[:1000]
         give_up = delivery.attempts >= max_attempts()
         delivery.next_attempt_at = None if give_up else timezone.now() + backoff(delivery.attempts)
+        outcome = "given_up" if give_up else "failed"
     else:
         delivery.sent_at, delivery.next_attempt_at, delivery.last_error = timezone.now(), None, ""
+        outcome = "sent"
+    PUSH_DELIVERIES.labels(subscription.platform, outcome).inc()
     delivery.save(update_fields=["attempts", "next_attempt_at", "sent_at", "last_error"])
 
 

@@ -101,6 +101,8 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "CHANNEL_LAYER_PREFIX": f"browser{secrets.token_hex(4)}",
         "ACCESS_LOG_LEVEL": "WARNING",
+        # Uploaded attachments go to a temporary directory, not the checkout's media/.
+        "MEDIA_ROOT": str(tmp_path_factory.mktemp("browser-media")),
         # Every page signs up from 127.0.0.1, more than REGISTER_RATE's default a minute allows.
         "REGISTER_RATE": "1000/min",
     }

@@ -196,7 +196,7 @@ async def test_any_exception_is_answered_on_every_protocol(failing_create, caplo
 async def test_a_failed_sama_message_is_answered_with_its_id(monkeypatch):
     from realtime import send_batches
 
-    async def unavailable(request):
+    async def unavailable(request, *, protocol):
         raise OperationalError("couldn't get a connection")
 
     monkeypatch.setattr(send_batches, "send", unavailable)

@@ -49,9 +49,9 @@ async def test_sends_arriving_together_share_one_write_and_are_answered_each(mon
 
     monkeypatch.setattr(channel, "send_batch", counting)
     answers = await asyncio.gather(
-        send_batches.send(SendRequest(actor=alice, conversation_id=cid, body="one", client_id="a1")),
-        send_batches.send(SendRequest(actor=stranger, conversation_id=cid, body="not a member")),
-        send_batches.send(SendRequest(actor=carol, conversation_id=cid, body="two", client_id="c1")),
+        send_batches.send(SendRequest(actor=alice, conversation_id=cid, body="one", client_id="a1"), protocol="sama"),
+        send_batches.send(SendRequest(actor=stranger, conversation_id=cid, body="not a member"), protocol="sama"),
+        send_batches.send(SendRequest(actor=carol, conversation_id=cid, body="two", client_id="c1"), protocol="sama"),
         return_exceptions=True,
     )
     assert sizes == [3]
@@ -69,7 +69,10 @@ async def test_a_batch_that_fails_is_sent_again_one_by_one(monkeypatch):
     alice, bob, _carol, _stranger, cid = await db(_group)()
     sizes = _counting_batches(monkeypatch, fail_when_more_than=1)
     answers = await asyncio.gather(
-        *(send_batches.send(SendRequest(actor=user, conversation_id=cid, body=user.username)) for user in (alice, bob))
+        *(
+            send_batches.send(SendRequest(actor=user, conversation_id=cid, body=user.username), protocol="sama")
+            for user in (alice, bob)
+        )
     )
     assert sizes == [2, 1, 1]
     assert [created for _, created in answers] == [True, True]

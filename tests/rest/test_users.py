@@ -140,6 +140,16 @@ def test_get_user_by_id_and_search(api):
     assert_error(api().get(f"/users/{bob.pk}"), 401)
 
 
+def test_search_lists_staff_only_when_named(api):
+    alice, staff = make_user("alice"), make_user("support_lead", first_name="Sam")
+    User.objects.filter(pk=staff.pk).update(is_superuser=True)
+    client = api(alice)
+    assert client.get("/users", {"s": ""}).json() == []
+    assert client.get("/users", {"s": "support"}).json() == []
+    assert [u["id"] for u in client.get("/users", {"s": "Support_Lead"}).json()] == [staff.pk]
+    assert [u["id"] for u in client.get("/users", {"s": "sam"}).json()] == [staff.pk]
+
+
 def test_delete_me_needs_basic_auth(api):
     user = make_user("erin")
     assert_error(api(user).delete("/users/me"), 401)

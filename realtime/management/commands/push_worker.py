@@ -3,7 +3,9 @@
 from argparse import ArgumentParser
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
+from prometheus_client import start_http_server
 
 from realtime.push import worker
 
@@ -19,4 +21,15 @@ class Command(BaseCommand):
         if once:
             self.stdout.write(f"{worker.run_once()} push items processed")
             return
-        worker.run_forever(poll)
+        if not settings.PUSH_WORKER_METRICS_PORT:
+            worker.run_forever(poll)
+            return
+        # The worker's own metrics (its tries by outcome, the queue's depth) for Prometheus, served
+        # by prometheus_client on a thread of their own while the worker works.
+        server, thread = start_http_server(settings.PUSH_WORKER_METRICS_PORT, addr=settings.PUSH_WORKER_METRICS_ADDRESS)
+        try:
+            worker.run_forever(poll)
+        finally:
+            server.shutdown()
+            server.server_close()
+            thread.join()

@@ -2,6 +2,7 @@
 
 import pytest
 
+from accounts.models import User
 from tests.helpers import db, make_user
 from tests.realtime.nkchat.client import nk_connected
 
@@ -56,6 +57,19 @@ async def test_user_search_filters_and_fields():
     page = await client.ok("user", "search", {"filter": {"user_id": str(users[3].pk)}, "fields": "name"})
     assert page == {"total": 1, "data": [{"user_id": str(users[3].pk), "name": "Bea"}]}
     assert (await client.ok("user", "search", {"filter": {"login": "nobody"}})) == {"total": 0, "data": []}
+    await client.close()
+
+
+async def test_user_search_lists_staff_only_when_a_filter_names_them():
+    users = await _users()
+    staff = await db(make_user)("ops", first_name="Olga", last_name="Staff")
+    await db(User.objects.filter(pk=staff.pk).update)(is_staff=True)
+    client = await nk_connected(users[0])
+    assert (await client.ok("user", "search", {}))["total"] == 4
+    assert (await client.ok("user", "search", {"filter": {"user_id": str(staff.pk)}}))["total"] == 0
+    for named in ({"login": "OPS"}, {"name": "Olga"}, {"surname": "Staff"}):
+        page = await client.ok("user", "search", {"filter": named, "fields": ["login"]})
+        assert page == {"total": 1, "data": [{"user_id": str(staff.pk), "login": "ops"}]}, named
     await client.close()
 
 

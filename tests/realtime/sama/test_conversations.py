@@ -156,7 +156,10 @@ async def test_list_search_and_participants():
         "created_at",
         "updated_at",
         "unread_messages_count",
+        "muted",
+        "archived",
     }
+    assert (listed[0]["muted"], listed[0]["archived"]) == (False, False)
     assert (await a.request("conversation_list", {"limit": 1}))["conversations"][0]["_id"] == cid2
     bad = await a.request("conversation_list", {"updated_at": {"gt": "yesterday"}}, "b")
     assert bad["error"]["status"] == 422

@@ -1,5 +1,6 @@
 import pytest
 
+from accounts.models import User
 from tests.helpers import PASSWORD, SamaClient, db, make_user, sama_connected
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -127,6 +128,28 @@ async def test_user_search_and_get_users_by_ids():
     assert frame["response"]["id"] == "4" and frame["response"]["users"][0]["login"] == "sam_one"
     bad = await client.request("get_users_by_ids", {"ids": "nope"}, "5")
     assert bad == {"id": "5", "error": {"status": 422, "message": "ids must be a list"}}
+    await client.close()
+
+
+async def test_user_search_lists_staff_only_when_named():
+    """The rule is `accounts.selectors.user_search`'s (tests/accounts/test_user_search.py); over SAMA
+    with the exact answer."""
+    me = await db(make_user)("searcher")
+    staff = await db(make_user)("helpdesk", first_name="Hanna")
+    await db(User.objects.filter(pk=staff.pk).update)(is_staff=True)
+    await db(make_user)("helen", first_name="Helen")
+    client = await sama_connected(me)
+
+    def found(response):
+        return [u["login"] for u in response["users"]]
+
+    assert found(await client.request("user_search", {"keyword": ""})) == ["helen"]
+    assert found(await client.request("user_search", {"keyword": "h"})) == ["helen"]
+    assert found(await client.request("user_search", {"keyword": "help"})) == []
+    named = await client.request("user_search", {"keyword": "HelpDesk"}, "n")
+    assert named["id"] == "n" and found(named) == ["helpdesk"]
+    assert set(named["users"][0]) >= {"_id", "login", "first_name", "last_name"}
+    assert found(await client.request("user_search", {"keyword": "hanna"})) == ["helpdesk"]
     await client.close()
 
 

@@ -2,13 +2,19 @@
 // frames routed to the parts of the page, reconnecting, and the phone/desktop layout switch.
 
 import {
-  closeChat, initChat, onAck, onDelete, onEdit, onLastActivity, onMessage, onRead, onSendError, onTyping, openChat,
+  closeChat, initChat, onAck, onDelete, onEdit, onLastActivity, onMessage, onRead, onSendError, onTyping,
   renderHeader, reopenChat,
 } from "./chat.js";
 import { initConversations, loadConversations, onSystemMessage } from "./conversations.js";
+import { initGroupSettings } from "./group_settings.js";
 import { initNewConversation } from "./new_conversation.js";
+import { initNotifications } from "./notifications.js";
+import { initProfile, renderMe } from "./profile.js";
+import { onReactionsUpdate } from "./reactions.js";
+import { backToList, forgetAddress, initRouter, navigate, showCurrent } from "./router.js";
 import { httpLogin, httpLogout, SamaSocket } from "./sama.js";
-import { displayName, rememberUsers, state } from "./store.js";
+import { initSearch, resetSearch } from "./search.js";
+import { rememberUsers, state } from "./store.js";
 import { $, uuid } from "./util.js";
 
 const DEVICE_KEY = "chat.device_id";
@@ -39,7 +45,7 @@ function showChat() {
   $("auth-view").hidden = true;
   $("chat-view").hidden = false;
   document.body.dataset.signedIn = "true";
-  $("me-name").textContent = displayName(state.me);
+  renderMe();
 }
 
 /** Bind the socket to the session that /login answered, then load the conversations. */
@@ -53,6 +59,7 @@ async function startSession(session) {
   showChat();
   setConnection("");
   await loadConversations();
+  await showCurrent(); // the address this page was opened at (or the list)
   const focused = document.activeElement;
   if (!focused || focused === document.body || focused.closest("#auth-view")) $("conversations-heading").focus();
 }
@@ -75,6 +82,8 @@ async function resume() {
 function signOutLocally() {
   localStorage.removeItem(SIGNED_IN_KEY);
   closeChat();
+  resetSearch();
+  forgetAddress();
   state.me = null;
   state.token = null;
   state.conversations.clear();
@@ -125,16 +134,19 @@ function initAuth() {
       await startSession(await httpLogin({ login, password, device_id: deviceId() }));
     });
   });
-  $("logout-button").addEventListener("click", async () => {
-    let loggedOut = state.token && (await httpLogout(state.token));
-    if (!loggedOut) {
-      // The access token may have expired: renew it with the refresh cookie, then log out.
-      const session = await httpLogin({ device_id: deviceId() }).catch(() => null);
-      if (session) loggedOut = await httpLogout(session.access_token);
-    }
-    await state.socket.request("user_logout", {}).catch(() => {});
-    signOutLocally();
-  });
+  $("logout-button").addEventListener("click", logOut);
+}
+
+/** Log this device out (HTTP /logout ends its session and clears the refresh cookie). */
+async function logOut() {
+  let loggedOut = state.token && (await httpLogout(state.token));
+  if (!loggedOut) {
+    // The access token may have expired: renew it with the refresh cookie, then log out.
+    const session = await httpLogin({ device_id: deviceId() }).catch(() => null);
+    if (session) loggedOut = await httpLogout(session.access_token);
+  }
+  await state.socket.request("user_logout", {}).catch(() => {});
+  signOutLocally();
 }
 
 function initSocket() {
@@ -148,6 +160,7 @@ function initSocket() {
   socket.on("message_edit", onEdit);
   socket.on("message_delete", onDelete);
   socket.on("message_read", onRead);
+  socket.on("message_reactions_update", onReactionsUpdate);
   socket.on("typing", onTyping);
   socket.on("last_activity", onLastActivity);
   socket.on("system_message", (notice) => {
@@ -158,22 +171,25 @@ function initSocket() {
 }
 
 function initLayout() {
-  $("back-button").addEventListener("click", () => {
-    const cid = state.currentCid;
-    closeChat();
-    $("conversation-list").querySelector(`li[data-cid="${CSS.escape(cid || "")}"] button`)?.focus();
-  });
+  $("back-button").addEventListener("click", backToList);
   document.addEventListener("keydown", (event) => {
-    // Escape leaves the conversation on a phone, where the list and the conversation take turns.
-    if (event.key === "Escape" && state.currentCid && window.matchMedia("(max-width: 47.99rem)").matches) {
-      if (!document.querySelector("dialog[open]") && !event.target.closest?.(".edit-form")) $("back-button").click();
-    }
+    // Escape goes back to the list on a phone, where the list and the rest take turns.
+    if (event.key !== "Escape" || event.defaultPrevented || document.body.dataset.view === "list") return;
+    if (!window.matchMedia("(max-width: 47.99rem)").matches || document.querySelector("dialog[open]")) return;
+    if (!event.target.closest?.(".edit-form, .profile-view form")) backToList();
   });
 }
 
 async function boot() {
-  initConversations({ open: openChat, close: closeChat });
-  initNewConversation({ open: openChat });
+  const openConversation = (cid) => navigate({ view: "chat", cid: String(cid) });
+  initRouter();
+  // A conversation one left or was removed from: back to the list, in place of its address.
+  initConversations({ open: openConversation, close: () => navigate({ view: "list" }, { replace: true }) });
+  initNewConversation({ open: openConversation });
+  initGroupSettings();
+  initNotifications({ open: openConversation });
+  initProfile({ open: () => navigate({ view: "profile" }), back: backToList, logOut });
+  initSearch({ open: openConversation });
   initChat();
   initAuth();
   initLayout();

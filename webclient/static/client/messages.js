@@ -1,20 +1,45 @@
-// One message in the open conversation: how it looks, and editing or deleting one's own.
+// One message in the open conversation: how it looks (sender, avatar, quote, text with links,
+// attachments, time, read mark, reactions), and what can be done with it: reply, react, and edit or
+// delete one's own.
 
-import { displayName, isPrivate, state } from "./store.js";
-import { el, formatTime, messageMs } from "./util.js";
+import { attachmentsNode } from "./attachments.js";
+import { avatar } from "./avatars.js";
+import { textWithLinks } from "./message_text.js";
+import { setReactions, showPicker } from "./reactions.js";
+import { quoteNode, rememberMessage } from "./replies.js";
+import { displayName, isPrivate, rememberUsers, state } from "./store.js";
+import { el, messageMs } from "./util.js";
 
-const SYSTEM_TYPES = new Set(["added_participant", "removed_participant", "left_participants"]);
+const NOTICES = {
+  added_participant: (name) => `${name} has been added to the group`,
+  removed_participant: (name) => `${name} has been removed from the group`,
+  left_participants: (name) => `${name} has left the group`,
+};
 const STATUS_TEXT = { pending: "Sending", sent: "Sent", read: "Read", failed: "Not sent" };
 const STATUS_MARK = { pending: "…", sent: "✓", read: "✓✓", failed: "!" };
 
-let actions = { edit: async () => {}, remove: async () => {}, retry: () => {} };
+let actions = { edit: async () => {}, remove: async () => {}, retry: () => {}, reply: () => {} };
 
 export function setMessageActions(handlers) {
-  actions = handlers;
+  actions = { ...actions, ...handlers };
 }
 
 export function isMine(message) {
   return String(message.from) === String(state.me?._id);
+}
+
+export function isSystem(message) {
+  return !message.from || Object.hasOwn(NOTICES, message.x?.type);
+}
+
+/** A membership notice in words, with the person's name as this page knows it (not their login). */
+function noticeText(message) {
+  const user = message.x?.user;
+  const notice = NOTICES[message.x?.type];
+  if (!notice || !user) return message.body || "";
+  const uid = user._id ?? user.id;
+  if (uid && !state.users.has(String(uid))) rememberUsers([{ ...user, _id: String(uid) }]);
+  return notice(uid ? displayName(uid) : displayName(user));
 }
 
 function statusNode(status) {
@@ -45,72 +70,108 @@ function bodyId(li) {
 }
 
 function actionButtons(li) {
+  const describedBy = bodyId(li);
+  const button = (label, onclick, extra = {}) =>
+    el("button", { type: "button", class: "link-button", "aria-describedby": describedBy, onclick, ...extra }, label);
+  const box = el("div", { class: "message-actions" });
+  box.append(
+    button("Reply", () => actions.reply(li)),
+    button("React", () => showPicker(li, box, () => restoreActions(li)), { class: "link-button react-button" }),
+  );
+  if (li.classList.contains("mine")) {
+    box.append(
+      button("Edit", () => startEdit(li), { class: "link-button edit-button" }),
+      button("Delete", () => askDelete(li), { class: "link-button delete-button" }),
+    );
+  }
+  return box;
+}
+
+function restoreActions(li) {
+  li.querySelector(".message-actions")?.replaceWith(actionButtons(li));
+}
+
+function timeNode(ms) {
+  const date = new Date(ms);
   return el(
-    "div",
-    { class: "message-actions" },
-    el("button", { type: "button", class: "link-button", "aria-describedby": bodyId(li), onclick: () => startEdit(li) },
-      "Edit"),
-    el("button", { type: "button", class: "link-button", "aria-describedby": bodyId(li), onclick: () => askDelete(li) },
-      "Delete"),
+    "time",
+    { datetime: date.toISOString(), title: date.toLocaleString() },
+    date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }),
   );
 }
 
-/** The list item for a message; `status` only for one's own ("pending", "sent", "read"). */
-export function messageItem(message, { status = "sent", clientId = null } = {}) {
+function systemItem(message, li) {
+  li.append(el("div", { class: "bubble" }, el("p", { class: "message-body", id: bodyId(li) }, noticeText(message))));
+  return li;
+}
+
+/** The list item for a message; `status` only for one's own ("pending", "sent", "read");
+ * `uploads` while the files of one's own message are on their way. */
+export function messageItem(message, { status = "sent", clientId = null, uploads = null } = {}) {
   const mine = isMine(message);
-  const system = !message.from || SYSTEM_TYPES.has(message.x?.type);
-  const ms = messageMs(message);
+  const system = isSystem(message);
   const li = el("li", {
     class: `message ${system ? "system" : mine ? "mine" : "theirs"}`,
-    dataset: { id: message._id || "", from: message.from || "", ms },
+    dataset: { id: message._id || "", from: message.from || "", ms: messageMs(message) },
   });
   if (clientId) li.dataset.clientId = clientId;
-  const conversation = state.conversations.get(String(message.cid));
-  const showSender = !mine && !system && !isPrivate(conversation);
+  if (system) return systemItem(message, li);
+  rememberMessage(message);
+  const group = !isPrivate(state.conversations.get(String(message.cid)));
   const who = mine ? "You" : displayName(message.from);
-  const body = el("p", { class: "message-body", id: bodyId(li) }, message.body || "");
-  if (message.attachments?.length) {
-    body.append(el("span", { class: "attachment-note" }, ` [${message.attachments.length} attachment(s)]`));
-  }
-  const time = el("time", { datetime: new Date(ms).toISOString() }, formatTime(ms));
-  const meta = el("p", { class: "message-meta" }, time);
+  const named = group && !mine; // the name shows above the first of a run of messages in a group
+  const body = el("p", { class: "message-body", id: bodyId(li) }, ...textWithLinks(message.body));
+  const meta = el("p", { class: "message-meta" }, timeNode(Number(li.dataset.ms)));
   li.append(
     el(
       "div",
       { class: "bubble" },
-      showSender ? el("p", { class: "message-sender" }, who) : el("span", { class: "visually-hidden" }, `${who}:`),
+      el("p", { class: named ? "message-sender" : "message-sender visually-hidden" }, named ? who : `${who}:`),
+      message.replied_message_id ? quoteNode(message.replied_message_id) : null,
       body,
+      attachmentsNode(message.attachments, { uploads }),
       meta,
     ),
   );
-  if (mine && !system) {
+  if (named) {
+    li.classList.add("with-avatar");
+    li.prepend(avatar(message.from));
+  }
+  if (message.reactions) setReactions(li, message.reactions);
+  if (mine) {
     meta.append(" ", statusNode(status));
     li.dataset.status = status;
-    if (message._id) li.append(actionButtons(li));
   }
+  if (message._id) li.append(actionButtons(li));
+  li.querySelector(".bubble").addEventListener("click", (event) => toggleActions(li, event));
   return li;
 }
 
-/** After the acknowledgement: the server id, and the actions that need it. */
-export function confirmSent(li, serverId, t) {
+/** On a touch screen (no hover) a tap on a message shows or hides its actions. */
+function toggleActions(li, event) {
+  if (!window.matchMedia("(hover: none)").matches || event.target.closest("a, button, textarea, form")) return;
+  const open = !li.classList.contains("actions-open");
+  for (const other of li.parentElement?.querySelectorAll(".actions-open") || []) other.classList.remove("actions-open");
+  li.classList.toggle("actions-open", open);
+}
+
+/** After the acknowledgement: the server id, the files as sent, and the actions that need the id. */
+export function confirmSent(li, serverId, t, { attachments = null } = {}) {
   li.dataset.id = String(serverId);
   if (t) li.dataset.ms = String(Number(li.dataset.ms) || t * 1000);
   const body = li.querySelector(".message-body");
   body.id = bodyId(li);
+  if (attachments?.length) li.querySelector(".attachments")?.replaceWith(attachmentsNode(attachments));
   setStatus(li, "sent");
   if (!li.querySelector(".message-actions")) li.append(actionButtons(li));
 }
 
 export function setBody(li, text, { edited = false } = {}) {
   const body = li.querySelector(".message-body");
-  if (body) body.textContent = text;
+  if (body) body.replaceChildren(...textWithLinks(text));
   if (edited && !li.querySelector(".edited")) {
     li.querySelector(".message-meta time").after(" ", el("span", { class: "edited" }, "edited"));
   }
-}
-
-function restoreActions(li) {
-  li.querySelector(".message-actions")?.replaceWith(actionButtons(li));
 }
 
 function startEdit(li) {
@@ -124,7 +185,7 @@ function startEdit(li) {
   const cancel = () => {
     form.remove();
     body.hidden = false;
-    li.querySelector(".message-actions [type=button]")?.focus();
+    li.querySelector(".message-actions .edit-button")?.focus();
   };
   const form = el(
     "form",
@@ -168,7 +229,10 @@ function startEdit(li) {
 
 function askDelete(li) {
   const box = li.querySelector(".message-actions");
-  const cancel = el("button", { type: "button", class: "link-button", onclick: () => restoreActions(li) }, "Cancel");
+  const cancel = el("button", { type: "button", class: "link-button", onclick: () => {
+    restoreActions(li);
+    li.querySelector(".message-actions .delete-button")?.focus();
+  } }, "Cancel");
   const confirm = el(
     "button",
     {
@@ -185,5 +249,10 @@ function askDelete(li) {
     "Delete for everyone",
   );
   box.replaceChildren(el("span", { class: "confirm-text" }, "Delete this message?"), " ", confirm, " ", cancel);
+  box.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    event.stopPropagation(); // keeps the message, and the conversation open on a phone
+    cancel.click();
+  });
   confirm.focus();
 }

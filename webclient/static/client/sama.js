@@ -112,7 +112,7 @@ export class SamaSocket extends EventTarget {
     // The acknowledgement comes spelt both ways in one frame: handle it once.
     if (frame.ack || frame.ask) return this.emit("ack", frame.ack || frame.ask);
     for (const kind of ["message", "message_edit", "message_delete", "message_read", "typing",
-      "system_message", "last_activity"]) {
+      "system_message", "last_activity", "message_reactions_update"]) {
       if (frame[kind]) return this.emit(kind, frame[kind]);
     }
   }

@@ -1,0 +1,140 @@
+"""Messages as a person handles them on the page: files, replies and reactions (found by role and
+label, as a screen reader would), and a plain SAMA client that prepares conversations quickly."""
+
+import json
+import re
+import struct
+import zlib
+from itertools import count
+
+from playwright.sync_api import Locator, expect
+
+from tests.browser.pages import ChatPage
+
+
+def png(width: int, height: int, rgb: tuple[int, int, int] = (200, 60, 40)) -> bytes:
+    """A valid PNG of one colour."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+def file_payload(name: str, data: bytes, mime_type: str) -> dict:
+    return {"name": name, "mimeType": mime_type, "buffer": data}
+
+
+class MessagesPage(ChatPage):
+    """ChatPage, with what one does to messages beyond writing them."""
+
+    @property
+    def log(self) -> Locator:
+        return self.page.get_by_role("log", name="Messages")
+
+    def message_saying(self, text: str) -> Locator:
+        """The message whose own text is `text` (not a reply that quotes it)."""
+        body = self.page.locator(".message-body").get_by_text(text, exact=True)
+        return self.log.get_by_role("listitem").filter(has=body)
+
+    def edit(self, text: str, new_text: str) -> None:
+        """ChatPage.edit, for a message that replies may quote."""
+        message = self.message_saying(text)
+        message.hover()
+        message.get_by_role("button", name="Edit").click()
+        message.get_by_role("textbox", name="Edit message").fill(new_text)
+        message.get_by_role("button", name="Save").click()
+        expect(self.message_saying(new_text)).to_contain_text("edited")
+
+    def delete(self, text: str) -> None:
+        """ChatPage.delete, for a message that replies may quote."""
+        message = self.message_saying(text)
+        message.hover()
+        message.get_by_role("button", name="Delete", exact=True).click()
+        message.get_by_role("button", name="Delete for everyone").click()
+        expect(self.message_saying(text)).to_have_count(0)
+
+    # --- files -----------------------------------------------------------------------------------
+
+    def attach(self, *files: dict) -> None:
+        """Choose files with the "Attach files" button."""
+        with self.page.expect_file_chooser() as chooser:
+            self.page.get_by_role("button", name="Attach files").click()
+        chooser.value.set_files(list(files))
+
+    def drop(self, name: str, text: str, mime_type: str = "text/plain") -> None:
+        """Drag a file from the desktop and drop it on the open conversation."""
+        data = self.page.evaluate_handle(
+            "([name, text, type]) => { const d = new DataTransfer();"
+            " d.items.add(new File([text], name, {type})); return d; }",
+            [name, text, mime_type],
+        )
+        overlay = self.page.get_by_role("main", name="Conversation").locator(".drop-overlay")
+        history = self.page.get_by_role("region", name="Message history")
+        history.dispatch_event("dragenter", {"dataTransfer": data})
+        expect(overlay).to_be_visible()
+        history.dispatch_event("dragover", {"dataTransfer": data})
+        history.dispatch_event("drop", {"dataTransfer": data})
+        expect(overlay).to_be_hidden()
+
+    @property
+    def files_to_send(self) -> Locator:
+        return self.page.get_by_role("list", name="Files to send").get_by_role("listitem")
+
+    def send_button(self) -> Locator:
+        return self.page.get_by_role("button", name="Send", exact=True)
+
+    # --- replies ---------------------------------------------------------------------------------
+
+    def reply_to(self, text: str) -> None:
+        message = self.message_saying(text)
+        message.hover()
+        message.get_by_role("button", name="Reply").click()
+        expect(self.page.get_by_text("Replying to")).to_be_visible()
+        expect(self.composer).to_be_focused()
+
+    def quote_in(self, text: str) -> Locator:
+        """The quote at the top of the reply that says `text`."""
+        return self.message_saying(text).get_by_role("button", name=re.compile("^In reply to"))
+
+    # --- reactions -------------------------------------------------------------------------------
+
+    def react(self, text: str, reaction: str) -> None:
+        """React to a message with one of the picker's reactions (its name: "Heart")."""
+        message = self.message_saying(text)
+        message.hover()
+        message.get_by_role("button", name="React").click()
+        message.get_by_role("group", name="Choose a reaction").get_by_role("button", name=reaction).click()
+
+    def reaction(self, text: str, reaction: str) -> Locator:
+        """The count of one reaction under a message: a toggle button named "Heart: 2"."""
+        reactions = self.message_saying(text).get_by_role("group", name="Reactions")
+        return reactions.get_by_role("button", name=re.compile(f"^{re.escape(reaction)}: \\d+$"))
+
+
+class SamaSeeder:
+    """A plain SAMA client (Python, over the same WebSocket) that prepares a conversation fast."""
+
+    def __init__(self, socket) -> None:
+        self.socket = socket
+        self.ids = count(1)
+
+    def request(self, name: str, params: object) -> dict:
+        request_id = f"{next(self.ids)}:{name}"
+        self.socket.send(json.dumps({"request": {name: params, "id": request_id}}))
+        while True:
+            frame = json.loads(self.socket.recv(timeout=5))
+            if frame.get("response", {}).get("id") == request_id:
+                assert "error" not in frame["response"], frame
+                return frame["response"]
+
+    def send(self, cid: str, body: str, **extra: object) -> dict:
+        """Send a message; answers the ack ({mid, server_mid, t})."""
+        client_id = f"seed-{next(self.ids)}"
+        self.socket.send(json.dumps({"message": {"id": client_id, "body": body, "cid": cid, **extra}}))
+        while True:
+            frame = json.loads(self.socket.recv(timeout=5))
+            if frame.get("ack", {}).get("mid") == client_id:
+                return frame["ack"]
