@@ -123,6 +123,8 @@ class Monitor:
             figures[f"{name}_cpu_pct"] = round(100 * sum(used.values()) / elapsed, 1)
             if len(used) > 1:  # the busiest process: at 100 its event loop is saturated, whatever the sum
                 figures[f"{name}_cpu_max_pct"] = round(100 * max(used.values()) / elapsed, 1)
+                # the idlest: with --loaded-servers, what a process serving nobody costs
+                figures[f"{name}_cpu_min_pct"] = round(100 * min(used.values()) / elapsed, 1)
             figures[f"{name}_rss_mb"] = round(self.peak_rss.get(name, 0) / MB, 1)
         busy_end, total_end = _busy_and_total(psutil.cpu_times())
         busy_start, total_start = _busy_and_total(self.machine_start)

@@ -50,6 +50,12 @@ class Command(BaseCommand):
         parser.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for one answer")
         parser.add_argument("--url", action="append", default=[], help="target a running server (loopback only)")
         parser.add_argument("--servers", type=int, default=1, help="daphne processes to start (without --url)")
+        parser.add_argument(
+            "--loaded-servers",
+            type=int,
+            default=None,
+            help="connect every user to the first N of the started processes (the rest serve nobody)",
+        )
         parser.add_argument("--server-env", action="append", default=[], metavar="KEY=VALUE")
         parser.add_argument("--provision", choices=["db", "protocol"], default="db")
         parser.add_argument("--auth", choices=["token", "password"], default="token")
@@ -191,7 +197,8 @@ class Command(BaseCommand):
         group = ServerGroup(options.servers, env, options.log_dir)
         group.start()
         self.stdout.write(f"started {options.servers} daphne process(es); logs in {options.log_dir}")
-        return Target(urls=group.urls, group=group)
+        loaded = opts.get("loaded_servers") or options.servers
+        return Target(urls=group.urls[:loaded], group=group)
 
     def report(self, title: str, figures: dict[str, Any], json_path: Path | None) -> None:
         """Print the figures and their results-table row; append them to the JSON file."""
