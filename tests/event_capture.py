@@ -2,7 +2,8 @@
 
 `published` are the events services publish (`events.delivery.event_published`, in the publishing
 transaction); `delivered` are the events this process's hub handed to its connections (after the
-hub's `deliver` returns, every frame they caused has been sent or held by its connection). The
+hub's `deliver` returns, every frame they caused has been sent or held by its connection), and,
+with events routed by address, those it sent that no connection of its own listens to. The
 fixture `captured_events` (tests/conftest.py) records both for one test."""
 
 import asyncio
@@ -11,6 +12,7 @@ import itertools
 from collections.abc import Callable
 from typing import Any
 
+from events import channel
 from events.delivery import event_published, send_to_addresses
 from events.kinds import Event, Typing, event_from_channel_message
 from realtime.hub import Hub, current_hub
@@ -104,6 +106,20 @@ def install(capture: EventCapture, monkeypatch: Any) -> None:
         capture.on_delivered(message)
 
     monkeypatch.setattr(Hub, "deliver", deliver)
+
+    # With events routed by address, one no connection of this process listens to never reaches
+    # its hub: once sent, it has done all it had to here, and counts as delivered.
+    send_batch = channel.send_batch
+
+    async def sending(items: list[dict[str, Any]]) -> None:
+        await send_batch(items)
+        hub = current_hub()
+        if hub.routed:
+            unheard = [item for item in items if not any(address in hub.members for address in item["to"])]
+            if unheard:
+                capture.on_delivered({"batch": unheard})
+
+    monkeypatch.setattr(channel, "send_batch", sending)
     event_published.connect(capture.on_published, weak=False, dispatch_uid=f"capture-{id(capture)}")
 
 
