@@ -54,6 +54,9 @@ class Target:
 
     urls: list[str]
     group: ServerGroup | None = None
+    # Processes that get one user each and no more (--loaded-servers): nearly idle, as a process
+    # of a large deployment is to most of its events.
+    sparse_urls: list[str] = field(default_factory=list)
 
     def server_processes(self) -> list[psutil.Process]:
         """The started processes, or those listening on the target URLs."""
@@ -80,10 +83,12 @@ def machine_description() -> str:
 def user_specs(
     options: Options, target: Target, count: int, provisioned: list[dict[str, Any]] | None
 ) -> list[UserSpec]:
-    """The users of a run, spread round-robin over the target's URLs (as a load balancer would)."""
+    """The users of a run, spread round-robin over the target's URLs (as a load balancer would),
+    but for one each on its sparse URLs first."""
     specs = []
     for n in range(count):
-        url = target.urls[n % len(target.urls)]
+        sparse = len(target.sparse_urls)
+        url = target.sparse_urls[n] if n < sparse else target.urls[(n - sparse) % len(target.urls)]
         account = dict(provisioned[n]) if provisioned is not None else {"login": f"{options.prefix}{n:06d}"}
         if options.auth != "token":
             account.pop("token", None)
@@ -191,7 +196,7 @@ def run_groups(
         "connected": connected,
         "users_failed": len(users) - min(connected, started),
         "servers": len(target.group.urls) if target.group is not None else len(target.urls),
-        "loaded_servers": len(target.urls),
+        "loaded_servers": len(target.urls) if target.sparse_urls else None,
         "generators": len(plans),
         "period_s": options.period,
         "steady_s": options.duration,

@@ -54,7 +54,7 @@ class Command(BaseCommand):
             "--loaded-servers",
             type=int,
             default=None,
-            help="connect every user to the first N of the started processes (the rest serve nobody)",
+            help="connect every user to the first N of the started processes but one each to the others",
         )
         parser.add_argument("--server-env", action="append", default=[], metavar="KEY=VALUE")
         parser.add_argument("--provision", choices=["db", "protocol"], default="db")
@@ -198,7 +198,7 @@ class Command(BaseCommand):
         group.start()
         self.stdout.write(f"started {options.servers} daphne process(es); logs in {options.log_dir}")
         loaded = opts.get("loaded_servers") or options.servers
-        return Target(urls=group.urls[:loaded], group=group)
+        return Target(urls=group.urls[:loaded], group=group, sparse_urls=group.urls[loaded:])
 
     def report(self, title: str, figures: dict[str, Any], json_path: Path | None) -> None:
         """Print the figures and their results-table row; append them to the JSON file."""
