@@ -184,6 +184,10 @@ PRESENCE_LEASE_SECONDS = env.int("PRESENCE_LEASE_SECONDS", 30)
 # Every event passes through each process's hub channel (realtime/hub.py): it must never be full.
 HUB_CHANNEL_CAPACITY = {"hub.*": 100_000}
 CHANNEL_LAYER = env.str("CHANNEL_LAYER", "pubsub", validate=OneOf(["pubsub", "core"]))
+# With Redis pub/sub, events go only to the processes serving their recipients (`address`,
+# events/routes.py: an idle process reads nothing) or to every process (`broadcast`: one round
+# trip to Redis per batch instead of two, a little cheaper with two or three processes).
+EVENT_ROUTING = env.str("EVENT_ROUTING", "address", validate=OneOf(["address", "broadcast"]))
 if REDIS_URL and CHANNEL_LAYER == "pubsub":
     # Redis pub/sub: one PUBLISH per event, pushed to every process's hub. Nothing is queued for
     # a process that is gone; clients catch up through history, as after any outage.
