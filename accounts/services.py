@@ -164,9 +164,11 @@ def user_update(
     current_password: object = None,
     new_password: object = None,
     login: object = None,
+    address: str | None = None,
     **profile: object,
 ) -> User:
-    """Change a user's own profile; a new password needs the current one."""
+    """Change a user's own profile; a new password needs the current one, and a wrong one counts
+    against LOGIN_RATE for the client's `address` and the account, like a failed login."""
     fields = _validate_profile(profile)
     if login is not None and login != user.username:
         login = _validate_login(login)
@@ -174,8 +176,9 @@ def user_update(
             raise Invalid("User already exists", code="user_exists")
         fields["username"] = login
     if new_password is not None:
-        if not isinstance(current_password, str) or not user.check_password(current_password):
-            raise Forbidden("Incorrect current password", code="wrong_password")
+        with throttling.attempt(throttling.LOGIN, address=address, account=user.username):
+            if not isinstance(current_password, str) or not user.check_password(current_password):
+                raise Forbidden("Incorrect current password", code="wrong_password")
         user.set_password(password_validate(new_password, user))
     for name, value in fields.items():
         setattr(user, name, value)
@@ -184,7 +187,6 @@ def user_update(
     return user
 
 
-@transaction.atomic
 @transaction.atomic
 def user_delete(user: User) -> None:
     """Delete a user's account and everything only they own; before it goes, it leaves every

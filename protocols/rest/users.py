@@ -117,7 +117,12 @@ class UserViewSet(RestViewSet):
     def change_password(self, request: AuthenticatedRequest) -> Response:
         """Change your password; the old one is required."""
         data = self.data(i.PasswordChangeSerializer)
-        services.user_update(request.user, current_password=data["oldPassword"], new_password=data["newPassword"])
+        services.user_update(
+            request.user,
+            current_password=data["oldPassword"],
+            new_password=data["newPassword"],
+            address=request_address(request),
+        )
         return empty_ok()
 
     @extend_schema(

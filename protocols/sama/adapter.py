@@ -112,6 +112,7 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
             self.user,
             current_password=p.get("current_password"),
             new_password=p.get("new_password"),
+            address=self.client_address,
             **fields,
         )
         rendered = render.user(user)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.helpers import PASSWORD, SamaClient, db, make_user
+from tests.helpers import PASSWORD, SamaClient, db, make_user, sama_connected
 
 LOGIN = {"password": "wrong", "device_id": "d"}
 
@@ -122,3 +122,18 @@ async def test_user_create_is_throttled(settings):
     answer = await client.request("user_create", {"login": "new9", "password": PASSWORD})
     assert answer["error"]["status"] == 429 and answer["error"]["message"].startswith("Too many registrations")
     await client.close()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_wrong_current_passwords_in_user_edit_count_like_failed_logins(settings):
+    settings.LOGIN_RATE = "2/hour"
+    user = await db(make_user)()
+    a = await sama_connected(user)
+    wrong = {"current_password": "guess", "new_password": "new-pass-1"}
+    for n in range(2):
+        answer = await a.request("user_edit", wrong, f"w{n}")
+        assert answer == {"id": f"w{n}", "error": {"status": 403, "message": "Incorrect current password"}}
+    refused = await a.request("user_edit", {**wrong, "current_password": PASSWORD}, "w3")
+    assert refused["error"]["status"] == 429
+    assert refused["error"]["message"].startswith("Too many login attempts")
+    await a.close()
