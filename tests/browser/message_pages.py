@@ -1,11 +1,9 @@
 """Messages as a person handles them on the page: files, replies and reactions (found by role and
 label, as a screen reader would), and a plain SAMA client that prepares conversations quickly."""
 
-import json
 import re
 import struct
 import zlib
-from itertools import count
 
 from playwright.sync_api import Locator, expect
 
@@ -112,29 +110,3 @@ class MessagesPage(ChatPage):
         """The count of one reaction under a message: a toggle button named "Heart: 2"."""
         reactions = self.message_saying(text).get_by_role("group", name="Reactions")
         return reactions.get_by_role("button", name=re.compile(f"^{re.escape(reaction)}: \\d+$"))
-
-
-class SamaSeeder:
-    """A plain SAMA client (Python, over the same WebSocket) that prepares a conversation fast."""
-
-    def __init__(self, socket) -> None:
-        self.socket = socket
-        self.ids = count(1)
-
-    def request(self, name: str, params: object) -> dict:
-        request_id = f"{next(self.ids)}:{name}"
-        self.socket.send(json.dumps({"request": {name: params, "id": request_id}}))
-        while True:
-            frame = json.loads(self.socket.recv(timeout=5))
-            if frame.get("response", {}).get("id") == request_id:
-                assert "error" not in frame["response"], frame
-                return frame["response"]
-
-    def send(self, cid: str, body: str, **extra: object) -> dict:
-        """Send a message; answers the ack ({mid, server_mid, t})."""
-        client_id = f"seed-{next(self.ids)}"
-        self.socket.send(json.dumps({"message": {"id": client_id, "body": body, "cid": cid, **extra}}))
-        while True:
-            frame = json.loads(self.socket.recv(timeout=5))
-            if frame.get("ack", {}).get("mid") == client_id:
-                return frame["ack"]

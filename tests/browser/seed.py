@@ -1,5 +1,5 @@
 """People, conversations and messages made fast for browser tests: plain SAMA clients (Python, over
-the same WebSocket as the page), one per person."""
+the same WebSocket as the page), one per person; `SamaPerson` alone drives a socket of one's own."""
 
 import json
 from collections.abc import Iterator
@@ -14,10 +14,10 @@ from tests.browser.pages import PASSWORD
 class SamaPerson:
     """One person's SAMA connection, signed in."""
 
-    def __init__(self, socket, user: dict) -> None:
+    def __init__(self, socket, user: dict | None = None) -> None:
         self.socket = socket
-        self.user = user
-        self.id = user["_id"]
+        self.user = user or {"_id": ""}
+        self.id = self.user["_id"]
         self.ids = count(1)
 
     def request(self, name: str, params: dict) -> dict:
@@ -40,14 +40,14 @@ class SamaPerson:
         params = {"type": "g", "name": name, "participants": [o.id for o in others]}
         return self.request("conversation_create", params)["conversation"]["_id"]
 
-    def send(self, cid: str, body: str) -> str:
-        """Send a message and wait for its acknowledgement: its server id."""
+    def send(self, cid: str, body: str, **extra: object) -> dict:
+        """Send a message and wait for its acknowledgement ({mid, server_mid, t})."""
         client_id = f"seed-{next(self.ids)}"
-        self.socket.send(json.dumps({"message": {"id": client_id, "body": body, "cid": cid}}))
+        self.socket.send(json.dumps({"message": {"id": client_id, "body": body, "cid": cid, **extra}}))
         while True:
             frame = json.loads(self.socket.recv(timeout=5))
             if frame.get("ack", {}).get("mid") == client_id:
-                return frame["ack"]["server_mid"]
+                return frame["ack"]
 
 
 class Seeder:
@@ -59,7 +59,7 @@ class Seeder:
 
     def person(self, login: str, first_name: str = "", last_name: str = "") -> SamaPerson:
         socket = self.sockets.enter_context(connect(self.url, open_timeout=5))
-        anonymous = SamaPerson(socket, {"_id": ""})
+        anonymous = SamaPerson(socket)
         profile = {"login": login, "password": PASSWORD, "first_name": first_name, "last_name": last_name}
         anonymous.request("user_create", {k: v for k, v in profile.items() if v})
         signed_in = anonymous.request("user_login", {"login": login, "password": PASSWORD, "device_id": "seed"})

@@ -1,50 +1,25 @@
 """History: the newest page first, older pages as the reader scrolls back, read marks after a reload."""
 
-import json
 import secrets
-from itertools import count
 
 import pytest
 from playwright.sync_api import expect
 from websockets.sync.client import connect
 
 from tests.browser.pages import PASSWORD, ChatPage
+from tests.browser.seed import SamaPerson
 
 pytestmark = pytest.mark.browser
 
 MESSAGES = 75  # the page loads 30 at a time: three pages
 
 
-class SamaSeeder:
-    """A plain SAMA client (Python, over the same WebSocket) that prepares a conversation fast."""
-
-    def __init__(self, socket) -> None:
-        self.socket = socket
-        self.ids = count(1)
-
-    def request(self, name: str, params: dict) -> dict:
-        request_id = f"{next(self.ids)}:{name}"
-        self.socket.send(json.dumps({"request": {name: params, "id": request_id}}))
-        while True:
-            frame = json.loads(self.socket.recv(timeout=5))
-            if frame.get("response", {}).get("id") == request_id:
-                assert "error" not in frame["response"], frame
-                return frame["response"]
-
-    def send(self, cid: str, body: str) -> str:
-        self.socket.send(json.dumps({"message": {"id": body, "body": body, "cid": cid}}))
-        while True:
-            frame = json.loads(self.socket.recv(timeout=5))
-            if "ack" in frame:
-                return frame["ack"]["server_mid"]
-
-
 def test_scrolling_back_loads_older_messages_once_each(new_page, server_url):
     with connect(server_url.replace("http://", "ws://") + "/", open_timeout=5) as socket:
-        _scroll_back(new_page, SamaSeeder(socket))
+        _scroll_back(new_page, SamaPerson(socket))
 
 
-def _scroll_back(new_page, seeder: SamaSeeder) -> None:
+def _scroll_back(new_page, seeder: SamaPerson) -> None:
     suffix = secrets.token_hex(3)
     writer, reader = f"writer_{suffix}", f"reader_{suffix}"
     reader_id = seeder.request("user_create", {"login": reader, "password": PASSWORD})["user"]["_id"]

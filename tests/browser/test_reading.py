@@ -10,8 +10,9 @@ from playwright.sync_api import expect
 from websockets.sync.client import connect
 
 from tests.browser.conftest import SCREENSHOTS
-from tests.browser.message_pages import MessagesPage, SamaSeeder
+from tests.browser.message_pages import MessagesPage
 from tests.browser.pages import PASSWORD
+from tests.browser.seed import SamaPerson
 
 pytestmark = pytest.mark.browser
 
@@ -41,7 +42,7 @@ def _seed_book_club(server_url: str, suffix: str) -> tuple[dict[str, str], datet
     logins = {name: f"{name}_{suffix}" for name in ("wanda", "carl", "rosa")}
     url = server_url.replace("http://", "ws://") + "/"
     with connect(url, open_timeout=5) as wanda_socket, connect(url, open_timeout=5) as carl_socket:
-        wanda, carl = SamaSeeder(wanda_socket), SamaSeeder(carl_socket)
+        wanda, carl = SamaPerson(wanda_socket), SamaPerson(carl_socket)
         rosa_id = wanda.request("user_create", {"login": logins["rosa"], "password": PASSWORD, "first_name": "Rosa"})
         carl_id = carl.request(
             "user_create", {"login": logins["carl"], "password": PASSWORD, "first_name": "Carl", "last_name": "Jones"}

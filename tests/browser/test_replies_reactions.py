@@ -10,8 +10,9 @@ from playwright.sync_api import expect
 from websockets.sync.client import connect
 
 from tests.browser.conftest import PHONE, SCREENSHOTS
-from tests.browser.message_pages import MessagesPage, SamaSeeder
+from tests.browser.message_pages import MessagesPage
 from tests.browser.pages import PASSWORD
+from tests.browser.seed import SamaPerson
 
 pytestmark = pytest.mark.browser
 
@@ -109,7 +110,7 @@ def test_a_quote_of_an_old_message_loads_history_back_to_it(new_page, server_url
     suffix = secrets.token_hex(3)
     writer, reader = f"writer_{suffix}", f"reader_{suffix}"
     with connect(server_url.replace("http://", "ws://") + "/", open_timeout=5) as socket:
-        seeder = SamaSeeder(socket)
+        seeder = SamaPerson(socket)
         reader_id = seeder.request("user_create", {"login": reader, "password": PASSWORD})["user"]["_id"]
         seeder.request("user_create", {"login": writer, "password": PASSWORD})
         seeder.request("user_login", {"login": writer, "password": PASSWORD, "device_id": "seeder"})
