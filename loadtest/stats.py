@@ -216,9 +216,29 @@ IDLE_COLUMNS: tuple[str, ...] = (
 )
 
 
+STORM_COLUMNS: tuple[str, ...] = (
+    "date",
+    "commit",
+    "protocol",
+    "users",
+    "in_flight",
+    "servers",
+    "signed_in",
+    "sign_ins_per_s",
+    "p50_ms",
+    "p99_ms",
+    "max_ms",
+    "listen_overflows",
+    "server_cpu_pct",
+    "machine_cpu_pct",
+)
+
+
 def markdown_row(figures: dict[str, Any]) -> str:
     """The run as a row of the results tables in docs/performance.md."""
-    if "connections" in figures:
+    if "in_flight" in figures:
+        cells, columns = figures, STORM_COLUMNS
+    elif "connections" in figures:
         rss = (figures["server_rss_fresh_mb"], figures["server_rss_half_mb"], figures["server_rss_full_mb"])
         cells = {
             **figures,

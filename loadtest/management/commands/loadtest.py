@@ -20,6 +20,7 @@ from loadtest.idle import run_idle
 from loadtest.runner import Options, Target, machine_description, run_groups, run_max, user_specs
 from loadtest.servers import ServerGroup, is_loopback_url, server_env
 from loadtest.stats import format_report, markdown_row
+from loadtest.storm import run_storm
 
 
 def git_commit() -> str:
@@ -37,7 +38,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         """The command's options (see docs/performance.md)."""
-        parser.add_argument("mode", choices=["groups", "max", "idle"])
+        parser.add_argument("mode", choices=["groups", "max", "idle", "storm"])
         parser.add_argument("--protocol", choices=sorted(CLIENTS), default="sama")
         parser.add_argument("--users", type=int, default=None, help="users (groups), connections (idle)")
         parser.add_argument("--period", type=float, default=5.0, help="seconds between two sends of one user")
@@ -50,6 +51,7 @@ class Command(BaseCommand):
         parser.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for one answer")
         parser.add_argument("--url", action="append", default=[], help="target a running server (loopback only)")
         parser.add_argument("--servers", type=int, default=1, help="daphne processes to start (without --url)")
+        parser.add_argument("--in-flight", type=int, default=1000, help="storm: sign-ins under way at once")
         parser.add_argument(
             "--loaded-servers",
             type=int,
@@ -85,7 +87,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         """Prepare the database and servers, run the mode, report, stop the servers."""
         mode = opts["mode"]
-        users = opts["users"] or {"groups": 100, "max": opts["max_users"], "idle": 1000}[mode]
+        users = opts["users"] or {"groups": 100, "max": opts["max_users"], "idle": 1000, "storm": 5000}[mode]
         if mode == "max":
             users = opts["max_users"]
         options = Options(
@@ -122,6 +124,8 @@ class Command(BaseCommand):
                 self.report("groups", run_groups(options, target, specs, before), opts["json"])
             elif mode == "idle":
                 self.report("idle", run_idle(options, target, specs), opts["json"])
+            elif mode == "storm":
+                self.report("storm", run_storm(options, target, specs, opts["in_flight"]), opts["json"])
             else:
                 result = run_max(
                     options,
@@ -152,7 +156,7 @@ class Command(BaseCommand):
                 raise CommandError(f"database {name!r} is not named for load tests (*load*, *test*); see --help")
         if not options.urls and options.servers > 1 and not settings.REDIS_URL:
             raise CommandError("several server processes need the Redis channel layer: set REDIS_URL")
-        if options.users < options.group_size and opts["mode"] != "idle":
+        if options.users < options.group_size and opts["mode"] not in ("idle", "storm"):
             raise CommandError(f"at least {options.group_size} users are needed")
 
     def prepare_database(self, options: Options, opts: dict[str, Any]) -> list[dict[str, Any]] | None:

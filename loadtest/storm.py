@@ -1,0 +1,113 @@
+"""The `storm` scenario: every user signs in at once, as after a restart, with at most `in_flight`
+sign-ins under way; how fast the servers answer, and whether the kernel dropped connections.
+
+Each sign-in is timed from the TCP connect to the sign-in's answer (SAMA `connect {token}`,
+Hooligram's sign-in with a verified code, ...: the protocol client's own `open` and `sign_in`).
+Connections stay open until every user has signed in, as the clients of a restarted server do.
+The kernel's `ListenOverflows` counter (connections dropped because a listen queue was full) is
+read before and after from /proc/net/netstat.
+"""
+
+import asyncio
+import os
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from typing import Any
+
+import uvloop
+
+from loadtest import profile
+from loadtest.clients import CLIENTS, LoadClient, UserSpec
+from loadtest.monitor import Monitor
+from loadtest.runner import Options, Target
+from loadtest.stats import Ledger, percentile
+
+
+def listen_overflows() -> int | None:
+    """The kernel's count of connections dropped on a full listen queue (None where unreadable)."""
+    try:
+        with open("/proc/net/netstat") as netstat:
+            lines = netstat.read().splitlines()
+    except OSError:
+        return None
+    for names, values in zip(lines[::2], lines[1::2], strict=False):
+        if names.startswith("TcpExt:"):
+            fields = dict(zip(names.split()[1:], values.split()[1:], strict=False))
+            return int(fields.get("ListenOverflows", 0))
+    return None
+
+
+async def _storm(options: Options, users: list[UserSpec], in_flight: int) -> dict[str, Any]:
+    ledger, gate = Ledger(), asyncio.Semaphore(in_flight)
+    clients: list[LoadClient] = []
+    times_ms: list[float] = []
+    errors: Counter[str] = Counter()
+
+    async def sign_in(spec: UserSpec) -> None:
+        async with gate:
+            client = CLIENTS[options.protocol](spec, ledger, timeout=options.timeout)
+            started = time.monotonic()
+            try:
+                await client.open()
+                await client.sign_in()
+            except Exception as error:  # counted, never fatal
+                errors[f"{type(error).__name__}: {str(error)[:80]}"] += 1
+                await client.close()
+                return
+            times_ms.append((time.monotonic() - started) * 1000)
+            clients.append(client)
+
+    began = time.monotonic()
+    await asyncio.gather(*(sign_in(spec) for spec in users))
+    elapsed = time.monotonic() - began
+    await asyncio.gather(*(client.close() for client in clients), return_exceptions=True)
+    times_ms.sort()
+    figures: dict[str, Any] = {
+        "signed_in": len(times_ms),
+        "failed": len(users) - len(times_ms),
+        "storm_s": round(elapsed, 2),
+        "sign_ins_per_s": round(len(times_ms) / elapsed, 1) if elapsed else None,
+    }
+    for name, q in (("p50_ms", 0.5), ("p99_ms", 0.99), ("max_ms", 1.0)):
+        figures[name] = round(percentile(times_ms, q), 1) if times_ms else None
+    if errors:
+        figures["errors"] = [f"{count} x {reason}" for reason, count in errors.most_common(5)]
+    return figures
+
+
+def run_storm(options: Options, target: Target, users: list[UserSpec], in_flight: int) -> dict[str, Any]:
+    """Sign every user in at once (at most `in_flight` under way) and report rate, latency, drops."""
+    servers = target.server_processes()
+    monitor = Monitor({"server": servers})
+    recorders = []
+    if options.profile:  # for about as long as the storm lasts at 800 sign-ins a second
+        seconds = max(2.0, len(users) / 800)
+        recorders = profile.start_recording(
+            [p.pid for p in servers], seconds, options.log_dir, gil=options.profile == "gil"
+        )
+    overflows_before = listen_overflows()
+    monitor.start()
+    figures = uvloop.run(_storm(options, users, in_flight))
+    resources = monitor.stop()
+    overflows_after = listen_overflows()
+    if recorders:
+        profile.finish_recording(recorders)
+        summary = options.log_dir / "profile-storm.txt"
+        summary.write_text(
+            profile.summarize(sorted(options.log_dir.glob("profile-*[0-9].txt")), gil=options.profile == "gil")
+        )
+        figures["profile"] = str(summary)
+    return {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "protocol": options.protocol,
+        "users": len(users),
+        "in_flight": in_flight,
+        "servers": len(target.urls),
+        **figures,
+        "listen_overflows": None
+        if overflows_before is None or overflows_after is None
+        else overflows_after - overflows_before,
+        **{k: v for k, v in resources.items() if k.startswith(("server_", "machine_"))},
+        "machine_load": f"load average {os.getloadavg()[0]:.1f}",
+    }
