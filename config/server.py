@@ -1,6 +1,7 @@
 """Run the server: `python -m config.server <daphne's arguments>` (`--help` lists them).
 
-Daphne, with two process-wide choices made first:
+Daphne, with two process-wide choices made first (and autobahn's per-connection debug formatting
+skipped when no debug line is written):
 - uvloop: daphne drives Twisted's asyncio reactor on an event loop it makes when `daphne.server`
   is first imported; choosing uvloop's policy before that import makes it uvloop's loop, which
   schedules callbacks, socket reads and thread-pool wake-ups in C.
@@ -65,6 +66,7 @@ def main() -> None:
     import daphne.server  # makes the loop
 
     daphne.server.WebSocketFactory = _clean_closing_factory()
+    _format_autobahn_debug_lines_only_when_written()
     daphne.cli.build_endpoint_description_strings = with_backlog(
         daphne.cli.build_endpoint_description_strings, settings.LISTEN_BACKLOG
     )
@@ -97,6 +99,23 @@ def with_defaults(args: list[str], max_bytes: int) -> list[str]:
     if not any(arg in ("-v", "--verbosity") or arg.startswith("--verbosity=") for arg in args):
         defaults += ["--verbosity", "0"]
     return [*defaults, *args]
+
+
+def _format_autobahn_debug_lines_only_when_written() -> None:
+    """autobahn pretty-prints its settings for a debug line on every new WebSocket, whether or not
+    debug lines are written: about a sixth of the event loop's time in a sign-in storm (py-spy).
+    Its `pformat` now formats only when autobahn's log level writes debug lines."""
+    import autobahn.websocket.protocol as protocol
+    import txaio
+
+    real = protocol.pformat
+
+    def pformat(value: object, *args: object, **kwargs: object) -> str:
+        if txaio.get_global_log_level() in ("debug", "trace"):  # type: ignore[attr-defined]
+            return real(value, *args, **kwargs)  # type: ignore[arg-type]
+        return ""
+
+    protocol.pformat = pformat  # type: ignore[assignment]
 
 
 def _clean_closing_factory() -> type:

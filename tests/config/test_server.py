@@ -31,3 +31,21 @@ def test_daphnes_endpoints_listen_with_the_backlog():
         "unix:/tmp/chat.sock:backlog=1024",
         "fd:fileno=3",
     ]
+
+
+def test_autobahns_per_connection_debug_formatting_happens_only_when_written(monkeypatch):
+    import autobahn.websocket.protocol as protocol
+    import txaio
+
+    from config.server import _format_autobahn_debug_lines_only_when_written
+
+    monkeypatch.setattr(protocol, "pformat", protocol.pformat)  # undone after the test
+    _format_autobahn_debug_lines_only_when_written()
+    level = txaio.get_global_log_level()
+    try:
+        txaio.set_global_log_level("info")
+        assert protocol.pformat([("openHandshakeTimeout", 5, "factory")]) == ""
+        txaio.set_global_log_level("debug")
+        assert protocol.pformat([("openHandshakeTimeout", 5, "factory")]) == "[('openHandshakeTimeout', 5, 'factory')]"
+    finally:
+        txaio.set_global_log_level(level)
