@@ -130,7 +130,7 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
 
-# The hot paths' SQL (messaging/prepared_sql.py) runs as prepared statements on PostgreSQL: parsed
+# The hot paths' SQL (config/prepared_sql.py) runs as prepared statements on PostgreSQL: parsed
 # and planned once per connection instead of once per message. Django turns psycopg's prepared
 # statements off unless `prepare_threshold` is set; set DATABASE_PREPARED_STATEMENTS=0 behind a
 # pooler in transaction mode that cannot keep them (PgBouncer before 1.21). Django's own queries

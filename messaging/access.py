@@ -13,7 +13,7 @@ from accounts.models import User
 from chats.models import Participant
 from config.errors import NotFound
 from messaging.models import HiddenMessage, Message
-from messaging.prepared_sql import executed, id_rows
+from config.prepared_sql import executed, id_rows
 
 
 def visible_messages(

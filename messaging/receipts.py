@@ -20,7 +20,7 @@ from events.delivery import publish
 from events.kinds import MessagesRead
 from messaging.access import visible_messages_sql
 from messaging.models import DeliveryReceipt, Message
-from messaging.prepared_sql import columns, executed, id_pairs, instance_at
+from config.prepared_sql import columns, executed, id_pairs, instance_at
 
 READ_EVENT_IDS_MAX = 500
 

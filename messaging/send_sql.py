@@ -22,7 +22,7 @@ from django.utils import timezone
 from accounts.models import PushSubscription, UserBlock
 from chats.models import Conversation, Participant
 from messaging.models import Message
-from messaging.prepared_sql import executed, id_pairs
+from config.prepared_sql import executed, id_pairs
 
 
 class Recipient(NamedTuple):
