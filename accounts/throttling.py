@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, BaseCache, caches
 
 from config.errors import RateLimited
 
@@ -44,6 +44,21 @@ def rate(kind: str) -> tuple[int, int]:
     return int(attempts), PERIODS[period[0]]
 
 
+_counters: tuple[object, BaseCache] | None = None
+
+
+def counters() -> BaseCache:
+    """The cache the counts live in: one client for the whole process. Django's `cache` is one per
+    context (asgiref's Local), and every database call of a WebSocket runs in a copied context
+    (realtime/db.py), so each call made a client, a connection pool and a Redis connection of its
+    own: a tenth of the database threads' time in a Hooligram sign-in storm (py-spy). Made again
+    when the CACHES setting changes (tests)."""
+    global _counters
+    if _counters is None or _counters[0] is not settings.CACHES:
+        _counters = (settings.CACHES, caches.create_connection(DEFAULT_CACHE_ALIAS))
+    return _counters[1]
+
+
 def _key(kind: str, scope: str, ident: str, window: int) -> str:
     digest = hashlib.sha256(ident.encode()).hexdigest()[:32]
     return f"throttle:{kind}:{scope}:{digest}:{window}"
@@ -51,19 +66,19 @@ def _key(kind: str, scope: str, ident: str, window: int) -> str:
 
 def _take(key: str, timeout: int) -> int:
     """Count one attempt on this key; the count including it."""
-    if cache.add(key, 1, timeout):
+    if counters().add(key, 1, timeout):
         return 1
     try:
-        return cache.incr(key)
+        return counters().incr(key)
     except ValueError:  # it expired in between: this attempt opens the next one
-        cache.add(key, 0, timeout)
-        return cache.incr(key)
+        counters().add(key, 0, timeout)
+        return counters().incr(key)
 
 
 def _give_back(keys: list[str]) -> None:
     for key in keys:
         with suppress(ValueError):  # expired meanwhile: nothing left to give back
-            cache.decr(key)
+            counters().decr(key)
 
 
 @contextmanager
@@ -87,7 +102,7 @@ def attempt(kind: str, *, address: str | None, account: str | None = None) -> It
     refused = RateLimited(f"{MESSAGES[kind]}, try again in {wait} seconds", retry_after=wait)
     address_key = _key(kind, "address", address, window)
     account_key = _key(kind, "account", account.lower(), window) if account else None
-    if (cache.get(address_key) or 0) >= limit:
+    if (counters().get(address_key) or 0) >= limit:
         raise refused
     if account_key and _take(account_key, period) > limit:
         _give_back([account_key])
