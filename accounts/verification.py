@@ -222,8 +222,15 @@ def _stored_code_check(verification: PhoneVerification, code: str, now: datetime
     """Check a code against its stored hash, in one conditional statement (one commit): a wrong
     code takes an attempt, a right one only marks the phone verified, and either is refused once
     the attempts are used up. The condition is the database's, so concurrent guesses cannot exceed
-    the limit (a right code among them included)."""
+    the limit. A right code already verified (a sign-in on reconnect) writes nothing: it is judged
+    on the attempts as read, so a wrong guess committed meanwhile does not refuse it."""
     accepted = _code_accepted(verification, code)
+    if accepted and verification.verified_at is not None:
+        # Signing in again with a verified code (every reconnect): nothing changes, so nothing
+        # is written; the attempts read a moment ago still decide.
+        if verification.attempts >= settings.VERIFICATION_MAX_ATTEMPTS:
+            raise RateLimited("too many attempts, request a new code", code="too_many_attempts")
+        return
     changes: dict[str, Any] = {"attempts": F("attempts") + (0 if accepted else 1)}
     if accepted and verification.verified_at is None:
         changes["verified_at"] = now

@@ -12,8 +12,8 @@ from django.db.models import QuerySet
 from accounts.models import User
 from chats.models import Participant
 from config.errors import NotFound
-from messaging.models import HiddenMessage, Message
 from config.prepared_sql import executed, id_rows
+from messaging.models import HiddenMessage, Message
 
 
 def visible_messages(

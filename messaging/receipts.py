@@ -16,11 +16,11 @@ from chats.models import Conversation, Participant
 from chats.selectors import participant_ids_of
 from chats.snapshots import conversation_snapshot
 from config.errors import NotFound
+from config.prepared_sql import columns, executed, id_pairs, instance_at
 from events.delivery import publish
 from events.kinds import MessagesRead
 from messaging.access import visible_messages_sql
 from messaging.models import DeliveryReceipt, Message
-from config.prepared_sql import columns, executed, id_pairs, instance_at
 
 READ_EVENT_IDS_MAX = 500
 

@@ -21,8 +21,8 @@ from django.utils import timezone
 
 from accounts.models import PushSubscription, UserBlock
 from chats.models import Conversation, Participant
-from messaging.models import Message
 from config.prepared_sql import executed, id_pairs
+from messaging.models import Message
 
 
 class Recipient(NamedTuple):
