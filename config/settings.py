@@ -399,7 +399,13 @@ if TRUSTED_PROXY_COUNT:
 # The counters live in the cache: Redis with REDIS_URL, so every process shares them.
 CACHES: dict[str, Any] = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # One pool per process (accounts/throttling.py): under a login storm every request's
+            # thread wants a connection at once, and waits for a free one rather than failing.
+            "OPTIONS": {"pool_class": "redis.BlockingConnectionPool", "max_connections": 50, "timeout": 10},
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
