@@ -21,11 +21,12 @@ import re
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
@@ -36,6 +37,7 @@ from accounts.phones import TextablePhone, country_code_known, phone_e164, phone
 from accounts.sms import SmsError, get_sms_backend
 from accounts.snapshots import user_snapshot
 from config.errors import Invalid, NotAuthenticated, RateLimited, ServiceError
+from config.prepared_sql import columns, executed, instance_at
 from events.delivery import publish
 from events.kinds import UserCreated
 
@@ -72,11 +74,9 @@ def _phone_owner(country_code: str, phone_number: str) -> User | None:
     digits, else the first registered with the same number in E.164 (written with or without a
     trunk prefix)."""
     e164 = phone_e164(f"+{country_code}{phone_number}")
-    condition = Q(country_code=country_code, phone_number=phone_number)
-    if e164:
-        condition |= Q(phone_e164=e164) & ~Q(phone_number="")
-    exact = When(country_code=country_code, phone_number=phone_number, then=Value(0))
-    candidates = User.objects.filter(condition).order_by(Case(exact, default=Value(1)), "pk")
+    params: tuple[str, ...] = (country_code, phone_number, e164 or "", country_code, phone_number)
+    with executed(_phone_owner_sql(), params) as cursor:
+        candidates = [instance_at(User, row, 0)[0] for row in cursor.fetchall()]
 
     def holds_it(user: User) -> bool:
         # `phone_e164` is the profile phone's when the verified one does not read: no match then.
@@ -84,6 +84,19 @@ def _phone_owner(country_code: str, phone_number: str) -> User | None:
         return digits == (country_code, phone_number) or phone_e164(f"+{digits[0]}{digits[1]}") == e164
 
     return next(filter(holds_it, candidates), None)
+
+
+@cache
+def _phone_owner_sql() -> str:
+    """`_phone_owner`'s candidates, written once (every Hooligram sign-in runs it): the users with
+    these digits, or with this E.164 number and a verified phone ("" matches none), those with
+    the very digits first."""
+    return (
+        f"SELECT {columns(User, 'u')} FROM {User._meta.db_table} u"
+        " WHERE (u.country_code = %s AND u.phone_number = %s) OR (u.phone_e164 = %s AND u.phone_e164 <> ''"
+        " AND u.phone_number <> '')"
+        " ORDER BY CASE WHEN u.country_code = %s AND u.phone_number = %s THEN 0 ELSE 1 END, u.id"
+    )
 
 
 def _phone_account(country_code: str, phone_number: str) -> str:
@@ -242,13 +255,11 @@ def _stored_code_check(verification: PhoneVerification, code: str, now: datetime
 def _verification_check(country_code: str, phone_number: str, code: str) -> PhoneVerification:
     """Check a code against the phone's newest verification and mark it verified; a wrong code
     uses up one of its attempts."""
-    verification = (
-        PhoneVerification.objects.filter(country_code=country_code, phone_number=phone_number)
-        .order_by("-created_at", "-id")
-        .first()
-    )
-    if verification is None:
+    with executed(_newest_verification_sql(), (country_code, phone_number)) as cursor:
+        row = cursor.fetchone()
+    if row is None:
         raise Invalid("verification code not requested", code="code_not_requested")
+    verification = instance_at(PhoneVerification, row, 0)[0]
     now = timezone.now()
     if verification.verified_at is None and verification.expires_at <= now:
         raise Invalid("verification code expired", code="code_expired")
@@ -262,6 +273,15 @@ def _verification_check(country_code: str, phone_number: str, code: str) -> Phon
     else:
         _provider_code_check(verification, code, now)
     return verification
+
+
+@cache
+def _newest_verification_sql() -> str:
+    """The phone's newest verification, written once (every Hooligram sign-in reads it)."""
+    return (
+        f"SELECT {columns(PhoneVerification, 'v')} FROM {PhoneVerification._meta.db_table} v"
+        " WHERE v.country_code = %s AND v.phone_number = %s ORDER BY v.created_at DESC, v.id DESC LIMIT 1"
+    )
 
 
 def _provider_code_check(verification: PhoneVerification, code: str, now: datetime) -> None:
