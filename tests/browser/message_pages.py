@@ -2,6 +2,7 @@
 label, as a screen reader would), and a plain SAMA client that prepares conversations quickly."""
 
 import re
+import secrets
 import struct
 import zlib
 
@@ -110,3 +111,13 @@ class MessagesPage(ChatPage):
         """The count of one reaction under a message: a toggle button named "Heart: 2"."""
         reactions = self.message_saying(text).get_by_role("group", name="Reactions")
         return reactions.get_by_role("button", name=re.compile(f"^{re.escape(reaction)}: \\d+$"))
+
+
+def alice_and_bob(new_page, phone: dict) -> tuple[str, MessagesPage, MessagesPage]:
+    """Alice on a desktop and Bob on a phone in dark mode, signed up; the logins' suffix."""
+    suffix = secrets.token_hex(3)
+    alice, bob = MessagesPage(new_page()), MessagesPage(new_page(viewport=phone))
+    bob.page.emulate_media(color_scheme="dark")
+    alice.sign_up(f"alice_{suffix}", first_name="Alice")
+    bob.sign_up(f"bob_{suffix}", first_name="Bob")
+    return suffix, alice, bob

@@ -1,5 +1,7 @@
 """The web client as a person uses it, found by labels, roles and text as assistive technology would."""
 
+import secrets
+
 from playwright.sync_api import Locator, Page, expect
 
 PASSWORD = "browser-pass-1"
@@ -85,3 +87,13 @@ class ChatPage:
         message.get_by_role("button", name="Delete", exact=True).click()
         message.get_by_role("button", name="Delete for everyone").click()
         expect(self.message(text)).to_have_count(0)
+
+
+def olga_pavel_and_rita(new_page, phone: dict) -> tuple[dict[str, str], ChatPage, ChatPage, ChatPage]:
+    """Three people signed up, Olga and Pavel on desktops, Rita on a phone; their logins by name."""
+    suffix = secrets.token_hex(3)
+    logins = {name: f"{name}_{suffix}" for name in ("olga", "pavel", "rita")}
+    olga, pavel, rita = ChatPage(new_page()), ChatPage(new_page()), ChatPage(new_page(viewport=phone))
+    for person, name in ((olga, "olga"), (pavel, "pavel"), (rita, "rita")):
+        person.sign_up(logins[name], first_name=name.capitalize())
+    return logins, olga, pavel, rita

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, SCREENSHOTS
-from tests.browser.message_pages import MessagesPage, file_payload, png
+from tests.browser.message_pages import MessagesPage, alice_and_bob, file_payload, png
 
 pytestmark = pytest.mark.browser
 
@@ -74,11 +74,7 @@ def test_files_are_uploaded_sent_and_shown_live_and_after_a_reload(new_page):
 
 
 def test_a_file_dropped_on_the_conversation_is_sent_without_text(new_page):
-    suffix = secrets.token_hex(3)
-    alice, bob = MessagesPage(new_page()), MessagesPage(new_page(viewport=PHONE))
-    bob.page.emulate_media(color_scheme="dark")
-    alice.sign_up(f"alice_{suffix}", first_name="Alice")
-    bob.sign_up(f"bob_{suffix}", first_name="Bob")
+    suffix, alice, bob = alice_and_bob(new_page, PHONE)
     bob.start_conversation([f"alice_{suffix}"])
     bob.send("Hi Alice")
     alice.open_conversation("Bob")

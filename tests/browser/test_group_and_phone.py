@@ -6,19 +6,13 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, SCREENSHOTS
-from tests.browser.pages import ChatPage
+from tests.browser.pages import ChatPage, olga_pavel_and_rita
 
 pytestmark = pytest.mark.browser
 
 
 def test_group_conversation_on_a_phone_with_the_keyboard(new_page):
-    suffix = secrets.token_hex(3)
-    logins = {name: f"{name}_{suffix}" for name in ("olga", "pavel", "rita")}
-    olga, pavel = ChatPage(new_page()), ChatPage(new_page())
-    rita = ChatPage(new_page(viewport=PHONE))
-    olga.sign_up(logins["olga"], first_name="Olga")
-    pavel.sign_up(logins["pavel"], first_name="Pavel")
-    rita.sign_up(logins["rita"], first_name="Rita")
+    logins, olga, pavel, rita = olga_pavel_and_rita(new_page, PHONE)
 
     # A group: pick two people from two searches.
     olga.start_conversation([logins["pavel"], logins["rita"]], group_name="Weekend plans")

@@ -1,26 +1,18 @@
 """A group's settings as its people use them: renaming it, adding and removing people, leaving; the
 others see each change live."""
 
-import secrets
-
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, SCREENSHOTS
 from tests.browser.conversation_pages import close_settings, open_settings
-from tests.browser.pages import ChatPage
+from tests.browser.pages import olga_pavel_and_rita
 
 pytestmark = pytest.mark.browser
 
 
 def test_rename_add_remove_and_leave_reach_everyone_live(new_page):
-    suffix = secrets.token_hex(3)
-    logins = {name: f"{name}_{suffix}" for name in ("olga", "pavel", "rita")}
-    olga, pavel = ChatPage(new_page()), ChatPage(new_page())
-    rita = ChatPage(new_page(viewport=PHONE))
-    olga.sign_up(logins["olga"], first_name="Olga")
-    pavel.sign_up(logins["pavel"], first_name="Pavel")
-    rita.sign_up(logins["rita"], first_name="Rita")
+    logins, olga, pavel, rita = olga_pavel_and_rita(new_page, PHONE)
     olga.start_conversation([logins["pavel"]], group_name="Trip")
     olga.send("Where shall we go?")
     pavel.open_conversation("Trip")

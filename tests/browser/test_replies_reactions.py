@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from websockets.sync.client import connect
 
 from tests.browser.conftest import PHONE, SCREENSHOTS
-from tests.browser.message_pages import MessagesPage
+from tests.browser.message_pages import MessagesPage, alice_and_bob
 from tests.browser.pages import PASSWORD
 from tests.browser.seed import SamaPerson
 
@@ -20,11 +20,7 @@ OLD_MESSAGES = 45  # more than the first page of 30
 
 
 def test_reply_and_react_live_and_after_a_reload(new_page):
-    suffix = secrets.token_hex(3)
-    alice, bob = MessagesPage(new_page()), MessagesPage(new_page(viewport=PHONE))
-    bob.page.emulate_media(color_scheme="dark")
-    alice.sign_up(f"alice_{suffix}", first_name="Alice")
-    bob.sign_up(f"bob_{suffix}", first_name="Bob")
+    suffix, alice, bob = alice_and_bob(new_page, PHONE)
     alice.start_conversation([f"bob_{suffix}"])
     alice.send("Shall we meet at noon?")
     alice.send("Or at one?")
