@@ -1,8 +1,15 @@
-"""Each event loop's asyncio Redis client on REDIS_URL (a client cannot be shared between loops)."""
+"""Each event loop's asyncio Redis client on REDIS_URL (a client cannot be shared between loops).
+
+A server process has one loop for its life. Synchronous code (a management command, a view served
+without a running loop) publishes through asgiref's `async_to_sync`, which makes a loop per call
+and closes it: the client of such a loop is closed with it, as channels-redis does for its layers,
+or every call would leave a Redis connection open (10,000 phones provisioned by the load tester
+once held 10,000 and Redis refused every client after)."""
 
 import asyncio
+import types
 import weakref
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
@@ -29,4 +36,18 @@ def loop_client() -> "redis.asyncio.Redis | None":
             settings.REDIS_URL, max_connections=REDIS_CONNECTIONS, timeout=REDIS_WAIT_SECONDS
         )
         client = _clients[loop] = redis.asyncio.Redis(connection_pool=pool)
+        _close_with(loop)
     return client
+
+
+def _close_with(loop: asyncio.AbstractEventLoop) -> None:
+    """Make closing `loop` close its client's connections first."""
+    close = loop.close
+
+    def closing(self: asyncio.AbstractEventLoop, *args: Any, **kwargs: Any) -> None:
+        client = _clients.pop(self, None)
+        if client is not None and not self.is_running():
+            self.run_until_complete(client.aclose())
+        close(*args, **kwargs)
+
+    loop.close = types.MethodType(closing, loop)  # type: ignore[method-assign]

@@ -115,3 +115,20 @@ async def test_routes_come_back_when_a_hub_renews_them(processes):
     await routes.serve_all(first.hub.channel, list(first.hub.members))
     await routes.send_routed([typing(5, "user.9004")], CHANNEL_MESSAGE_TYPE)
     await until(lambda: len(listener.events) == 1, "delivery")
+
+
+def test_publishing_from_synchronous_code_leaves_no_redis_connection_open():
+    """A management command publishes through a loop made and closed per call: its connections
+    close with it (other tests' clients come and go meanwhile, hence the margin)."""
+    import redis
+    from asgiref.sync import async_to_sync
+
+    async def publish_once() -> None:
+        await routes.send_routed([typing(1, "user.999999")], CHANNEL_MESSAGE_TYPE)
+
+    watcher = redis.Redis.from_url(settings.REDIS_URL)
+    before = watcher.info("clients")["connected_clients"]
+    for _ in range(200):
+        async_to_sync(publish_once)()
+    assert watcher.info("clients")["connected_clients"] - before < 100
+    watcher.close()
