@@ -102,20 +102,27 @@ def with_defaults(args: list[str], max_bytes: int) -> list[str]:
 
 
 def _format_autobahn_debug_lines_only_when_written() -> None:
-    """autobahn pretty-prints its settings for a debug line on every new WebSocket, whether or not
-    debug lines are written: about a sixth of the event loop's time in a sign-in storm (py-spy).
-    Its `pformat` now formats only when autobahn's log level writes debug lines."""
+    """autobahn formats the arguments of its debug lines whether or not debug lines are written:
+    it pretty-prints its settings on every new WebSocket (about a sixth of the event loop's time
+    in a sign-in storm, py-spy), and names and colours (with click, when installed) the method and
+    peer of every frame read and written (2-4 % of the loop under message load). Its `pformat`,
+    `hltype` and `hlval` now format only when autobahn's log level writes debug lines."""
+    import autobahn.twisted.websocket as twisted_websocket
     import autobahn.websocket.protocol as protocol
     import txaio
 
-    real = protocol.pformat
+    def only_for_debug(real: Callable[..., str]) -> Callable[..., str]:
+        def formatted(*args: object, **kwargs: object) -> str:
+            if txaio.get_global_log_level() in ("debug", "trace"):  # type: ignore[attr-defined]
+                return real(*args, **kwargs)
+            return ""
 
-    def pformat(value: object, *args: object, **kwargs: object) -> str:
-        if txaio.get_global_log_level() in ("debug", "trace"):  # type: ignore[attr-defined]
-            return real(value, *args, **kwargs)  # type: ignore[arg-type]
-        return ""
+        return formatted
 
-    protocol.pformat = pformat  # type: ignore[assignment]
+    for module in (protocol, twisted_websocket):
+        for name in ("pformat", "hltype", "hlval"):
+            if hasattr(module, name):
+                setattr(module, name, only_for_debug(getattr(module, name)))
 
 
 def _clean_closing_factory() -> type:

@@ -33,19 +33,29 @@ def test_daphnes_endpoints_listen_with_the_backlog():
     ]
 
 
-def test_autobahns_per_connection_debug_formatting_happens_only_when_written(monkeypatch):
+def test_autobahns_debug_formatting_happens_only_when_written(monkeypatch):
+    import autobahn.twisted.websocket as twisted_websocket
     import autobahn.websocket.protocol as protocol
     import txaio
 
     from config.server import _format_autobahn_debug_lines_only_when_written
 
-    monkeypatch.setattr(protocol, "pformat", protocol.pformat)  # undone after the test
+    for module in (protocol, twisted_websocket):  # undone after the test
+        for name in ("pformat", "hltype", "hlval"):
+            if hasattr(module, name):
+                monkeypatch.setattr(module, name, getattr(module, name))
     _format_autobahn_debug_lines_only_when_written()
     level = txaio.get_global_log_level()
     try:
         txaio.set_global_log_level("info")
         assert protocol.pformat([("openHandshakeTimeout", 5, "factory")]) == ""
+        assert twisted_websocket.hltype(test_autobahns_debug_formatting_happens_only_when_written) == ""
+        assert twisted_websocket.hlval(42) == ""
         txaio.set_global_log_level("debug")
         assert protocol.pformat([("openHandshakeTimeout", 5, "factory")]) == "[('openHandshakeTimeout', 5, 'factory')]"
+        assert "test_autobahns_debug_formatting" in twisted_websocket.hltype(
+            test_autobahns_debug_formatting_happens_only_when_written
+        )
+        assert "42" in protocol.hlval(42)
     finally:
         txaio.set_global_log_level(level)
