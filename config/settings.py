@@ -400,7 +400,7 @@ if TRUSTED_PROXY_COUNT:
 CACHES: dict[str, Any] = {
     "default": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             # One pool per process (accounts/throttling.py): under a login storm every request's
             # thread wants a connection at once, and waits for a free one rather than failing.

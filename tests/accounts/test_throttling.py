@@ -89,7 +89,7 @@ def test_with_redis_the_counters_are_shared_through_redis(settings):
     if not settings.REDIS_URL:
         pytest.skip("needs REDIS_URL")
     settings.LOGIN_RATE = "2/hour"
-    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert settings.CACHES["default"]["BACKEND"] == "config.redis_cache.RedisCache"
     assert [_fail_once(throttling.LOGIN, account="alice") for _ in range(2)] == ["ran", "ran"]
 
     def elsewhere() -> tuple[object, str]:
