@@ -15,11 +15,12 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
+import psutil
 import uvloop
 
 from loadtest import profile
 from loadtest.clients import CLIENTS, LoadClient, UserSpec
-from loadtest.monitor import Monitor
+from loadtest.monitor import Monitor, root_processes_named
 from loadtest.runner import Options, Target
 from loadtest.stats import Ledger, percentile
 
@@ -76,10 +77,22 @@ async def _storm(options: Options, users: list[UserSpec], in_flight: int) -> dic
     return figures
 
 
+def _own_cpu_seconds() -> float:
+    """This process's CPU seconds, without its children (the servers it started)."""
+    times = psutil.Process().cpu_times()
+    return times.user + times.system
+
+
 def run_storm(options: Options, target: Target, users: list[UserSpec], in_flight: int) -> dict[str, Any]:
     """Sign every user in at once (at most `in_flight` under way) and report rate, latency, drops."""
     servers = target.server_processes()
-    monitor = Monitor({"server": servers})
+    monitor = Monitor(
+        {
+            "server": servers,
+            "postgres": root_processes_named("postgres", "postmaster"),
+            "redis": root_processes_named("redis-server"),
+        }
+    )
     recorders = []
     if options.profile:  # for about as long as the storm lasts at 800 sign-ins a second
         seconds = max(2.0, len(users) / 800)
@@ -88,7 +101,9 @@ def run_storm(options: Options, target: Target, users: list[UserSpec], in_flight
         )
     overflows_before = listen_overflows()
     monitor.start()
+    generator_before, began = _own_cpu_seconds(), time.monotonic()  # the clients run in this process
     figures = uvloop.run(_storm(options, users, in_flight))
+    generator_pct = 100 * (_own_cpu_seconds() - generator_before) / (time.monotonic() - began)
     resources = monitor.stop()
     overflows_after = listen_overflows()
     if recorders:
@@ -108,6 +123,7 @@ def run_storm(options: Options, target: Target, users: list[UserSpec], in_flight
         "listen_overflows": None
         if overflows_before is None or overflows_after is None
         else overflows_after - overflows_before,
-        **{k: v for k, v in resources.items() if k.startswith(("server_", "machine_"))},
+        **{k: v for k, v in resources.items() if k.startswith(("server_", "postgres_cpu", "redis_cpu", "machine_"))},
+        "generator_cpu_pct": round(generator_pct, 1),
         "machine_load": f"load average {os.getloadavg()[0]:.1f}",
     }
