@@ -164,7 +164,10 @@ def undelivered_message_list(user: User, *, limit: int | None = None) -> list[Me
     system messages, deleted, nor hidden by the user. At most HOOLIGRAM_REDELIVERY_LIMIT (or
     `limit`). SQL written once, since every Hooligram sign-in asks (compiling it as an ORM query
     was a third of the database threads' time while clients signed in)."""
-    params = [user.pk, user.pk, user.pk, user.pk, limit or settings.HOOLIGRAM_REDELIVERY_LIMIT]
+    cap = limit or settings.HOOLIGRAM_REDELIVERY_LIMIT
+    params = [user.pk, user.pk, user.pk, user.pk, cap]
+    if connection.vendor == "postgresql":
+        params += [user.pk, cap]
     with executed(_undelivered_sql(), params) as cursor:
         rows = cursor.fetchall()
     messages = []
@@ -178,15 +181,29 @@ def undelivered_message_list(user: User, *, limit: int | None = None) -> list[Me
 
 @cache
 def _undelivered_sql() -> str:
+    """On PostgreSQL read conversation by conversation (a LATERAL subquery per participation of
+    the user), so that whatever the planner's statistics say it starts from the user's few
+    conversations: as one join ordered by message id, statistics taken before a burst of writes
+    made it walk every message of every conversation by id (330 ms instead of 0.5 ms with 270,000
+    messages). SQLite has no LATERAL, and plans the join from the participations anyway."""
     message, user, receipt = Message._meta.db_table, User._meta.db_table, DeliveryReceipt._meta.db_table
     visible_join, visible = visible_messages_sql("m", "p")
-    return (
-        f"SELECT {columns(Message, 'm')}, {columns(User, 'u')} FROM {message} m {visible_join}"
-        f" LEFT JOIN {user} u ON u.id = m.sender_id"
-        f" WHERE {visible} AND p.joined_at <= m.created_at"
+    undelivered = (
+        f"{visible} AND p.joined_at <= m.created_at"
         f" AND NOT m.is_system AND (m.sender_id IS NULL OR m.sender_id <> %s)"
         f" AND NOT EXISTS (SELECT 1 FROM {receipt} r WHERE r.message_id = m.id AND r.user_id = %s)"
-        f" ORDER BY m.id LIMIT %s"
+    )
+    if connection.vendor != "postgresql":
+        return (
+            f"SELECT {columns(Message, 'm')}, {columns(User, 'u')} FROM {message} m {visible_join}"
+            f" LEFT JOIN {user} u ON u.id = m.sender_id WHERE {undelivered} ORDER BY m.id LIMIT %s"
+        )
+    return (
+        f"SELECT {columns(Message, 'm')}, {columns(User, 'u')} FROM {Participant._meta.db_table} member"
+        f" CROSS JOIN LATERAL (SELECT m.* FROM {message} m {visible_join}"
+        f" WHERE m.conversation_id = member.conversation_id AND {undelivered} ORDER BY m.id LIMIT %s) m"
+        f" LEFT JOIN {user} u ON u.id = m.sender_id"
+        f" WHERE member.user_id = %s ORDER BY m.id LIMIT %s"
     )
 
 
