@@ -90,10 +90,14 @@ def _phone_owner(country_code: str, phone_number: str) -> User | None:
 def _phone_owner_sql() -> str:
     """`_phone_owner`'s candidates, written once (every Hooligram sign-in runs it): the users with
     these digits, or with this E.164 number and a verified phone ("" matches none), those with
-    the very digits first."""
+    the very digits first. The first arm repeats `phone_number <> ''`, the condition of the
+    unique index on the digits: without it a plan made for any parameters (the prepared
+    statement's) cannot use that index, and PostgreSQL read every user (3.7 ms instead of
+    0.14 ms with 10,000 users)."""
     return (
         f"SELECT {columns(User, 'u')} FROM {User._meta.db_table} u"
-        " WHERE (u.country_code = %s AND u.phone_number = %s) OR (u.phone_e164 = %s AND u.phone_e164 <> ''"
+        " WHERE (u.country_code = %s AND u.phone_number = %s AND u.phone_number <> '')"
+        " OR (u.phone_e164 = %s AND u.phone_e164 <> ''"
         " AND u.phone_number <> '')"
         " ORDER BY CASE WHEN u.country_code = %s AND u.phone_number = %s THEN 0 ELSE 1 END, u.id"
     )
