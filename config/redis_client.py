@@ -47,7 +47,7 @@ def _close_with(loop: asyncio.AbstractEventLoop) -> None:
     def closing(self: asyncio.AbstractEventLoop, *args: Any, **kwargs: Any) -> None:
         client = _clients.pop(self, None)
         if client is not None and not self.is_running():
-            self.run_until_complete(client.aclose())
+            self.run_until_complete(client.aclose(close_connection_pool=True))
         close(*args, **kwargs)
 
     loop.close = types.MethodType(closing, loop)  # type: ignore[method-assign]

@@ -5,26 +5,29 @@ With Redis pub/sub (REDIS_URL, CHANNEL_LAYER=pubsub) each process's hub reads a 
 (realtime/hub.py), and Redis holds, for every address served somewhere, the set of hub channels
 that serve it (`<prefix>route:<address>`). A hub registers an address when its first connection
 there joins and unregisters it when the last one leaves, and registers all of its addresses again
-every minute (a Redis restart forgets them). To send a batch of events the publisher looks up the
-routes of their addresses in one round trip and publishes one message per hub in a second; a hub
+every minute (a Redis restart forgets them). A batch of events is sent by a script in Redis that
+looks up the routes of their addresses and publishes one message per hub, in one round trip; a hub
 that no longer listens (its PUBLISH reached nobody: the process died) is removed from the routes
 that named it. A process idle while others are busy thus reads nothing, and adding processes adds
 capacity instead of multiplying what each one decodes.
 
 Without Redis pub/sub, or with EVENT_ROUTING=broadcast, every event goes to the group all hubs join
-(`events.channel.HUB_GROUP`): one round trip per batch instead of two, which is a little cheaper
-when every process serves a part of nearly every conversation (two or three processes)."""
+(`events.channel.HUB_GROUP`): no lookups, which is a little cheaper when every process serves a
+part of nearly every conversation (two or three processes)."""
 
 import asyncio
 import logging
-from collections import defaultdict
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from channels.layers import get_channel_layer
+import msgpack  # type: ignore[import-untyped]
 from django.conf import settings
 
 from config.loop_batches import LoopBatches, settle
 from config.redis_client import loop_client
+
+if TYPE_CHECKING:
+    from redis.commands.core import AsyncScript
 
 logger = logging.getLogger("realtime")
 
@@ -89,47 +92,88 @@ async def serve_all(channel: str, addresses: list[str]) -> None:
         await pipe.execute()
 
 
+# Looks up the routes of a batch's addresses, builds each hub's message and publishes it, in one
+# round trip. KEYS: the route keys of the batch's addresses. ARGV: the message's start (a msgpack
+# map {"type": ..., "batch": <array follows>}), the packed key "to", the number of events n, then
+# per event its packed map without "to" (its header counting "to") and the indexes (1-based, into
+# KEYS) of its addresses, then each address packed. Each hub gets, in order, the events with an
+# address it serves, each with only those addresses. A hub that no PUBLISH reaches any more (its
+# process died) is removed from the routes that named it; the script answers those hubs.
+PUBLISH_ROUTED = """
+local function array_header(count)
+  if count < 16 then return string.char(0x90 + count) end
+  return string.char(0xdc, math.floor(count / 256), count % 256)
+end
+local start, to_key, n = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local served = {}
+for i = 1, #KEYS do served[i] = redis.call('SMEMBERS', KEYS[i]) end
+local items, hubs = {}, {}
+for j = 0, n - 1 do
+  local addresses, order = {}, {}
+  for index in string.gmatch(ARGV[5 + 2 * j], '%d+') do
+    local i = tonumber(index)
+    for _, hub in ipairs(served[i]) do
+      if not addresses[hub] then addresses[hub] = {}; table.insert(order, hub) end
+      table.insert(addresses[hub], ARGV[3 + 2 * n + i])
+    end
+  end
+  for _, hub in ipairs(order) do
+    if not items[hub] then items[hub] = {}; table.insert(hubs, hub) end
+    local to = addresses[hub]
+    table.insert(items[hub], ARGV[4 + 2 * j] .. to_key .. array_header(#to) .. table.concat(to))
+  end
+end
+local gone = {}
+for _, hub in ipairs(hubs) do
+  local message = start .. array_header(#items[hub]) .. table.concat(items[hub])
+  if redis.call('PUBLISH', hub, message) == 0 then
+    table.insert(gone, hub)
+    for i = 1, #KEYS do
+      for _, member in ipairs(served[i]) do
+        if member == hub then redis.call('SREM', KEYS[i], hub) end
+      end
+    end
+  end
+end
+return gone
+"""
+
+
 async def send_routed(items: list[dict[str, Any]], message_type: str) -> None:
     """Send addressed events ({"kind", "data", "to"}) to the hubs that serve their addresses: one
-    message per hub, each event in it addressed to that hub's own addresses only."""
+    message per hub, each event in it addressed to that hub's own addresses only, in one round
+    trip (PUBLISH_ROUTED). The messages are msgpack, as channels-redis's pub/sub layer reads them
+    (the layer is configured without encryption, config/settings.py)."""
     client = loop_client()
     assert client is not None, "events are routed only with Redis"
     addresses = sorted({address for item in items for address in item["to"]})
-    async with client.pipeline(transaction=False) as pipe:
-        for address in addresses:
-            pipe.smembers(route_key(address))
-        routes = dict(zip(addresses, await pipe.execute(), strict=True))
-    per_hub: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
+    index = {address: i for i, address in enumerate(addresses, start=1)}
+    args: list[bytes | str | int] = [_message_start(message_type), _TO_KEY, len(items)]
     for item in items:
-        served: defaultdict[str, list[str]] = defaultdict(list)
-        for address in item["to"]:
-            for channel in routes[address]:
-                served[channel.decode()].append(address)
-        for channel, its_addresses in served.items():
-            per_hub[channel].append({**item, "to": its_addresses})
-    if not per_hub:
-        return
-    layer = get_channel_layer()
-    channels = list(per_hub)
-    async with client.pipeline(transaction=False) as pipe:
-        for channel in channels:
-            events = per_hub[channel]
-            body = events[0] if len(events) == 1 else {"batch": events}
-            pipe.publish(channel, layer.serialize({"type": message_type, **body}))
-        readers = await pipe.execute()
-    gone = [channel for channel, count in zip(channels, readers, strict=True) if count == 0]
+        rest = {key: value for key, value in item.items() if key != "to"}
+        packed = msgpack.packb(rest)
+        assert len(rest) < 15 and packed[0] == 0x80 + len(rest), "an event is a small map"
+        args += [bytes([0x80 + len(rest) + 1]) + packed[1:], " ".join(str(index[a]) for a in item["to"])]
+    args += [msgpack.packb(address) for address in addresses]
+    gone = await _publish_routed()(keys=[route_key(address) for address in addresses], args=args)
     if gone:
-        await _forget_hubs(gone, routes)
+        logger.info("routes: %d hub(s) no longer listen; forgot them", len(gone))
 
 
-async def _forget_hubs(channels: list[str], routes: dict[str, set[bytes]]) -> None:
-    """Remove hubs nobody reads any more from the routes that were found to name them."""
+_TO_KEY = msgpack.packb("to")
+
+
+@cache
+def _message_start(message_type: str) -> bytes:
+    """A hub message up to its batch's array: {"type": message_type, "batch": ...}."""
+    whole: bytes = msgpack.packb({"type": message_type, "batch": []})
+    assert whole.endswith(b"\x90")
+    return whole[:-1]
+
+
+def _publish_routed() -> "AsyncScript":
+    """This loop's client's handle on PUBLISH_ROUTED, sent by its hash (and loaded when Redis
+    lacks it); a handle is a hash of the text, cheap to make per batch."""
     client = loop_client()
     assert client is not None
-    logger.info("routes: %d hub(s) no longer listen; forgetting them", len(channels))
-    async with client.pipeline(transaction=False) as pipe:
-        for address, members in routes.items():
-            stale = [channel for channel in channels if channel.encode() in members]
-            if stale:
-                pipe.srem(route_key(address), *stale)
-        await pipe.execute()
+    return client.register_script(PUBLISH_ROUTED)

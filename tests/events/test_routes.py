@@ -80,7 +80,7 @@ async def test_each_hub_reads_only_the_events_of_its_addresses(processes):
     await until(lambda: len(alice.events) == 2 and len(bob.events) == 1, "delivery")
     # One message each, with only the addresses that hub serves.
     assert [[item["to"] for item in message["batch"]] for message in first.messages] == [[["user.9001"], ["user.9001"]]]
-    assert [message["to"] for message in second.messages] == [["user.9002"]]
+    assert [[item["to"] for item in message["batch"]] for message in second.messages] == [[["user.9002"]]]
     assert [event.conversation_id for event in bob.events] == [2]
 
     second.hub.leave("user.9002", bob)  # unregistered in the background, soon after
