@@ -102,7 +102,9 @@ async def serve_all(channel: str, addresses: list[str]) -> None:
 PUBLISH_ROUTED = """
 local function array_header(count)
   if count < 16 then return string.char(0x90 + count) end
-  return string.char(0xdc, math.floor(count / 256), count % 256)
+  if count < 65536 then return string.char(0xdc, math.floor(count / 256), count % 256) end
+  return string.char(0xdd, math.floor(count / 16777216) % 256, math.floor(count / 65536) % 256,
+    math.floor(count / 256) % 256, count % 256)
 end
 local start, to_key, n = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local served = {}

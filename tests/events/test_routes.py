@@ -94,6 +94,18 @@ async def test_each_hub_reads_only_the_events_of_its_addresses(processes):
     assert len(second.messages) == 1  # it serves nobody there any more: it reads nothing
 
 
+async def test_an_event_to_more_addresses_than_a_short_array_holds_reaches_them_all(processes):
+    """msgpack writes arrays of 16 and of 65,536 items or more with longer headers."""
+    first, _ = processes
+    await first.hub.ready()
+    listeners = [Listener() for _ in range(70_000)]
+    for n, listener in enumerate(listeners):
+        first.hub.members[f"user.{100_000 + n}"].add(listener)
+    await routes.serve_all(first.hub.channel, list(first.hub.members))
+    await routes.send_routed([typing(6, *first.hub.members)], CHANNEL_MESSAGE_TYPE)
+    await until(lambda: all(len(listener.events) == 1 for listener in listeners), "delivery")
+
+
 async def test_a_hub_that_stopped_listening_is_forgotten(processes):
     first, _ = processes
     await first.hub.join("user.9003", Listener())
