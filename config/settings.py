@@ -139,6 +139,14 @@ DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", True)
 if DATABASES["default"]["ENGINE"].endswith("postgresql") and DATABASE_PREPARED_STATEMENTS:
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 
+# PostgreSQL compiles a statement whose estimated cost passes `jit_above_cost` to machine code, at
+# every execution: 6 ms for a sign-in's group list that runs in 0.2 ms, once planned on stale
+# statistics (docs/performance.md). A chat server's statements are short: its connections run
+# without JIT (added to any `options` DATABASE_URL gives).
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
+
 # On PostgreSQL each process borrows its connections from a pool (Django's, psycopg_pool): an HTTP
 # request for its duration, a database thread (realtime/db.py) for each unit of work. Under a storm
 # requests wait up to DATABASE_POOL_TIMEOUT seconds for a free connection, then answer "try again"
