@@ -14,6 +14,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
 from django.db.models import Exists, F, OuterRef
 from django.test.utils import override_settings
@@ -91,6 +92,18 @@ def database_tidy() -> bool:
         cursor.execute("VACUUM (ANALYZE)")
         cursor.execute("SHOW autovacuum")
         return cursor.fetchone()[0] == "off"
+
+
+def statistics_forget() -> None:
+    """Make PostgreSQL plan as on statistics taken while every table of the database was empty
+    (`--stale-statistics`): a new deployment's first burst, or writes faster than autovacuum
+    (which puts real statistics back within minutes where it runs). Needs a superuser."""
+    if connection.vendor != "postgresql":
+        raise CommandError("--stale-statistics needs PostgreSQL")
+    tables = "SELECT oid FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM pg_statistic WHERE starelid IN ({tables})")
+        cursor.execute(f"UPDATE pg_class SET reltuples = 0, relpages = 0 WHERE oid IN ({tables})")
 
 
 def login_for(prefix: str, index: int) -> str:

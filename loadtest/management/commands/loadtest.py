@@ -68,6 +68,11 @@ class Command(BaseCommand):
         parser.add_argument("--country-code", default="65", help="Hooligram users' country code")
         parser.add_argument("--phone-prefix", default="9", help="Hooligram users' phone numbers start so")
         parser.add_argument("--no-migrate", action="store_true")
+        parser.add_argument(
+            "--stale-statistics",
+            action="store_true",
+            help="plan on the statistics of empty tables (PostgreSQL, as superuser): a first burst",
+        )
         parser.add_argument("--force-database", action="store_true", help="allow a database not named *load*/*test*")
         parser.add_argument("--start", type=int, default=300, help="max: first U")
         parser.add_argument("--step", type=int, default=300, help="max: U added per step")
@@ -183,6 +188,9 @@ class Command(BaseCommand):
             )
         if provision.database_tidy():
             self.stdout.write("note: autovacuum is off on this PostgreSQL; the database was vacuumed before the run")
+        if opts["stale_statistics"]:
+            provision.statistics_forget()
+            self.stdout.write("the planner's statistics are now those of empty tables")
         self.stdout.write(f"provisioned {len(users)} users in {time.monotonic() - started:.1f} s")
         return users
 
