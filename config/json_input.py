@@ -11,6 +11,7 @@ import math
 import re
 from typing import Any
 
+import orjson
 from django.conf import settings
 
 from config.errors import Invalid
@@ -18,6 +19,8 @@ from config.errors import Invalid
 # Characters PostgreSQL text refuses (NUL) and that UTF-8 cannot encode (lone surrogates).
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1
+# Numbers orjson would not read as the standard parser does (see `parse`).
+_LONG_DIGITS, _LONG_DIGITS_BYTES = re.compile(r"\d{20}"), re.compile(rb"\d{20}")
 
 
 def _refuse_constant(name: str) -> Any:
@@ -26,7 +29,18 @@ def _refuse_constant(name: str) -> Any:
 
 def parse(text: str | bytes, what: str = "Body") -> Any:
     """The JSON value of the text, or Invalid (not JSON, not UTF-8, or too deep to parse);
-    `what` names the text in the error ("Frame", "Body")."""
+    `what` names the text in the error ("Frame", "Body").
+
+    orjson reads it first (a tenth of the standard parser's time on a chat frame). What orjson
+    refuses goes to the standard parser, which judges it as it always has: text that is no JSON,
+    but also JSON orjson does not read (unpaired surrogates, nesting past 1,024), which `check`
+    then refuses with its own reasons. So does text with a run of 20 digits or more, since
+    orjson reads an integer beyond 64 bits as a float, which `check` would not see."""
+    if (_LONG_DIGITS_BYTES if isinstance(text, bytes) else _LONG_DIGITS).search(text) is None:  # type: ignore[arg-type]
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:
+            pass
     try:
         return json.loads(text, parse_constant=_refuse_constant)
     except RecursionError as error:
