@@ -6,32 +6,25 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from accounts.models import PushDelivery, PushEvent, PushSubscription
+from accounts.models import PushDelivery, PushEvent
 from accounts.push import retention
 from accounts.push.backends.memory import MemoryBackend
 from accounts.push.services import push_event_create
 from realtime.push import worker
 from tests.helpers import make_user
+from tests.push_helpers import pushes_in_memory, subscribe
 
 pytestmark = pytest.mark.django_db
-
-MEMORY = "accounts.push.backends.memory.MemoryBackend"
 
 
 @pytest.fixture(autouse=True)
 def memory_push(settings):
-    settings.PUSH_BACKENDS = {"web": MEMORY, "ios": MEMORY, "android": MEMORY}
-    settings.PUSH_RETRY_DELAY = 30
-    settings.PUSH_MAX_ATTEMPTS = 5
-    settings.PUSH_RETENTION_DAYS = 7
-    MemoryBackend.reset()
-    yield
-    MemoryBackend.reset()
+    yield from pushes_in_memory(settings, PUSH_RETRY_DELAY=30, PUSH_MAX_ATTEMPTS=5, PUSH_RETENTION_DAYS=7)
 
 
 def subscribed_user(udid: str):
     user = make_user()
-    PushSubscription.objects.create(user=user, platform="ios", device_udid=udid, device_token=f"tok-{udid}")
+    subscribe(user, udid)
     return user
 
 

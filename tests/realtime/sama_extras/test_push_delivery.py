@@ -8,29 +8,20 @@ from accounts.push.backends.memory import MemoryBackend
 from chats.models import Participant
 from realtime.push import worker
 from tests.helpers import db, make_user, sama_connected
+from tests.push_helpers import pushes_in_memory, subscribe
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-MEMORY = "accounts.push.backends.memory.MemoryBackend"
 
 
 @pytest.fixture(autouse=True)
 def memory_push(settings):
-    settings.PUSH_BACKENDS = {"web": MEMORY, "ios": MEMORY, "android": MEMORY}
-    settings.PUSH_RETRY_DELAY = 30
-    MemoryBackend.reset()
-    yield
-    MemoryBackend.reset()
-
-
-def _subscribe(user, udid: str) -> PushSubscription:
-    return PushSubscription.objects.create(user=user, platform="ios", device_udid=udid, device_token=f"tok-{udid}")
+    yield from pushes_in_memory(settings, PUSH_RETRY_DELAY=30)
 
 
 async def test_offline_unmuted_participants_get_one_push_per_message():
     alice = await db(make_user)(first_name="Alice", last_name="Smith")
     bob, carol, dave = await db(make_user)(), await db(make_user)(), await db(make_user)()
-    subs = {u.pk: await db(_subscribe)(u, f"d{u.pk}") for u in (alice, bob, carol, dave)}
+    subs = {u.pk: await db(subscribe)(u, f"d{u.pk}") for u in (alice, bob, carol, dave)}
     a = await sama_connected(alice)
     c = await sama_connected(carol)  # online: no push
     cid = await a.group_create(bob, carol, dave)
@@ -51,8 +42,8 @@ async def test_offline_unmuted_participants_get_one_push_per_message():
 
 async def test_temporary_failures_are_retried_and_gone_subscriptions_dropped(settings):
     alice, bob, carol = await db(make_user)(), await db(make_user)(), await db(make_user)()
-    await db(_subscribe)(bob, "bob-phone")
-    await db(_subscribe)(carol, "carol-phone")
+    await db(subscribe)(bob, "bob-phone")
+    await db(subscribe)(carol, "carol-phone")
     a = await sama_connected(alice)
     cid = await a.group_create(bob, carol)
     MemoryBackend.failures = 1
@@ -78,7 +69,7 @@ async def test_a_push_gives_up_after_the_last_attempt(settings):
     settings.PUSH_MAX_ATTEMPTS = 2
     settings.PUSH_RETRY_DELAY = 0
     alice, bob = await db(make_user)(), await db(make_user)()
-    await db(_subscribe)(bob, "bob-phone")
+    await db(subscribe)(bob, "bob-phone")
     a = await sama_connected(alice)
     response = await a.request("push_event_create", {"recipients_ids": [str(bob.pk)], "message": {"title": "T"}})
     assert "event" in response
@@ -102,7 +93,7 @@ async def test_the_push_carries_a_download_url_for_the_first_attachment(settings
     settings.MEDIA_ROOT = tmp_path
     settings.PUBLIC_BASE_URL = "https://chat.example"
     alice, bob = await db(make_user)(), await db(make_user)()
-    await db(_subscribe)(bob, "bob-phone")
+    await db(subscribe)(bob, "bob-phone")
     a = await sama_connected(alice)
     cid = await a.private_create(bob)
     files = await a.request("create_files", [{"name": "p.png", "size": 3, "content_type": "image/png"}])

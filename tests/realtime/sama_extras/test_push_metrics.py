@@ -7,29 +7,20 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from accounts.models import PushDelivery, PushEvent, PushSubscription
+from accounts.models import PushDelivery, PushEvent
 from accounts.push.backends.memory import MemoryBackend
 from realtime.push import worker
 from tests.helpers import make_user
 from tests.metrics_samples import moved, samples
+from tests.push_helpers import pushes_in_memory, subscribe
 from tests.servers import free_port
 
 pytestmark = pytest.mark.django_db
 
-MEMORY = "accounts.push.backends.memory.MemoryBackend"
-
 
 @pytest.fixture(autouse=True)
 def memory_push(settings):
-    settings.PUSH_BACKENDS = {"web": MEMORY, "ios": MEMORY, "android": MEMORY}
-    settings.PUSH_MAX_ATTEMPTS = 2
-    MemoryBackend.reset()
-    yield
-    MemoryBackend.reset()
-
-
-def _subscribe(user, udid: str) -> PushSubscription:
-    return PushSubscription.objects.create(user=user, platform="ios", device_udid=udid, device_token=f"tok-{udid}")
+    yield from pushes_in_memory(settings, PUSH_MAX_ATTEMPTS=2)
 
 
 def _scrape(client) -> dict:
@@ -38,8 +29,8 @@ def _scrape(client) -> dict:
 
 def test_each_try_is_counted_by_its_outcome(client):
     bob, carol = make_user(), make_user()
-    _subscribe(bob, "bob-phone")
-    _subscribe(carol, "carol-phone")
+    subscribe(bob, "bob-phone")
+    subscribe(carol, "carol-phone")
     PushEvent.objects.create(recipient_ids=[bob.pk, carol.pk], message={"title": "news"})
     MemoryBackend.failures = 1
     MemoryBackend.gone.add("carol-phone")
@@ -57,7 +48,7 @@ def test_each_try_is_counted_by_its_outcome(client):
 
 def test_a_failure_on_the_last_try_is_counted_as_given_up(client):
     bob = make_user()
-    _subscribe(bob, "bob-phone")
+    subscribe(bob, "bob-phone")
     PushEvent.objects.create(recipient_ids=[bob.pk], message={"title": "news"})
     MemoryBackend.failures = 2
     before = _scrape(client)
