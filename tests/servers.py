@@ -111,3 +111,12 @@ async def sama_request(socket: websockets.ClientConnection, name: str, params: d
     """Send a SAMA request on a socket from `sama_over_tcp` and answer its next frame's `response`."""
     await socket.send(json.dumps({"request": {name: params, "id": name}}))
     return json.loads(await asyncio.wait_for(socket.recv(), 5))["response"]
+
+
+async def sama_next(socket: websockets.ClientConnection, key: str) -> dict:
+    """The next frame on a socket from `sama_over_tcp` with this top-level key (`response`,
+    `message`, `ack`...), skipping others."""
+    while True:
+        frame = json.loads(await asyncio.wait_for(socket.recv(), 5))
+        if key in frame:
+            return frame

@@ -11,7 +11,7 @@ import pytest
 
 from tests.helpers import access_token_for, db, make_user
 from tests.metrics_samples import moved, samples, value
-from tests.servers import daphne_servers, sama_over_tcp
+from tests.servers import daphne_servers, sama_next, sama_over_tcp
 
 pytestmark = [pytest.mark.multiprocess, pytest.mark.django_db(transaction=True)]
 
@@ -34,13 +34,6 @@ async def _scrape(port: int) -> dict:
     return samples(text)
 
 
-async def _next(socket, key: str) -> dict:
-    while True:
-        frame = json.loads(await asyncio.wait_for(socket.recv(), 5))
-        if key in frame:
-            return frame
-
-
 async def test_each_process_counts_what_happens_in_it():
     alice, bob = await db(make_user)(), await db(make_user)()
     alice_token, bob_token = await db(access_token_for)(alice), await db(access_token_for)(bob)
@@ -51,13 +44,13 @@ async def test_each_process_counts_what_happens_in_it():
         b = await sama_over_tcp(port_b, bob_token)
         request = {"conversation_create": {"type": "u", "participants": [str(bob.pk)]}, "id": "cc"}
         await a.send(json.dumps({"request": request}))
-        cid = (await _next(a, "response"))["response"]["conversation"]["_id"]
-        await _next(b, "system_message")
+        cid = (await sama_next(a, "response"))["response"]["conversation"]["_id"]
+        await sama_next(b, "system_message")
         before_a, before_b = await _scrape(port_a), await _scrape(port_b)
 
         await a.send(json.dumps({"message": {"id": "m1", "body": "across processes", "cid": cid}}))
-        await _next(a, "ack")
-        await _next(b, "message")
+        await sama_next(a, "ack")
+        await sama_next(b, "message")
         after_a, after_b = await _scrape(port_a), await _scrape(port_b)
 
         for readings in (after_a, after_b):

@@ -1,22 +1,14 @@
 """Two server processes sharing PostgreSQL and Redis deliver to each other's clients."""
 
-import asyncio
 import json
 
 import pytest
 from channels.db import database_sync_to_async
 
 from tests.helpers import access_token_for, make_user
-from tests.servers import daphne_servers, sama_over_tcp
+from tests.servers import daphne_servers, sama_next, sama_over_tcp
 
 pytestmark = [pytest.mark.multiprocess, pytest.mark.django_db(transaction=True)]
-
-
-async def _next(socket, key: str) -> dict:
-    while True:
-        frame = json.loads(await asyncio.wait_for(socket.recv(), 5))
-        if key in frame:
-            return frame
 
 
 async def test_a_message_sent_through_one_process_reaches_a_client_of_the_other():
@@ -28,13 +20,13 @@ async def test_a_message_sent_through_one_process_reaches_a_client_of_the_other(
         b = await sama_over_tcp(port_b, bob_token)
         request = {"conversation_create": {"type": "u", "participants": [str(bob.pk)]}, "id": "cc"}
         await a.send(json.dumps({"request": request}))
-        cid = (await _next(a, "response"))["response"]["conversation"]["_id"]
-        assert (await _next(b, "system_message"))["system_message"]["cid"] == cid
+        cid = (await sama_next(a, "response"))["response"]["conversation"]["_id"]
+        assert (await sama_next(b, "system_message"))["system_message"]["cid"] == cid
         await a.send(json.dumps({"message": {"id": "m1", "body": "across processes", "cid": cid}}))
-        ack = (await _next(a, "ack"))["ack"]
-        delivered = (await _next(b, "message"))["message"]
+        ack = (await sama_next(a, "ack"))["ack"]
+        delivered = (await sama_next(b, "message"))["message"]
         assert delivered["_id"] == ack["server_mid"] and delivered["body"] == "across processes"
         await b.send(json.dumps({"message": {"id": "m2", "body": "and back", "cid": cid}}))
-        assert (await _next(a, "message"))["message"]["body"] == "and back"
+        assert (await sama_next(a, "message"))["message"]["body"] == "and back"
         await a.close()
         await b.close()
