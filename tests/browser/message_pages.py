@@ -121,3 +121,16 @@ def alice_and_bob(new_page, phone: dict) -> tuple[str, MessagesPage, MessagesPag
     alice.sign_up(f"alice_{suffix}", first_name="Alice")
     bob.sign_up(f"bob_{suffix}", first_name="Bob")
     return suffix, alice, bob
+
+
+def alice_wrote_to_bob(new_page, text: str) -> tuple[MessagesPage, MessagesPage]:
+    """Alice and Bob signed up on two desktop pages, and Alice's new conversation with Bob, which
+    she opened with `text`, open on both."""
+    suffix = secrets.token_hex(3)
+    alice, bob = MessagesPage(new_page()), MessagesPage(new_page())
+    alice.sign_up(f"alice_{suffix}", first_name="Alice")
+    bob.sign_up(f"bob_{suffix}", first_name="Bob")
+    alice.start_conversation([f"bob_{suffix}"])
+    alice.send(text)
+    bob.open_conversation("Alice")
+    return alice, bob

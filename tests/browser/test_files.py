@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, SCREENSHOTS
-from tests.browser.message_pages import MessagesPage, alice_and_bob, file_payload, png
+from tests.browser.message_pages import MessagesPage, alice_and_bob, alice_wrote_to_bob, file_payload, png
 
 pytestmark = pytest.mark.browser
 
@@ -17,13 +17,7 @@ NOTES = b"Bring snacks\n"  # 13 bytes
 
 
 def test_files_are_uploaded_sent_and_shown_live_and_after_a_reload(new_page):
-    suffix = secrets.token_hex(3)
-    alice, bob = MessagesPage(new_page()), MessagesPage(new_page())
-    alice.sign_up(f"alice_{suffix}", first_name="Alice")
-    bob.sign_up(f"bob_{suffix}", first_name="Bob")
-    alice.start_conversation([f"bob_{suffix}"])
-    alice.send("Hi Bob")
-    bob.open_conversation("Alice")
+    alice, bob = alice_wrote_to_bob(new_page, "Hi Bob")
 
     # Alice picks a photo and a text file; both upload in the tray above the message box.
     alice.attach(file_payload("beach.png", png(240, 160), "image/png"), file_payload("notes.txt", NOTES, "text/plain"))

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from websockets.sync.client import connect
 
 from tests.browser.conftest import PHONE, SCREENSHOTS
-from tests.browser.message_pages import MessagesPage, alice_and_bob
+from tests.browser.message_pages import MessagesPage, alice_and_bob, alice_wrote_to_bob
 from tests.browser.pages import PASSWORD
 from tests.browser.seed import SamaPerson
 
@@ -131,13 +131,7 @@ def test_a_quote_of_an_old_message_loads_history_back_to_it(new_page, server_url
 
 
 def test_a_quote_follows_edits_and_the_deletion_of_what_it_quotes(new_page):
-    suffix = secrets.token_hex(3)
-    alice, bob = MessagesPage(new_page()), MessagesPage(new_page())
-    alice.sign_up(f"alice_{suffix}", first_name="Alice")
-    bob.sign_up(f"bob_{suffix}", first_name="Bob")
-    alice.start_conversation([f"bob_{suffix}"])
-    alice.send("Dinner at 7")
-    bob.open_conversation("Alice")
+    alice, bob = alice_wrote_to_bob(new_page, "Dinner at 7")
     bob.reply_to("Dinner at 7")
     bob.send("See you there")
     expect(alice.quote_in("See you there")).to_have_text(re.compile("Dinner at 7"))
