@@ -38,8 +38,10 @@ def utf8_length_over(text: str, limit: int) -> bool:
     return len(text) * 4 > limit and len(text.encode("utf-8", "surrogatepass")) > limit
 
 
-# orjson writes what the standard encoder would, except that it also writes dates and dataclasses:
-# those it leaves to the standard encoder, which refuses them as it always has.
+# orjson writes what the standard encoder would, except that it also writes dates, dataclasses and
+# UUIDs (as text), and a float NaN as null where the standard encoder writes the non-JSON `NaN`.
+# Dates and dataclasses it leaves to the standard encoder, which refuses them as it always has;
+# frames hold no UUID and no NaN.
 _ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 
 
