@@ -71,9 +71,13 @@ class LoadClient:
         self.close_reason = ""
 
     async def open(self) -> None:
-        """Open the WebSocket (no compression, as native clients) and start reading."""
+        """Open the WebSocket (no compression, as native clients) and start reading.
+
+        Never through a proxy: the URL is on loopback, and websockets otherwise reads the proxy
+        variables of the environment at every connection (an eighth of a storm's generator time)."""
         self.ws = await connect(
             self.user.url.rstrip("/") + self.path,
+            proxy=None,
             compression=None,
             open_timeout=self.timeout,
             max_size=2**22,
