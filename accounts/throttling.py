@@ -15,12 +15,13 @@ import hashlib
 import math
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, BaseCache, caches
 
 from config.errors import RateLimited
+from config.redis_cache import RedisCache
 
 LOGIN = "login"
 REGISTER = "register"
@@ -64,21 +65,22 @@ def _key(kind: str, scope: str, ident: str, window: int) -> str:
     return f"throttle:{kind}:{scope}:{digest}:{window}"
 
 
-def _take(key: str, timeout: int) -> int:
-    """Count one attempt on this key; the count including it."""
-    if counters().add(key, 1, timeout):
-        return 1
+def _count(key: str, delta: int, timeout: int, *, read_key: str | None = None) -> tuple[int, int]:
+    """Add `delta` to the counter `key` (made at 0 to live `timeout` seconds when missing) and read
+    the counter `read_key` (0 when missing or None): (read, new count). One round trip on Redis.
+
+    A key names its window and lives at least until the window ends: one that expired meanwhile
+    belongs to a window no attempt reads any more, and making it again changes nothing."""
+    cache = counters()
+    if isinstance(cache, RedisCache):
+        return cache.read_and_count(read_key, key, delta, timeout)
+    read = (cache.get(read_key) or 0) if read_key is not None else 0
+    cache.add(key, 0, timeout)
     try:
-        return counters().incr(key)
-    except ValueError:  # it expired in between: this attempt opens the next one
-        counters().add(key, 0, timeout)
-        return counters().incr(key)
-
-
-def _give_back(keys: list[str]) -> None:
-    for key in keys:
-        with suppress(ValueError):  # expired meanwhile: nothing left to give back
-            counters().decr(key)
+        return read, cache.incr(key, delta)
+    except ValueError:  # it expired in between
+        cache.add(key, 0, timeout)
+        return read, cache.incr(key, delta)
 
 
 @contextmanager
@@ -102,17 +104,20 @@ def attempt(kind: str, *, address: str | None, account: str | None = None) -> It
     refused = RateLimited(f"{MESSAGES[kind]}, try again in {wait} seconds", retry_after=wait)
     address_key = _key(kind, "address", address, window)
     account_key = _key(kind, "account", account.lower(), window) if account else None
-    if (counters().get(address_key) or 0) >= limit:
-        raise refused
-    if account_key and _take(account_key, period) > limit:
-        _give_back([account_key])
-        raise refused
+    if account_key is None:
+        if (counters().get(address_key) or 0) >= limit:
+            raise refused
+    else:
+        by_address, on_account = _count(account_key, 1, period, read_key=address_key)
+        if by_address >= limit or on_account > limit:
+            _count(account_key, -1, period)
+            raise refused
     try:
         yield
     except BaseException:
-        _take(address_key, period)
+        _count(address_key, 1, period)
         raise
-    if kind in COUNT_FAILURES_ONLY:
-        _give_back([account_key] if account_key else [])
-    else:
-        _take(address_key, period)
+    if kind not in COUNT_FAILURES_ONLY:
+        _count(address_key, 1, period)
+    elif account_key is not None:
+        _count(account_key, -1, period)
