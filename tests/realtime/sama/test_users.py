@@ -1,3 +1,5 @@
+from datetime import UTC
+
 import pytest
 
 from accounts.models import User
@@ -13,7 +15,9 @@ async def test_user_create_answers_the_user():
     assert set(user) >= {"_id", "login", "created_at", "updated_at"}
     assert user["login"] == "user_1"
     assert isinstance(user["_id"], str)
-    assert user["created_at"].endswith("Z") and len(user["created_at"]) == 24
+    stored = await db(User.objects.get)(pk=int(user["_id"]))
+    # ISO 8601 in UTC to the millisecond, as the stored time reads (truncated, not rounded)
+    assert user["created_at"] == stored.date_joined.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:23] + "Z"
     await client.close()
 
 
