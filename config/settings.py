@@ -175,6 +175,8 @@ DATABASE_THREADS = env.int(
 # Allocations between two collections of the garbage collector's young generation in a server
 # process (config/server.py); Python's default is 700.
 GC_GEN0_THRESHOLD = env.int("GC_GEN0_THRESHOLD", 50000)
+# Young collections between two collections of the middle generation; Python's default is 10.
+GC_GEN1_THRESHOLD = env.int("GC_GEN1_THRESHOLD", 1, validate=Range(min=1))
 # Connections the kernel holds for a server process before it accepts them (capped by the
 # kernel's net.core.somaxconn).
 LISTEN_BACKLOG = env.int("LISTEN_BACKLOG", 1024)

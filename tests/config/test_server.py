@@ -1,11 +1,12 @@
-"""How the server runs: its collector timer logs a collection long enough to be felt as latency, and its
+"""How the server runs: its collector is tuned and logs a collection long enough to be felt as latency, and its
 endpoints listen with the configured backlog."""
 
+import gc
 import logging
 
 from daphne.endpoints import build_endpoint_description_strings
 
-from config.server import SLOW_COLLECTION_S, CollectionTimer, with_backlog
+from config.server import SLOW_COLLECTION_S, CollectionTimer, tune_collector, with_backlog
 
 
 def test_a_slow_collection_is_logged_and_a_quick_one_is_not(caplog):
@@ -22,6 +23,18 @@ def test_a_slow_collection_is_logged_and_a_quick_one_is_not(caplog):
     assert [r.getMessage() for r in caplog.records] == [
         f"garbage collection of generation 2 stopped the process for {stopped_ms} ms (42 objects freed)"
     ]
+
+
+def test_the_collector_is_tuned_from_the_settings_and_its_passes_timed(settings):
+    before = gc.get_threshold()
+    try:
+        timer = tune_collector(settings.GC_GEN0_THRESHOLD, settings.GC_GEN1_THRESHOLD)
+        assert gc.get_threshold() == (50000, 1, before[2])
+        assert timer in gc.callbacks and gc.get_freeze_count() > 0
+    finally:
+        gc.callbacks.remove(timer)
+        gc.set_threshold(*before)
+        gc.unfreeze()
 
 
 def test_daphnes_endpoints_listen_with_the_backlog():
