@@ -93,7 +93,9 @@ def attempt(kind: str, *, address: str | None, account: str | None = None) -> It
     The account's count is taken before the attempt is judged, so concurrent guesses on one
     account cannot pass its limit. The address's is only read before and written after, when the
     attempt counts: sign-ins that succeed together from one address (users behind one NAT, every
-    client of an office reconnecting after a restart) are never refused for being simultaneous."""
+    client of an office reconnecting after a restart) are never refused for being simultaneous.
+    The address's count is read as the account's is taken (one round trip on Redis); an attempt
+    the address's count refuses gives the account's back."""
     if address is None:
         yield
         return
