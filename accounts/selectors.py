@@ -35,6 +35,7 @@ def user_search(
     keyword: str,
     limit: int = SEARCH_LIMIT_MAX,
     updated_after: datetime | None = None,
+    updated_before: datetime | None = None,
     ignore_ids: Iterable[int] = (),
 ) -> list[User]:
     """Active users whose login, name or email contains `keyword`; staff accounts only when the
@@ -49,6 +50,8 @@ def user_search(
         )
     if updated_after is not None:
         users = users.filter(updated_at__gt=updated_after)
+    if updated_before is not None:
+        users = users.filter(updated_at__lt=updated_before)
     ignore = list(ignore_ids)
     if ignore:
         users = users.exclude(pk__in=ignore)

@@ -28,14 +28,21 @@ def participant_ids_of(conversation_id: int) -> list[int]:
 
 
 def conversation_search(
-    user: User, *, name: str, limit: int | None = None, updated_after: datetime | None = None
+    user: User,
+    *,
+    name: str,
+    limit: int | None = None,
+    updated_after: datetime | None = None,
+    updated_before: datetime | None = None,
 ) -> list[Conversation]:
-    """The user's conversations whose name contains `name`."""
+    """The user's conversations whose name contains `name`, newest first."""
     rows = conversations_of(user)
     if name:
         rows = rows.filter(name__icontains=name)
     if updated_after is not None:
         rows = rows.filter(updated_at__gt=updated_after)
+    if updated_before is not None:
+        rows = rows.filter(updated_at__lt=updated_before)
     return list(rows.order_by("-updated_at", "-id")[: clamp_limit(limit)])
 
 

@@ -129,13 +129,14 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
         keyword = p.get("keyword") or ""
         if not isinstance(keyword, str):
             raise Invalid("keyword must be a string")
-        after, _ = args.ms_bounds(p.get("updated_at"), "updated_at")
+        after, before = args.ms_bounds(p.get("updated_at"), "updated_at")
         ignore = to_ids(p.get("ignore_ids") or [], "ignore_ids")
         users = await call(
             account_selectors.user_search,
             keyword=keyword,
             limit=args.limit(p.get("limit")) or account_selectors.SEARCH_LIMIT_MAX,
             updated_after=after,
+            updated_before=before,
             ignore_ids=[*ignore, self.user.pk],
         )
         return {"users": [render.user(u) for u in users]}
@@ -234,13 +235,14 @@ class SamaAdapter(SamaEventsMixin, SamaExtrasMixin, ProtocolAdapter):
         name = p.get("name") or ""
         if not isinstance(name, str):
             raise Invalid("name must be a string")
-        after, _ = args.ms_bounds(p.get("updated_at"), "updated_at")
+        after, before = args.ms_bounds(p.get("updated_at"), "updated_at")
         found = await call(
             chat_selectors.conversation_search,
             self.user,
             name=name,
             limit=args.limit(p.get("limit")),
             updated_after=after,
+            updated_before=before,
         )
         return {"conversations": [render.conversation(c) for c in found]}
 

@@ -1,7 +1,8 @@
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from chats.models import Conversation
 from tests.helpers import db, make_user, sama_connected
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -215,6 +216,28 @@ async def test_a_participant_blocked_from_posting_cannot_change_the_group():
     assert await b.request("conversation_delete", {"id": cid}, "d") == {"id": "d", "success": True}
     await o.close()
     await b.close()
+
+
+async def test_conversation_search_takes_both_bounds_of_updated_at():
+    alice, bob = await db(make_user)(), await db(make_user)()
+    a = await sama_connected(alice)
+    cids = []
+    for name in ("team older", "team newer"):
+        created = await a.request("conversation_create", {"type": "g", "name": name, "participants": [str(bob.pk)]})
+        cids.append(int(created["conversation"]["_id"]))
+    then = datetime(2024, 3, 1, tzinfo=UTC)
+    await db(Conversation.objects.filter(pk=cids[0]).update)(updated_at=then)
+    await db(Conversation.objects.filter(pk=cids[1]).update)(updated_at=then + timedelta(days=2))
+    bound = (then + timedelta(days=1)).isoformat().replace("+00:00", "Z")
+
+    async def found(updated_at: dict) -> list[str]:
+        response = await a.request("conversation_search", {"name": "team", "updated_at": updated_at})
+        return [c["name"] for c in response["conversations"]]
+
+    assert await found({"lt": bound}) == ["team older"]
+    assert await found({"gt": bound}) == ["team newer"]
+    assert await found({}) == ["team newer", "team older"]
+    await a.close()
 
 
 async def test_lists_page_by_milliseconds_or_an_iso_date_alike():

@@ -1,4 +1,4 @@
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -132,6 +132,27 @@ async def test_user_search_and_get_users_by_ids():
     assert frame["response"]["id"] == "4" and frame["response"]["users"][0]["login"] == "sam_one"
     bad = await client.request("get_users_by_ids", {"ids": "nope"}, "5")
     assert bad == {"id": "5", "error": {"status": 422, "message": "ids must be a list"}}
+    await client.close()
+
+
+async def test_user_search_takes_both_bounds_of_updated_at():
+    me = await db(make_user)("searcher")
+    older, newer = await db(make_user)("sam_older"), await db(make_user)("sam_newer")
+    then = datetime(2024, 3, 1, tzinfo=UTC)
+    await db(User.objects.filter(pk=older.pk).update)(updated_at=then)
+    await db(User.objects.filter(pk=newer.pk).update)(updated_at=then + timedelta(days=2))
+    bound = int((then + timedelta(days=1)).timestamp() * 1000)
+    client = await sama_connected(me)
+
+    async def found(updated_at: dict) -> list[str]:
+        response = await client.request("user_search", {"keyword": "sam", "updated_at": updated_at, "ignore_ids": []})
+        return [u["login"] for u in response["users"]]
+
+    assert await found({"lt": bound}) == ["sam_older"]
+    assert await found({"gt": bound}) == ["sam_newer"]
+    assert await found({"gt": bound, "lt": bound}) == []
+    bad = await client.request("user_search", {"keyword": "sam", "updated_at": {"lt": "soon"}}, "b")
+    assert bad["id"] == "b" and bad["error"]["status"] == 422
     await client.close()
 
 
