@@ -73,11 +73,11 @@ def participants_add(
 
 
 def participants_remove(
-    actor: User, conversation: Conversation, user_ids: Iterable[int], *, origin: str | None = None, left: bool = False
+    actor: User, conversation: Conversation, user_ids: Iterable[int], *, origin: str | None = None
 ) -> list[User]:
     """Remove users from a conversation (inside the caller's transaction, its row locked); answers
-    those removed. When its owner goes, the longest-standing participant left owns it; when nobody
-    is left, it is deleted."""
+    those removed (the actor, if among them, left). When its owner goes, the longest-standing
+    participant left owns it; when nobody is left, it is deleted."""
     wanted = {int(i) for i in user_ids}
     removed = list(User.objects.filter(pk__in=wanted, participations__conversation=conversation).order_by("pk"))
     if not removed:
@@ -100,7 +100,6 @@ def participants_remove(
             origin=origin,
             conversation=snapshot,
             user_ids=tuple(u.pk for u in removed),
-            left=left,
         )
     )
     return removed
@@ -120,7 +119,7 @@ def conversation_erase(
 def conversation_leave(actor: User, *, conversation_id: int, origin: str | None = None) -> None:
     """The actor leaves the conversation; the last one out deletes it."""
     conversation = access_conversation(actor, conversation_id, lock=True)
-    participants_remove(actor, conversation, [actor.pk], origin=origin, left=True)
+    participants_remove(actor, conversation, [actor.pk], origin=origin)
 
 
 def conversations_leave_all(user: User) -> None:
@@ -129,7 +128,7 @@ def conversations_leave_all(user: User) -> None:
     account's deletion does first (chats/apps.py)."""
     conversations = Conversation.objects.select_for_update().filter(participants__user=user).order_by("pk")
     for conversation in conversations:
-        participants_remove(user, conversation, [user.pk], left=True)
+        participants_remove(user, conversation, [user.pk])
 
 
 def _distinct(user_ids: Iterable[int]) -> list[int]:

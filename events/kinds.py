@@ -157,12 +157,12 @@ class MembersAdded(Event):
 @event_kind
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MembersRemoved(Event):
-    """Users left or were removed; `recipients` includes them, `conversation` no longer does."""
+    """Users left (the actor among them) or were removed; `recipients` includes them,
+    `conversation` no longer does."""
 
     kind: ClassVar[str] = "members_removed"
     conversation: dict[str, Any]
     user_ids: tuple[int, ...]
-    left: bool = False  # they left (rather than were removed by someone else)
 
 
 @event_kind
@@ -227,8 +227,17 @@ class SessionsEnded(Event):
     everywhere: bool = False
 
 
+def event_from_data(cls: type[Event], data: dict[str, Any]) -> Event:
+    """An event of this kind from its `data()` (without recipients). Fields this version does not
+    know (written by another version: a process during a rolling deploy, an operations log entry
+    from before an upgrade) are dropped."""
+    try:
+        return cls(recipients=(), **data)
+    except TypeError:
+        known = {f.name for f in fields(cls)}
+        return cls(recipients=(), **{name: value for name, value in data.items() if name in known})
+
+
 def event_from_channel_message(message: dict[str, Any]) -> Event:
     """The event of a channel-layer message (or of one item of a batch)."""
-    cls = EVENT_KINDS[message["kind"]]
-    data = dict(message["data"])
-    return cls(recipients=(), **data)
+    return event_from_data(EVENT_KINDS[message["kind"]], message["data"])

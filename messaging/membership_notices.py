@@ -39,13 +39,13 @@ def members_added_notice(event: MembersAdded, **_: Any) -> None:
 
 
 def members_removed_notice(event: MembersRemoved, **_: Any) -> None:
-    """One notice per user who left or was removed."""
+    """One notice per user who left (removed by themselves, whichever protocol asked) or was removed."""
     parts = _notice_parts(event)
     if parts is None:
         return
     conversation, actor, users = parts
     for user in users:
-        if event.left:
+        if user.pk == event.actor_id:
             body, kind = f"{user.username} has left the group", "left_participants"
         else:
             body, kind = f"{user.display_name} has been removed from the group", "removed_participant"

@@ -5,7 +5,7 @@ import json
 from typing import Any
 
 from config.errors import Invalid
-from events.kinds import EVENT_KINDS
+from events.kinds import EVENT_KINDS, event_from_data
 from messaging import oplog
 from messaging.models import OpLogEntry
 from protocols.sama import render
@@ -37,7 +37,7 @@ class SamaOpLogMixin:
             if cls is None:
                 continue
             try:
-                frames = self.render_event(cls(recipients=(), **entry.payload), is_origin=False)
+                frames = self.render_event(event_from_data(cls, entry.payload), is_origin=False)
             except Exception:
                 logger.exception("sama: cannot replay op log entry %s (%s)", entry.pk, entry.kind)
                 continue

@@ -123,6 +123,22 @@ async def test_leaving_and_deleting_a_group():
     await b.close()
 
 
+async def test_removing_oneself_by_conversation_update_is_leaving():
+    owner, bob, carol = await db(make_user)("own"), await db(make_user)("lane1991"), await db(make_user)("carol")
+    o, b = await sama_connected(owner), await sama_connected(bob)
+    cid = await o.group_create(bob, carol)
+    await b.receive()
+    removal = {"id": cid, "participants": {"remove": [str(owner.pk), str(carol.pk)]}}
+    assert (await o.request("conversation_update", removal, "u"))["id"] == "u"
+    frames = [await b.receive() for _ in range(2)]
+    assert [(f["message"]["body"], f["message"]["x"]["type"]) for f in frames] == [
+        ("own has left the group", "left_participants"),
+        ("carol has been removed from the group", "removed_participant"),
+    ]
+    await o.close()
+    await b.close()
+
+
 async def test_a_deleted_account_leaves_its_groups_and_hands_them_on():
     owner, bob = await db(make_user)("own"), await db(make_user)("lane1991")
     o, b = await sama_connected(owner), await sama_connected(bob)

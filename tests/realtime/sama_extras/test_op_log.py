@@ -4,6 +4,8 @@ import time
 
 import pytest
 
+from chats.models import Conversation
+from chats.snapshots import conversation_snapshot
 from messaging.models import OpLogEntry
 from tests.helpers import db, make_user, sama_connected
 
@@ -88,4 +90,20 @@ async def test_a_replayed_frame_built_once_for_every_connection_is_a_packet_obje
             "updated_at": "2023-11-14T22:13:20.000Z",
         }
     }
+    await b.close()
+
+
+async def test_an_entry_written_before_an_upgrade_replays_without_the_fields_since_removed():
+    alice, bob = await db(make_user)("alice"), await db(make_user)("bob")
+    a = await sama_connected(alice)
+    cid = await a.group_create(bob)
+    await a.close()
+    conversation = await db(lambda: conversation_snapshot(Conversation.objects.get(pk=int(cid))))()
+    # bob removed, with `left`, as the previous version wrote MembersRemoved
+    payload = {"actor_id": alice.pk, "origin": None, "conversation": conversation, "user_ids": [bob.pk], "left": False}
+    entry = await db(OpLogEntry.objects.create)(user=bob, kind="members_removed", payload=payload)
+    b = await sama_connected(bob)
+    response = await b.request("op_log_list", {"created_at": {"gt": 0}}, "r")
+    [replayed] = [log["packet"] for log in response["logs"] if log["_id"] == str(entry.pk)]
+    assert replayed["system_message"]["x"]["conversation_kicked"]["_id"] == cid
     await b.close()
