@@ -45,5 +45,7 @@ class SamaOpLogMixin:
             created_at = render.iso(entry.created_at.timestamp())
             for frame in frames:
                 packet = json.loads(frame) if isinstance(frame, str) else frame  # a shared frame's text
+                if "system_message" in packet:  # stamped when rendered: the replay's is the entry's
+                    packet["system_message"]["t"] = int(entry.created_at.timestamp())
                 logs.append({**base, "packet": packet, "created_at": created_at})
         return logs

@@ -1,6 +1,7 @@
 """op_log_list replays, in order, what a user missed while offline, as SAMA packets."""
 
 import time
+from datetime import UTC, datetime
 
 import pytest
 
@@ -102,8 +103,12 @@ async def test_an_entry_written_before_an_upgrade_replays_without_the_fields_sin
     # bob removed, with `left`, as the previous version wrote MembersRemoved
     payload = {"actor_id": alice.pk, "origin": None, "conversation": conversation, "user_ids": [bob.pk], "left": False}
     entry = await db(OpLogEntry.objects.create)(user=bob, kind="members_removed", payload=payload)
+    then = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    await db(OpLogEntry.objects.filter(pk=entry.pk).update)(created_at=then)
     b = await sama_connected(bob)
     response = await b.request("op_log_list", {"created_at": {"gt": 0}}, "r")
     [replayed] = [log["packet"] for log in response["logs"] if log["_id"] == str(entry.pk)]
     assert replayed["system_message"]["x"]["conversation_kicked"]["_id"] == cid
+    # the notice's time is the entry's, not the replay's
+    assert replayed["system_message"]["t"] == int(then.timestamp())
     await b.close()
