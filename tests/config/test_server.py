@@ -27,8 +27,8 @@ def test_a_slow_collection_is_logged_and_a_quick_one_is_not(caplog):
 
 def test_the_collector_is_tuned_from_the_settings_and_its_passes_timed(settings):
     before = gc.get_threshold()
+    timer = tune_collector(settings.GC_GEN0_THRESHOLD, settings.GC_GEN1_THRESHOLD)
     try:
-        timer = tune_collector(settings.GC_GEN0_THRESHOLD, settings.GC_GEN1_THRESHOLD)
         assert gc.get_threshold() == (50000, 1, before[2])
         assert timer in gc.callbacks and gc.get_freeze_count() > 0
     finally:

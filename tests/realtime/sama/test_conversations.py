@@ -253,6 +253,8 @@ async def test_conversation_search_takes_both_bounds_of_updated_at():
     assert await found({"lt": bound}) == ["team older"]
     assert await found({"gt": bound}) == ["team newer"]
     assert await found({}) == ["team newer", "team older"]
+    bad = await a.request("conversation_search", {"name": "team", "updated_at": {"lt": "soon"}}, "b")
+    assert bad == {"id": "b", "error": {"status": 422, "message": "updated_at.lt must be a timestamp in milliseconds"}}
     await a.close()
 
 
