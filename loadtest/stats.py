@@ -176,6 +176,19 @@ class GroupsResult:
         return {f"+{offset}s": count for offset, count in sorted(offsets, key=lambda item: -item[1])[:worst]}
 
 
+def cpu_ms_per_operation(figures: dict[str, Any], rate: str, *names: str) -> dict[str, float | None]:
+    """Each named process set's CPU per operation, in ms of one core (`<name>_cpu_ms_per_<op>`):
+    its `<name>_cpu_pct` over `rate`, the operations a second, both of the same window. It says how
+    many cores a rate wants, where the rate alone also depends on what else shares the machine."""
+    operation = rate.removesuffix("s_per_s")  # sends_per_s: send; sign_ins_per_s: sign_in
+    per_s = figures.get(rate) or 0.0
+    return {
+        f"{name}_cpu_ms_per_{operation}": round(10 * figures[f"{name}_cpu_pct"] / per_s, 2) if per_s else None
+        for name in names
+        if f"{name}_cpu_pct" in figures
+    }
+
+
 def format_report(title: str, figures: dict[str, Any]) -> str:
     """A plain two-column report of a run's figures."""
     width = max(len(k) for k in figures)

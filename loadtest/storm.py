@@ -12,6 +12,7 @@ import asyncio
 import os
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,7 +23,10 @@ from loadtest import profile
 from loadtest.clients import CLIENTS, LoadClient, UserSpec
 from loadtest.monitor import Monitor, root_processes_named
 from loadtest.runner import Options, Target
-from loadtest.stats import Ledger, percentile
+from loadtest.stats import Ledger, cpu_ms_per_operation, percentile
+
+# The monitor's figures a storm reports.
+RESOURCES = ("server_", "postgres_cpu", "redis_cpu", "machine_")
 
 
 def listen_overflows() -> int | None:
@@ -39,7 +43,11 @@ def listen_overflows() -> int | None:
     return None
 
 
-async def _storm(options: Options, users: list[UserSpec], in_flight: int) -> dict[str, Any]:
+async def _storm(
+    options: Options, users: list[UserSpec], in_flight: int, signed_in: Callable[[], dict[str, Any]]
+) -> dict[str, Any]:
+    """Sign every user in, at most `in_flight` at once; `signed_in` (the resources used) is called
+    once every sign-in has ended, before the connections close."""
     ledger, gate = Ledger(), asyncio.Semaphore(in_flight)
     clients: list[LoadClient] = []
     times_ms: list[float] = []
@@ -62,6 +70,7 @@ async def _storm(options: Options, users: list[UserSpec], in_flight: int) -> dic
     began = time.monotonic()
     await asyncio.gather(*(sign_in(spec) for spec in users))
     elapsed = time.monotonic() - began
+    resources = signed_in()
     await asyncio.gather(*(client.close() for client in clients), return_exceptions=True)
     times_ms.sort()
     figures: dict[str, Any] = {
@@ -72,6 +81,7 @@ async def _storm(options: Options, users: list[UserSpec], in_flight: int) -> dic
     }
     for name, q in (("p50_ms", 0.5), ("p99_ms", 0.99), ("max_ms", 1.0)):
         figures[name] = round(percentile(times_ms, q), 1) if times_ms else None
+    figures.update(resources)
     if errors:
         figures["errors"] = [f"{count} x {reason}" for reason, count in errors.most_common(5)]
     return figures
@@ -102,9 +112,13 @@ def run_storm(options: Options, target: Target, users: list[UserSpec], in_flight
     overflows_before = listen_overflows()
     monitor.start()
     generator_before, began = _own_cpu_seconds(), time.monotonic()  # the clients run in this process
-    figures = uvloop.run(_storm(options, users, in_flight))
-    generator_pct = 100 * (_own_cpu_seconds() - generator_before) / (time.monotonic() - began)
-    resources = monitor.stop()
+
+    def signed_in() -> dict[str, Any]:
+        generator_pct = 100 * (_own_cpu_seconds() - generator_before) / (time.monotonic() - began)
+        resources = {k: v for k, v in monitor.stop().items() if k.startswith(RESOURCES)}
+        return {**resources, "generator_cpu_pct": round(generator_pct, 1)}
+
+    figures = uvloop.run(_storm(options, users, in_flight, signed_in))
     overflows_after = listen_overflows()
     if recorders:
         profile.finish_recording(recorders)
@@ -119,11 +133,10 @@ def run_storm(options: Options, target: Target, users: list[UserSpec], in_flight
         "users": len(users),
         "in_flight": in_flight,
         "servers": len(target.urls),
-        **figures,
         "listen_overflows": None
         if overflows_before is None or overflows_after is None
         else overflows_after - overflows_before,
-        **{k: v for k, v in resources.items() if k.startswith(("server_", "postgres_cpu", "redis_cpu", "machine_"))},
-        "generator_cpu_pct": round(generator_pct, 1),
+        **figures,
+        **cpu_ms_per_operation(figures, "sign_ins_per_s", "server", "postgres"),
         "machine_load": f"load average {os.getloadavg()[0]:.1f}",
     }

@@ -34,6 +34,16 @@ def test_groups_run_matches_every_delivery(tmp_path, protocol):
     assert figures["deliveries"] == 3 * figures["sends"] and figures["deliveries_lost"] == 0
     assert 0 < figures["p50_ms"] <= figures["p99_ms"] <= figures["max_ms"]
     assert figures["server_rss_mb"] > 0 and "generator_cpu_pct" in figures and "server_cpu_pct" in figures
+    assert figures["server_cpu_ms_per_send"] == round(10 * figures["server_cpu_pct"] / figures["sends_per_s"], 2)
+
+
+@pytest.mark.parametrize("protocol", ["sama", "hooligram"])
+def test_storm_signs_every_user_in_and_says_what_a_sign_in_cost(tmp_path, protocol):
+    (figures,) = _run(tmp_path, "storm", protocol=protocol, users=8, in_flight=4)
+    assert (figures["protocol"], figures["users"], figures["signed_in"], figures["failed"]) == (protocol, 8, 8, 0)
+    assert 0 < figures["p50_ms"] <= figures["p99_ms"] <= figures["max_ms"]
+    cost = figures["server_cpu_ms_per_sign_in"]
+    assert cost == round(10 * figures["server_cpu_pct"] / figures["sign_ins_per_s"], 2) and cost > 0
 
 
 def test_idle_run_reports_memory_per_connection(tmp_path):

@@ -1,6 +1,14 @@
 """Matching deliveries to sends and the figures computed from them (no server needed)."""
 
-from loadtest.stats import GroupsResult, Ledger, make_body, markdown_row, parse_body, percentile
+from loadtest.stats import (
+    GroupsResult,
+    Ledger,
+    cpu_ms_per_operation,
+    make_body,
+    markdown_row,
+    parse_body,
+    percentile,
+)
 from loadtest.workers import deal, split_groups
 
 
@@ -72,3 +80,14 @@ def test_slow_deliveries_are_counted_by_the_second_of_their_send():
     total = GroupsResult()
     total.merge(ledger.result())
     assert total.summary(duration=5.0, start=1000.0)["slow_seconds"] == {"+3s": 2, "+0s": 1}
+
+
+def test_cpu_per_operation_is_each_set_s_cpu_over_the_rate():
+    figures = {"sends_per_s": 800.0, "server_cpu_pct": 104.0, "postgres_cpu_pct": 40.0}
+    assert cpu_ms_per_operation(figures, "sends_per_s", "server", "postgres", "redis") == {
+        "server_cpu_ms_per_send": 1.3,
+        "postgres_cpu_ms_per_send": 0.5,
+    }
+    assert cpu_ms_per_operation({"sign_ins_per_s": 0.0, "server_cpu_pct": 5.0}, "sign_ins_per_s", "server") == {
+        "server_cpu_ms_per_sign_in": None
+    }
