@@ -7,13 +7,14 @@ skipped when no debug line is written):
   schedules callbacks, socket reads and thread-pool wake-ups in C.
 - the garbage collector: the application is loaded, its channel layer built (which imports
   redis-py and channels-redis: 110 ms that a restarted process's first clients waited for, under
-  the import lock, in a sign-in storm) and what it loaded is frozen (never scanned again), and the young generation is collected every GC_GEN0_THRESHOLD allocations instead of
-  700. Under load, with Python's defaults, objects alive for a few milliseconds (frames in flight,
-  futures) reached the old generation, whose full collections, several a minute, stopped every
-  connection of the process for 150-250 ms each with 1,100 connections. The middle generation is
-  collected after every GC_GEN1_THRESHOLD young collections instead of 10: while thousands of
-  clients sign in nearly every young object survives, so ten collections' survivors (500,000
-  objects) made one pass of 400-750 ms, where one or two collections' make passes of 60-200 ms."""
+  the import lock, in a sign-in storm) and what it loaded is frozen (never scanned again), and
+  the young generation is collected every GC_GEN0_THRESHOLD allocations instead of 700. Under
+  load, with Python's defaults, objects alive for a few milliseconds (frames in flight, futures)
+  reached the old generation, whose full collections, several a minute, stopped every connection
+  of the process for 150-250 ms each with 1,100 connections. The middle generation is collected
+  after every GC_GEN1_THRESHOLD young collections instead of 10: while thousands of clients sign
+  in nearly every young object survives, so ten collections' survivors (500,000 objects) made one
+  pass of 400-750 ms, where one or two collections' make passes of 60-200 ms."""
 
 import asyncio
 import gc
