@@ -178,8 +178,9 @@ class GroupsResult:
 
 def cpu_ms_per_operation(figures: dict[str, Any], rate: str, *names: str) -> dict[str, float | None]:
     """Each named process set's CPU per operation, in ms of one core (`<name>_cpu_ms_per_<op>`):
-    its `<name>_cpu_pct` over `rate`, the operations a second, both of the same window. It says how
-    many cores a rate wants, where the rate alone also depends on what else shares the machine."""
+    its `<name>_cpu_pct` over `rate`, the operations a second, both of the same window. Comparable
+    between machines for the same scenario, where a rate also depends on what else shares the
+    machine; it reads low when the servers fall behind (operations left unhandled in the window)."""
     operation = rate.removesuffix("s_per_s")  # sends_per_s: send; sign_ins_per_s: sign_in
     per_s = figures.get(rate) or 0.0
     return {
