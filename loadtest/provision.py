@@ -186,26 +186,34 @@ def phone_users_provision(
 
     Phones without a verified code known to this machine get one through the verification service
     (with the in-memory SMS backend, in this process); codes are kept in `codes_file` for later runs,
-    since a phone may ask for only a few codes an hour and a verified code keeps signing in."""
+    since a phone may ask for only a few codes an hour and a verified code keeps signing in. Each
+    code is kept with its verification's id: a phone verified again since (by a run that kept its
+    codes elsewhere) gets a new code rather than signing in with a stale one."""
     numbers = [f"{number_prefix}{n:07d}" for n in range(count)]
-    codes: dict[str, str] = json.loads(codes_file.read_text()) if codes_file.exists() else {}
+    known: dict[str, Any] = json.loads(codes_file.read_text()) if codes_file.exists() else {}
     newest = _newest_verifications(country_code, numbers)
-    stale = [
-        pn
-        for pn in numbers
-        if f"{country_code}.{pn}" not in codes or pn not in newest or newest[pn].verified_at is None
-    ]
+
+    def known_code_holds(pn: str) -> bool:
+        entry, latest = known.get(f"{country_code}.{pn}"), newest.get(pn)
+        return (
+            isinstance(entry, list) and latest is not None and latest.verified_at is not None and entry[0] == latest.pk
+        )
+
+    stale = [pn for pn in numbers if not known_code_holds(pn)]
+    new_codes: dict[str, str] = {}
     with override_settings(SMS_BACKEND="accounts.sms.InMemorySmsBackend"):
         for pn in stale:
             verification.verification_request(country_code=country_code, phone_number=pn, address=None)
             code = sms.last_code(country_code, pn)
             assert code is not None, "the in-memory backend keeps every code it sends"
             verification.verification_submit(country_code=country_code, phone_number=pn, code=code, address=None)
-            codes[f"{country_code}.{pn}"] = code
+            new_codes[pn] = code
     sms.outbox.clear()
     if stale:
+        renewed = _newest_verifications(country_code, stale)
+        known.update({f"{country_code}.{pn}": [renewed[pn].pk, code] for pn, code in new_codes.items()})
         codes_file.parent.mkdir(parents=True, exist_ok=True)
-        codes_file.write_text(json.dumps(codes))
+        codes_file.write_text(json.dumps(known))
     users = {u.phone_number: u for u in User.objects.filter(country_code=country_code, phone_number__in=numbers)}
     backlog_acknowledge([u.pk for u in users.values()])
     return [
@@ -214,7 +222,7 @@ def phone_users_provision(
             "login": users[pn].username,
             "country_code": country_code,
             "phone_number": pn,
-            "code": codes[f"{country_code}.{pn}"],
+            "code": known[f"{country_code}.{pn}"][1],
         }
         for pn in numbers
     ]

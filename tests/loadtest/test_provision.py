@@ -1,9 +1,11 @@
-"""The load tool's database preparation: each run starts from the same memberships."""
+"""The load tool's database preparation: each run starts from the same memberships, and phone users
+sign in with the codes it keeps."""
 
 import pytest
 
+from accounts import verification
 from chats.models import Participant
-from loadtest.provision import earlier_groups_leave
+from loadtest.provision import earlier_groups_leave, phone_users_provision
 from tests.helpers import make_group, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -22,3 +24,19 @@ def test_users_leave_earlier_runs_groups_only():
         *((earlier_group.pk, other.pk) for earlier_group in earlier),
         *((group.pk, user.pk) for group in (kept, family) for user in (first, second, other)),
     }
+
+
+def test_phone_users_sign_in_with_their_codes_even_after_another_run_verified_them_again(tmp_path):
+    mine, elsewhere = tmp_path / "mine.json", tmp_path / "elsewhere.json"
+    first = phone_users_provision(2, country_code="65", number_prefix="9", codes_file=mine)
+    phone_users_provision(1, country_code="65", number_prefix="9", codes_file=elsewhere)  # the first phone
+
+    again = phone_users_provision(2, country_code="65", number_prefix="9", codes_file=mine)
+
+    assert [user["phone_number"] for user in again] == ["90000000", "90000001"]
+    assert again[1]["code"] == first[1]["code"]  # untouched: kept, not asked for again
+    for user in again:
+        signed_in = verification.phone_sign_in(
+            country_code="65", phone_number=user["phone_number"], code=user["code"], address=None
+        )
+        assert signed_in.pk == user["user_id"]
