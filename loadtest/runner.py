@@ -189,7 +189,7 @@ def run_groups(
     # A user counts as failed when its socket closed before the steady phase or its group was
     # not made (it then never sends, and its deliveries are not expected).
     started = sum(answer[2] for answer in ready.values()) * options.group_size
-    summary = merged.summary(options.duration, steady_start)
+    outcome = merged.summary(options.duration, steady_start)
     figures: dict[str, Any] = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "protocol": options.protocol,
@@ -201,9 +201,9 @@ def run_groups(
         "generators": len(plans),
         "period_s": options.period,
         "steady_s": options.duration,
-        **summary,
+        **outcome,
         **resources,
-        **cpu_ms_per_operation({**summary, **resources}, "sends_per_s", "server", "postgres"),
+        **cpu_ms_per_operation({**outcome, **resources}, "sends_per_s", "server", "postgres"),
         "send_lag_p99_ms": max((e.get("send_lag_p99_ms", 0.0) for e in extras), default=0.0),
         "connected_at_end": sum(e.get("connected_at_end", 0) for e in extras),
     }
