@@ -42,8 +42,8 @@ def test_storm_signs_every_user_in_and_says_what_a_sign_in_cost(tmp_path, protoc
     (figures,) = _run(tmp_path, "storm", protocol=protocol, users=8, in_flight=4)
     assert (figures["protocol"], figures["users"], figures["signed_in"], figures["failed"]) == (protocol, 8, 8, 0)
     assert 0 < figures["p50_ms"] <= figures["p99_ms"] <= figures["max_ms"]
-    cost = figures["server_cpu_ms_per_sign_in"]
-    assert cost == round(10 * figures["server_cpu_pct"] / figures["sign_ins_per_s"], 2) and cost > 0
+    # CPU is counted in clock ticks: eight sign-ins may cost none, so only the arithmetic is checked.
+    assert figures["server_cpu_ms_per_sign_in"] == round(10 * figures["server_cpu_pct"] / figures["sign_ins_per_s"], 2)
 
 
 def test_idle_run_reports_memory_per_connection(tmp_path):
