@@ -8,6 +8,7 @@ was (not waiting for work), and lists where the busy time goes, inclusive and se
 
 import re
 import shutil
+import signal
 import subprocess
 import sys
 from collections import Counter, defaultdict
@@ -39,6 +40,12 @@ def start_recording(
         command += ["--output", str(out_dir / f"profile-{pid}.txt")]
         recorders.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     return recorders
+
+
+def stop_recording(recorders: list[subprocess.Popen]) -> None:
+    """End the recordings now (py-spy writes what it has sampled when interrupted)."""
+    for recorder in recorders:
+        recorder.send_signal(signal.SIGINT)
 
 
 def finish_recording(recorders: list[subprocess.Popen], timeout: float = 30.0) -> None:

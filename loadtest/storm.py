@@ -105,8 +105,8 @@ def run_storm(options: Options, target: Target, users: list[UserSpec], in_flight
         }
     )
     recorders = []
-    if options.profile:  # for about as long as the storm lasts at 800 sign-ins a second
-        seconds = max(2.0, len(users) / 800)
+    if options.profile:  # until every sign-in has ended (at most as long as 200 a second would take)
+        seconds = max(2.0, len(users) / 200)
         recorders = profile.start_recording(
             [p.pid for p in servers], seconds, options.log_dir, gil=options.profile == "gil"
         )
@@ -117,6 +117,7 @@ def run_storm(options: Options, target: Target, users: list[UserSpec], in_flight
     def signed_in() -> dict[str, Any]:
         generator_pct = 100 * (_own_cpu_seconds() - generator_before) / (time.monotonic() - began)
         resources = {k: v for k, v in monitor.stop().items() if k.startswith(RESOURCES)}
+        profile.stop_recording(recorders)  # the closing connections are not the storm's
         return {**resources, "generator_cpu_pct": round(generator_pct, 1)}
 
     # No collection while the clients run: this process holds Django and all it loaded, and its full

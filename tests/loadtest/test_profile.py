@@ -1,6 +1,10 @@
 """The summary of raw py-spy profiles: busy share per thread, and where the busy time goes."""
 
-from loadtest.profile import summarize
+import subprocess
+import sys
+import time
+
+from loadtest.profile import finish_recording, start_recording, stop_recording, summarize
 
 
 def test_summary_splits_threads_and_leaves_waiting_out(tmp_path):
@@ -33,3 +37,18 @@ def test_gil_summary_splits_python_cpu_between_threads(tmp_path):
     assert "== ORM threads (1 threads): 70% of the GIL samples" in summary
     assert "100.0%  Django ORM (building and compiling queries, models)" in summary
     assert "100.0%  redis-py" in summary
+
+
+def test_a_recording_stopped_early_writes_what_it_sampled(tmp_path):
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time\nwhile True: time.sleep(0.01)"])
+    try:
+        recorders = start_recording([sleeper.pid], 60, tmp_path)
+        time.sleep(1.5)
+        began = time.monotonic()
+        stop_recording(recorders)
+        finish_recording(recorders)
+        assert time.monotonic() - began < 10  # not the 60 s asked for
+        assert "<module>" in (tmp_path / f"profile-{sleeper.pid}.txt").read_text()
+    finally:
+        sleeper.kill()
+        sleeper.wait()
