@@ -267,16 +267,22 @@ def _verification_check(country_code: str, phone_number: str, code: str) -> Phon
     now = timezone.now()
     if verification.verified_at is None and verification.expires_at <= now:
         raise Invalid("verification code expired", code="code_expired")
-    if (
-        verification.verified_at is not None
-        and verification.verified_at + timedelta(seconds=settings.VERIFICATION_SIGN_IN_TTL) <= now
-    ):
+    signs_in_until = verified_code_signs_in_until(verification)
+    if signs_in_until is not None and signs_in_until <= now:
         raise Invalid("verification code expired", code="code_expired")
     if verification.code_hash:
         _stored_code_check(verification, code, now)
     else:
         _provider_code_check(verification, code, now)
     return verification
+
+
+def verified_code_signs_in_until(verification: PhoneVerification) -> datetime | None:
+    """When a verified code stops signing in (VERIFICATION_SIGN_IN_TTL after it was verified);
+    None while it is not verified."""
+    if verification.verified_at is None:
+        return None
+    return verification.verified_at + timedelta(seconds=settings.VERIFICATION_SIGN_IN_TTL)
 
 
 @cache

@@ -7,6 +7,7 @@ and access tokens come from the service layer's token module, so `connect {token
 """
 
 import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -18,6 +19,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.db.models import Exists, F, OuterRef
 from django.test.utils import override_settings
+from django.utils import timezone
 
 from accounts import sms, tokens, verification
 from accounts.models import DeviceSession, PhoneVerification, User
@@ -26,6 +28,8 @@ from loadtest.generator import GROUP_NAME_PREFIX
 from messaging.models import DeliveryReceipt, Message
 
 SAFE_NAME_PARTS = ("load", "test")
+# How long a kept Hooligram code must still sign in for to be used (longer than any run).
+CODE_MARGIN = timedelta(hours=1)
 
 
 def database_name() -> str:
@@ -188,16 +192,22 @@ def phone_users_provision(
     (with the in-memory SMS backend, in this process); codes are kept in `codes_file` for later runs,
     since a phone may ask for only a few codes an hour and a verified code keeps signing in. Each
     code is kept with its verification's id: a phone verified again since (by a run that kept its
-    codes elsewhere) gets a new code rather than signing in with a stale one."""
+    codes elsewhere), or whose code stops signing in within CODE_MARGIN
+    (VERIFICATION_SIGN_IN_TTL after it was verified), gets a new code rather than failing to sign in
+    with the one kept."""
     numbers = [f"{number_prefix}{n:07d}" for n in range(count)]
     known: dict[str, Any] = json.loads(codes_file.read_text()) if codes_file.exists() else {}
     newest = _newest_verifications(country_code, numbers)
 
+    # A kept code must sign in for the whole run, whatever the run's length.
+    needed_until = timezone.now() + CODE_MARGIN
+
     def known_code_holds(pn: str) -> bool:
         entry, latest = known.get(f"{country_code}.{pn}"), newest.get(pn)
-        return (
-            isinstance(entry, list) and latest is not None and latest.verified_at is not None and entry[0] == latest.pk
-        )
+        if not isinstance(entry, list) or latest is None or entry[0] != latest.pk:
+            return False
+        signs_in_until = verification.verified_code_signs_in_until(latest)
+        return signs_in_until is not None and signs_in_until > needed_until
 
     stale = [pn for pn in numbers if not known_code_holds(pn)]
     new_codes: dict[str, str] = {}

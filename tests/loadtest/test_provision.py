@@ -1,11 +1,15 @@
 """The load tool's database preparation: each run starts from the same memberships, and phone users
 sign in with the codes it keeps."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from accounts import verification
+from accounts.models import PhoneVerification
 from chats.models import Participant
-from loadtest.provision import earlier_groups_leave, phone_users_provision
+from loadtest.provision import CODE_MARGIN, earlier_groups_leave, phone_users_provision
 from tests.helpers import make_group, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -40,3 +44,21 @@ def test_phone_users_sign_in_with_their_codes_even_after_another_run_verified_th
             country_code="65", phone_number=user["phone_number"], code=user["code"], address=None
         )
         assert signed_in.pk == user["user_id"]
+
+
+def test_a_phone_whose_kept_code_stops_signing_in_soon_gets_a_new_one(tmp_path, settings):
+    codes = tmp_path / "codes.json"
+    (first,) = phone_users_provision(1, country_code="65", number_prefix="9", codes_file=codes)
+    kept = PhoneVerification.objects.get(country_code="65", phone_number=first["phone_number"])
+    # Verified long ago: the code signs in for less than the margin a run needs.
+    kept.verified_at = timezone.now() - timedelta(seconds=settings.VERIFICATION_SIGN_IN_TTL) + CODE_MARGIN / 2
+    kept.save(update_fields=["verified_at"])
+
+    (again,) = phone_users_provision(1, country_code="65", number_prefix="9", codes_file=codes)
+
+    newest = PhoneVerification.objects.filter(phone_number=first["phone_number"]).latest("created_at", "id")
+    assert newest.pk != kept.pk and newest.verified_at is not None
+    signed_in = verification.phone_sign_in(
+        country_code="65", phone_number=again["phone_number"], code=again["code"], address=None
+    )
+    assert signed_in.pk == first["user_id"]
