@@ -127,15 +127,18 @@ def run_storm(options: Options, target: Target, users: list[UserSpec], in_flight
     # No collection while the clients run: this process holds Django and all it loaded, and its full
     # collections (8 in a storm of 5,000) took 2.6 s of a 7 s storm, each stopping every client and
     # its timing. A storm is short, and reference counting frees nearly all of its garbage.
-    collecting = gc.isenabled()
+    # Both are left as the caller had them (a test session calls the command in its own process):
+    # no call releases only what one freeze froze, so what a caller froze stays frozen with ours.
+    collecting, caller_froze = gc.isenabled(), gc.get_freeze_count() > 0
     gc.freeze()
     gc.disable()
     try:
         figures = uvloop.run(_storm(options, users, in_flight, signed_in))
     finally:
-        if collecting:  # as the caller had it (a test session calls the command in its own process)
+        if collecting:
             gc.enable()
-        gc.unfreeze()
+        if not caller_froze:
+            gc.unfreeze()
     overflows_after = listen_overflows()
     if recorders:
         profile.finish_recording(recorders)

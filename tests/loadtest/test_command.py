@@ -1,6 +1,7 @@
 """The loadtest command end to end, tiny: it starts a daphne process on the test database and Redis,
 drives a few users over real WebSockets from a generator process, and reports matched deliveries."""
 
+import gc
 import json
 
 import pytest
@@ -39,7 +40,9 @@ def test_groups_run_matches_every_delivery(tmp_path, protocol):
 
 @pytest.mark.parametrize("protocol", ["sama", "hooligram"])
 def test_storm_signs_every_user_in_and_says_what_a_sign_in_cost(tmp_path, protocol):
+    collecting, frozen = gc.isenabled(), gc.get_freeze_count() > 0
     (figures,) = _run(tmp_path, "storm", protocol=protocol, users=8, in_flight=4, servers=2)
+    assert (gc.isenabled(), gc.get_freeze_count() > 0) == (collecting, frozen)  # the collector as it was
     assert (figures["protocol"], figures["users"], figures["signed_in"], figures["failed"]) == (protocol, 8, 8, 0)
     assert 0 < figures["p50_ms"] <= figures["p99_ms"] <= figures["max_ms"]
     # Four users a server: each one's p99 is its slowest, and the slower of the two is the storm's.
