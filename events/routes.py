@@ -5,7 +5,9 @@ With Redis pub/sub (REDIS_URL, CHANNEL_LAYER=pubsub) each process's hub reads a 
 (realtime/hub.py), and Redis holds, for every address served somewhere, the set of hub channels
 that serve it (`<prefix>route:<address>`). A hub registers an address when its first connection
 there joins and unregisters it when the last one leaves, and registers all of its addresses again
-every minute (a Redis restart forgets them). A batch of events is sent by a script in Redis that
+every minute (a Redis restart forgets them). Every registration renews the route's expiry
+(ROUTE_TTL_SECONDS), so a route that no live process serves any more (every hub that named it
+died) is gone within minutes. A batch of events is sent by a script in Redis that
 looks up the routes of their addresses and publishes one message per hub, in one round trip; a hub
 that no longer listens (its PUBLISH reached nobody: the process died) is removed from the routes
 that named it. A process idle while others are busy thus reads nothing, and adding processes adds
@@ -38,6 +40,11 @@ def routing_enabled() -> bool:
     return bool(settings.REDIS_URL) and settings.CHANNEL_LAYER == "pubsub" and settings.EVENT_ROUTING == "address"
 
 
+# A route lives this long after its last registration; live hubs register theirs every minute
+# (realtime/hub.py: REJOIN_SECONDS).
+ROUTE_TTL_SECONDS = 300
+
+
 def route_key(address: str) -> str:
     return f"{settings.CHANNEL_LAYER_PREFIX}route:{address}"
 
@@ -58,6 +65,7 @@ class RouteChanges(LoopBatches[tuple[str, str, bool, asyncio.Future[None] | None
                 for channel, address, served, _ in batch:
                     if served:
                         pipe.sadd(route_key(address), channel)
+                        pipe.expire(route_key(address), ROUTE_TTL_SECONDS)
                     else:
                         pipe.srem(route_key(address), channel)
                 await pipe.execute()
@@ -89,6 +97,7 @@ async def serve_all(channel: str, addresses: list[str]) -> None:
     async with client.pipeline(transaction=False) as pipe:
         for address in addresses:
             pipe.sadd(route_key(address), channel)
+            pipe.expire(route_key(address), ROUTE_TTL_SECONDS)
         await pipe.execute()
 
 

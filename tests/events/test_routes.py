@@ -118,6 +118,19 @@ async def test_a_hub_that_stopped_listening_is_forgotten(processes):
     assert await client.smembers(routes.route_key("user.9003")) == {first.hub.channel.encode()}
 
 
+async def test_a_route_expires_unless_a_live_hub_registers_it_again(processes):
+    first, _ = processes
+    await routes.serve(f"{settings.CHANNEL_LAYER_PREFIX}hub.crashed", "user.9005")  # it never leaves
+    client, key = loop_client(), routes.route_key("user.9005")
+    assert 0 < await client.ttl(key) <= routes.ROUTE_TTL_SECONDS
+    await client.expire(key, 1)
+    await first.hub.join("user.9005", Listener())  # a live hub registers it: the expiry is renewed
+    assert await client.ttl(key) > 1
+    await client.expire(key, 1)
+    await routes.serve_all(first.hub.channel, list(first.hub.members))  # as every minute
+    assert await client.ttl(key) > 1
+
+
 async def test_routes_come_back_when_a_hub_renews_them(processes):
     first, _ = processes
     listener = Listener()
