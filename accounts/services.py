@@ -208,13 +208,9 @@ def user_delete_as(actor: User, *, user_id: int) -> None:
     user_delete(user)
 
 
-def user_touch_activity(user_id: int) -> None:
-    """Record that the user was active now (called when a connection closes)."""
-    User.objects.filter(pk=user_id).update(last_activity_at=timezone.now())
-
-
 def users_touch_activity(user_ids: list[int]) -> None:
-    """Record that the users were active now (their connections' process died), in one UPDATE."""
+    """Record that the users were active now (their last connection closed, or the process that
+    held their connections died), in one UPDATE."""
     User.objects.filter(pk__in=user_ids).update(last_activity_at=timezone.now())
 
 

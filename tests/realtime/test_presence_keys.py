@@ -4,11 +4,15 @@ import asyncio
 import secrets
 
 import pytest
+from asgiref.sync import sync_to_async
+from django.utils import timezone
 
+from accounts.models import User
 from realtime import presence
+from tests.helpers import make_user
 
 # Presence lives in Redis only with REDIS_URL: like the multi-process tests, this runs on Redis.
-pytestmark = pytest.mark.multiprocess
+pytestmark = [pytest.mark.multiprocess, pytest.mark.django_db(transaction=True)]
 
 
 async def test_servers_with_another_prefix_do_not_see_the_users_online(settings):
@@ -35,3 +39,33 @@ async def test_of_connections_opened_at_once_only_each_users_first_comes_online(
     assert await presence.connection_opened(8, "tablet") is False
     assert await presence.connection_closed(8, "phone") is False
     await presence._client().delete(presence._key(8), presence._key(9))
+
+
+async def test_of_connections_closed_at_once_only_each_users_last_goes_offline(settings):
+    settings.CHANNEL_LAYER_PREFIX = f"apart{secrets.token_hex(4)}"
+    users = [await sync_to_async(make_user)() for _ in range(2)]
+    first, second = (user.pk for user in users)
+    await asyncio.gather(
+        *(
+            presence.connection_opened(uid, f"{uid}-{device}")
+            for uid in (first, second)
+            for device in ("phone", "laptop")
+        )
+    )
+    before = timezone.now()
+
+    went_offline = await asyncio.gather(
+        presence.connection_closed(first, f"{first}-phone"),
+        presence.connection_closed(first, f"{first}-laptop"),
+        presence.connection_closed(second, f"{second}-phone"),
+    )
+
+    assert went_offline == [False, True, False]
+    assert await presence.online_user_ids([first, second]) == {second}
+    seen = {
+        user.pk: user.last_activity_at
+        for user in await sync_to_async(list)(User.objects.filter(pk__in=[first, second]))
+    }
+    assert seen[first] is not None and seen[first] >= before  # recorded as they went offline
+    assert seen[second] is None
+    await presence._client().delete(presence._key(first), presence._key(second))
