@@ -4,11 +4,11 @@ import asyncio
 import secrets
 
 import pytest
-from asgiref.sync import sync_to_async
 from django.utils import timezone
 
 from accounts.models import User
 from realtime import presence
+from realtime.db import run_in_db
 from tests.helpers import make_user
 
 # Presence lives in Redis only with REDIS_URL: like the multi-process tests, this runs on Redis.
@@ -43,7 +43,7 @@ async def test_of_connections_opened_at_once_only_each_users_first_comes_online(
 
 async def test_of_connections_closed_at_once_only_each_users_last_goes_offline(settings):
     settings.CHANNEL_LAYER_PREFIX = f"apart{secrets.token_hex(4)}"
-    users = [await sync_to_async(make_user)() for _ in range(2)]
+    users = [await run_in_db(make_user) for _ in range(2)]
     first, second = (user.pk for user in users)
     await asyncio.gather(
         *(
@@ -63,9 +63,30 @@ async def test_of_connections_closed_at_once_only_each_users_last_goes_offline(s
     assert went_offline == [False, True, False]
     assert await presence.online_user_ids([first, second]) == {second}
     seen = {
-        user.pk: user.last_activity_at
-        for user in await sync_to_async(list)(User.objects.filter(pk__in=[first, second]))
+        user.pk: user.last_activity_at for user in await run_in_db(list, User.objects.filter(pk__in=[first, second]))
     }
     assert seen[first] is not None and seen[first] >= before  # recorded as they went offline
     assert seen[second] is None
+    await presence._client().delete(presence._key(first), presence._key(second))
+
+
+async def test_a_failed_last_activity_write_reaches_only_those_going_offline(settings, monkeypatch):
+    settings.CHANNEL_LAYER_PREFIX = f"broken{secrets.token_hex(4)}"
+    users = [await run_in_db(make_user) for _ in range(2)]
+    first, second = (user.pk for user in users)
+    for connection in (f"{first}-phone", f"{second}-phone", f"{second}-laptop"):
+        await presence.connection_opened(int(connection.split("-")[0]), connection)
+
+    def database_down(user_ids: list[int]) -> None:
+        raise OSError("database unreachable")
+
+    monkeypatch.setattr(presence, "users_touch_activity", database_down)
+    went_offline = await asyncio.gather(
+        presence.connection_closed(first, f"{first}-phone"),
+        presence.connection_closed(second, f"{second}-phone"),
+        return_exceptions=True,
+    )
+
+    assert isinstance(went_offline[0], OSError) and went_offline[1] is False
+    assert await presence.online_user_ids([first, second]) == {second}  # forgotten all the same
     await presence._client().delete(presence._key(first), presence._key(second))
