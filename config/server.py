@@ -1,7 +1,8 @@
 """Run the server: `python -m config.server <daphne's arguments>` (`--help` lists them).
 
 Daphne, with two process-wide choices made first (and autobahn's per-connection debug formatting
-skipped when no debug line is written):
+skipped when no debug line is written, WebSocket connections failed with a close frame, and
+upgraded connections rid of their HTTP request):
 - uvloop: daphne drives Twisted's asyncio reactor on an event loop it makes when `daphne.server`
   is first imported; choosing uvloop's policy before that import makes it uvloop's loop, which
   schedules callbacks, socket reads and thread-pool wake-ups in C.
@@ -144,12 +145,30 @@ def _format_autobahn_debug_lines_only_when_written() -> None:
 
 
 def _clean_closing_factory() -> type:
-    from daphne.ws_protocol import WebSocketFactory
+    from daphne.ws_protocol import WebSocketFactory, WebSocketProtocol
+    from twisted.web.http import HTTPChannel
+
+    class HandedOverWebSocketProtocol(WebSocketProtocol):
+        """Daphne's WebSocket protocol, which lets go of the HTTP request it was upgraded from.
+
+        Daphne hands the connection's transport over from Twisted's HTTP channel, which stays
+        registered as the transport's producer: it and its request (headers, body buffer,
+        addresses) then lived as long as the connection, about a quarter of the objects the
+        collector tracks per idle connection. The channel is no producer of anything once the
+        request is upgraded (its pause and resume only mark a flag while a request is handled,
+        and an upgraded one stays handled), so unregistering it changes no flow control."""
+
+        def connectionMade(self) -> None:
+            if isinstance(getattr(self.transport, "producer", None), HTTPChannel):
+                self.transport.unregisterProducer()
+            super().connectionMade()
 
     class CleanClosingWebSocketFactory(WebSocketFactory):
         """Daphne's WebSocket factory, failing a connection with a close frame (1009 for a message
         over the limit) rather than by dropping it: autobahn drops by default, and clients see
-        code 1006 with no reason."""
+        code 1006 with no reason. Its connections let go of their HTTP request."""
+
+        protocol = HandedOverWebSocketProtocol
 
         def __init__(self, *args: object, **kwargs: object) -> None:
             super().__init__(*args, **kwargs)

@@ -1,5 +1,6 @@
-"""How the server runs: its collector is tuned and logs a collection long enough to be felt as latency, and its
-endpoints listen with the configured backlog."""
+"""How the server runs: its collector is tuned and logs a collection long enough to be felt as latency, its
+endpoints listen with the configured backlog, and a WebSocket keeps nothing of the HTTP request it was upgraded
+from."""
 
 import gc
 import logging
@@ -72,3 +73,22 @@ def test_autobahns_debug_formatting_happens_only_when_written(monkeypatch):
         assert "42" in protocol.hlval(42)
     finally:
         txaio.set_global_log_level(level)
+
+
+def test_an_upgraded_connection_lets_go_of_its_http_request():
+    from twisted.internet.address import IPv4Address
+    from twisted.internet.testing import StringTransport
+    from twisted.web.http import HTTPChannel
+
+    from config.server import _clean_closing_factory
+
+    factory = _clean_closing_factory()(server_class=None)
+    transport = StringTransport()
+    transport.registerProducer(HTTPChannel(), True)  # as daphne's upgrade leaves it
+    protocol = factory.buildProtocol(IPv4Address("TCP", "127.0.0.1", 50000))
+    protocol.makeConnection(transport)
+    try:
+        assert transport.producer is None
+    finally:
+        if protocol.openHandshakeTimeoutCall is not None:  # no handshake follows
+            protocol.openHandshakeTimeoutCall.cancel()
