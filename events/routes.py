@@ -110,7 +110,8 @@ async def serve_all(channel: str, addresses: list[str]) -> None:
     chunk per round trip. Two commands an address in one pipeline stopped the event loop for
     300 ms at 10,000 addresses (redis-py packs and parses each command), once a minute: a late
     second for every connection of the process. A script call per thousand addresses costs the
-    loop 15 ms for 10,000, in pieces of about 1.5 ms."""
+    loop 15 ms for 10,000, in pieces of about 1.5 ms. An address the hub leaves meanwhile may be
+    registered again: its events then reach a hub that has no one there, until the route expires."""
     client = loop_client()
     if client is None or not addresses:
         return
