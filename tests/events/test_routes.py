@@ -131,6 +131,20 @@ async def test_a_route_expires_unless_a_live_hub_registers_it_again(processes):
     assert await client.ttl(key) > 1
 
 
+async def test_route_changes_of_one_batch_keep_their_order(processes):
+    first, _ = processes
+    await first.hub.ready()
+    channel, client = first.hub.channel, loop_client()
+    routes.stop_serving(channel, "user.9006")
+    await routes.serve(channel, "user.9006")  # in the same batch: left, then joined again
+    assert await client.smembers(routes.route_key("user.9006")) == {channel.encode()}
+
+    written = asyncio.get_running_loop().create_future()
+    routes.RouteChanges.of_this_loop().put((channel, "user.9007", True, None), (channel, "user.9007", False, written))
+    await written  # joined, then left
+    assert await client.exists(routes.route_key("user.9007")) == 0
+
+
 async def test_routes_come_back_when_a_hub_renews_them(processes):
     first, _ = processes
     listener = Listener()
