@@ -1,4 +1,6 @@
-"""Presence in Redis is kept under the channel layer's prefix, like the channel layer itself."""
+"""Presence in Redis: kept under the channel layer's prefix, like the channel layer itself; and
+connections opened or closed together are recorded in one batch, each user coming online with
+their first and going offline (last activity recorded) with their last."""
 
 import asyncio
 import secrets
