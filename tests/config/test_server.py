@@ -1,9 +1,11 @@
 """How the server runs: its collector is tuned and logs a collection long enough to be felt as latency, its
-endpoints listen with the configured backlog, and a WebSocket keeps nothing of the HTTP request it was upgraded
-from."""
+endpoints listen with the configured backlog, a WebSocket keeps nothing of the HTTP request it was upgraded
+from, and small client frames are unmasked as autobahn's native masker unmasks them."""
 
 import gc
 import logging
+import os
+import random
 
 from daphne.endpoints import build_endpoint_description_strings
 
@@ -92,3 +94,28 @@ def test_an_upgraded_connection_lets_go_of_its_http_request():
     finally:
         if protocol.openHandshakeTimeoutCall is not None:  # no handshake follows
             protocol.openHandshakeTimeoutCall.cancel()
+
+
+def test_small_client_frames_are_unmasked_as_autobahns_native_masker_does(monkeypatch):
+    import autobahn.websocket.protocol as protocol
+
+    from config.server import INTEGER_MASK_MAX_BYTES, IntegerXorMasker, _unmask_small_frames_with_integers
+
+    native = protocol.create_xor_masker
+    monkeypatch.setattr(protocol, "create_xor_masker", native)  # undone after the test
+    _unmask_small_frames_with_integers()
+    chunks = random.Random(21)
+    for size in (0, 1, 3, 4, 5, 200, INTEGER_MASK_MAX_BYTES):
+        mask, payload = os.urandom(4), os.urandom(size)
+        masker, reference = protocol.create_xor_masker(mask, size), native(mask, size)
+        assert isinstance(masker, IntegerXorMasker)
+        pieces, start = [], 0
+        while start < size:  # read in pieces, as a frame split across TCP segments is
+            end = min(size, start + chunks.randint(1, 9))
+            pieces.append(masker.process(payload[start:end]))
+            start = end
+            assert masker.pointer() == start
+        assert b"".join(pieces) == reference.process(payload)
+        masker.reset()
+        assert masker.pointer() == 0
+    assert not isinstance(protocol.create_xor_masker(b"abcd", INTEGER_MASK_MAX_BYTES + 1), IntegerXorMasker)
