@@ -4,8 +4,6 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any, ClassVar
 
 from channels.consumer import get_handler_name
@@ -64,29 +62,34 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.adapter = self.adapter_class(self)
         self.meters = protocol_meters(self.adapter.name)
         self.counted = False  # among the open connections (chat_websocket_connections)
-        async with self.holding_events():
-            try:
-                accepted = await self.adapter.on_connect()
-            except Exception as error:
-                # The handshake could not be judged (the database not reachable in time, say):
-                # refused with "try again later" (1013) or "internal error" (1011), never dropped.
-                if is_bug(error):
-                    logger.exception("%s: handshake failed", self.adapter.name)
-                else:
-                    logger.warning("%s: handshake: %s: %s", self.adapter.name, type(error).__name__, error)
-                await self.close(code=1013 if isinstance(unexpected_error(error), Unavailable) else 1011)
-                return
-            path, client = self.scope.get("path", ""), scope_address(self.scope)
-            if accepted:
-                await self.accept()
-                logs.access_logger.info("WebSocket %s opened", path, extra={"client": client})
-                self.meters.connections.inc()
-                self.counted = True
+        self.held = []
+        try:
+            await self._open()
+        finally:
+            await self.release_events()
+
+    async def _open(self) -> None:
+        """Accept the connection or refuse it, as the adapter judges its handshake."""
+        try:
+            accepted = await self.adapter.on_connect()
+        except Exception as error:
+            # The handshake could not be judged (the database not reachable in time, say):
+            # refused with "try again later" (1013) or "internal error" (1011), never dropped.
+            if is_bug(error):
+                logger.exception("%s: handshake failed", self.adapter.name)
             else:
-                await self.close(code=CLOSE_UNAUTHENTICATED)
-                logs.access_logger.info(
-                    "WebSocket %s refused: %d", path, CLOSE_UNAUTHENTICATED, extra={"client": client}
-                )
+                logger.warning("%s: handshake: %s: %s", self.adapter.name, type(error).__name__, error)
+            await self.close(code=1013 if isinstance(unexpected_error(error), Unavailable) else 1011)
+            return
+        path, client = self.scope.get("path", ""), scope_address(self.scope)
+        if accepted:
+            await self.accept()
+            logs.access_logger.info("WebSocket %s opened", path, extra={"client": client})
+            self.meters.connections.inc()
+            self.counted = True
+        else:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            logs.access_logger.info("WebSocket %s refused: %d", path, CLOSE_UNAUTHENTICATED, extra={"client": client})
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Route a message to its handler, without Channels' per-message database hop.
@@ -107,23 +110,24 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 text_data = (bytes_data or b"").decode("utf-8")
             except UnicodeDecodeError:
                 text_data = ""
-        async with self.holding_events():
-            try:
-                await self.adapter.handle(text_data)
-            except Exception:
-                logger.exception("%s: unhandled error for frame %.200r", self.adapter.name, text_data)
-
-    @asynccontextmanager
-    async def holding_events(self) -> AsyncIterator[None]:
-        """Hold events delivered meanwhile until the block ends: a frame's answer comes before the
-        events it caused, as when each connection read its events from its own queue."""
         self.held = []
         try:
-            yield
+            await self.adapter.handle(text_data)
+        except Exception:
+            logger.exception("%s: unhandled error for frame %.200r", self.adapter.name, text_data)
         finally:
-            while self.held:
-                await self._send_event(self.held.pop(0))
-            self.held = None
+            await self.release_events()
+
+    async def release_events(self) -> None:
+        """Send the events held while a frame (or the handshake) was handled, then stop holding.
+
+        Events delivered while `held` is a list wait in it (`deliver`): a frame's answer comes
+        before the events it caused, as when each connection read its events from its own queue.
+        (A plain `try`/`finally` around each frame rather than a context manager, which cost an
+        async generator per frame.)"""
+        while self.held:
+            await self._send_event(self.held.pop(0))
+        self.held = None
 
     async def send_frame(self, frame: dict[str, Any] | str) -> None:
         """Send a frame (a str: its JSON text already).
