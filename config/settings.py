@@ -7,24 +7,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import phonenumbers
-from environs import Env
 from marshmallow.validate import OneOf, Range
 
+from config.env import env, env_list
 from config.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-# Every variable is read through environs: a malformed value (a switch that is not 1/true/yes/on or
-# 0/false/no/off, a number that is not one, a name not among the choices) stops the server with
-# "Environment variable "NAME" invalid: ...". The README's configuration table lists them all.
-env = Env()
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    """Read a comma-separated environment variable as a list of non-empty, stripped items."""
-    return [item.strip() for item in env.list(name, default.split(",")) if item.strip()]
 
 
 DEBUG = env.bool("DEBUG", True)
@@ -290,36 +278,6 @@ METRICS_TOKEN = env.str("METRICS_TOKEN", "")
 PUSH_WORKER_METRICS_PORT = env.int("PUSH_WORKER_METRICS_PORT", 0, validate=Range(min=0, max=65535))
 PUSH_WORKER_METRICS_ADDRESS = env.str("PUSH_WORKER_METRICS_ADDRESS", "127.0.0.1")
 
-# Hooligram / phone verification --------------------------------------------------------------
-# Where codes go: accounts.sms.ConsoleSmsBackend (logs them), accounts.sms.InMemorySmsBackend
-# (tests) or accounts.sms.TwilioVerifyBackend (production, needs the TWILIO_* variables).
-SMS_BACKEND = env.str("SMS_BACKEND", "accounts.sms.ConsoleSmsBackend")
-SMS_HTTP_TIMEOUT = env.float("SMS_HTTP_TIMEOUT", 10)
-TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", "")
-TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", "")
-TWILIO_VERIFY_SERVICE_SID = env.str("TWILIO_VERIFY_SERVICE_SID", "")
-TWILIO_VERIFY_URL = env.str("TWILIO_VERIFY_URL", "https://verify.twilio.com/v2")
-# Seconds a code may be submitted after it was sent.
-VERIFICATION_CODE_TTL = env.int("VERIFICATION_CODE_TTL", 600)
-VERIFICATION_CODE_LENGTH = env.int("VERIFICATION_CODE_LENGTH", 6)
-# Wrong codes allowed per code (submit and sign-in together) before a new code is needed.
-VERIFICATION_MAX_ATTEMPTS = env.int("VERIFICATION_MAX_ATTEMPTS", 5)
-# At most VERIFICATION_RATE_LIMIT code requests per phone number in VERIFICATION_RATE_WINDOW seconds.
-VERIFICATION_RATE_LIMIT = env.int("VERIFICATION_RATE_LIMIT", 5)
-VERIFICATION_RATE_WINDOW = env.int("VERIFICATION_RATE_WINDOW", 3600)
-# Seconds a verified code keeps signing in (Hooligram clients sign in again with it on reconnect).
-VERIFICATION_SIGN_IN_TTL = env.int("VERIFICATION_SIGN_IN_TTL", 30 * 86400)
-# Most unacknowledged messages sent again at one Hooligram sign-in (oldest first).
-HOOLIGRAM_REDELIVERY_LIMIT = env.int("HOOLIGRAM_REDELIVERY_LIMIT", 1000)
-# The region ("GB", "US") national phone numbers are read in when their writer's is not known;
-# empty: such numbers are not read (they match no one). See accounts/phones.py.
-PHONE_DEFAULT_REGION = env.str(
-    "PHONE_DEFAULT_REGION",
-    "",
-    validate=OneOf(["", *sorted(phonenumbers.SUPPORTED_REGIONS)], error="Must be a region code such as GB or US."),
-)
-# --- end Hooligram / phone verification --------------------------------------------------------
-
 # --- SAMA extras: attachments and push notifications -------------------------------------------
 # Where clients reach this server, for absolute file URLs (else taken from the request's Host).
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", "")
@@ -396,17 +354,7 @@ REST_FILE_MAX_BYTES = env.int("REST_FILE_MAX_BYTES", 50 * 1024 * 1024)
 REST_PREVIEW_MAX_BYTES = env.int("REST_PREVIEW_MAX_BYTES", 2 * 1024 * 1024)
 # --- end Chats REST ----------------------------------------------------------------------------
 
-# --- Login and registration limits (accounts/throttling.py), for every protocol and the admin ---
-# "N/sec|min|hour|day" per client address and per account: failed logins (password, token or
-# phone code), and registrations (Hooligram code requests included).
-LOGIN_RATE = env.str("LOGIN_RATE", "20/min")
-REGISTER_RATE = env.str("REGISTER_RATE", "10/min")
-# Proxies in front of the server whose X-Forwarded-For entries are believed (0: the socket's address).
-TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", 0, validate=Range(min=0))
-if TRUSTED_PROXY_COUNT:
-    # The proxy says which scheme the client used; a request is HTTPS when it says so.
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# The counters live in the cache: Redis with REDIS_URL, so every process shares them.
+# --- The cache, where the login and registration counters live (accounts/throttling.py) -------
 CACHES: dict[str, Any] = {
     "default": (
         {
@@ -421,26 +369,7 @@ CACHES: dict[str, Any] = {
     )
     | {"KEY_PREFIX": CHANNEL_LAYER_PREFIX}
 }
-# --- end login and registration limits ---------------------------------------------------------
-
-# --- Password reset by a one-time code (SAMA's user_send_otp / user_reset_password) -------------
-# Seconds a code works; wrong tries a code takes before it is spent; code requests per client
-# address and per e-mail ("N/sec|min|hour|day", accounts/throttling.py).
-PASSWORD_RESET_CODE_TTL = env.int("PASSWORD_RESET_CODE_TTL", 900)
-PASSWORD_RESET_MAX_ATTEMPTS = env.int("PASSWORD_RESET_MAX_ATTEMPTS", 5)
-PASSWORD_RESET_RATE = env.str("PASSWORD_RESET_RATE", "5/hour")
-# How the codes are mailed (Django's e-mail framework): the console backend prints them; set
-# django.core.mail.backends.smtp.EmailBackend and the EMAIL_* variables to send them.
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-EMAIL_HOST = env.str("EMAIL_HOST", "localhost")
-EMAIL_PORT = env.int("EMAIL_PORT", 25)
-EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", False)
-EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", False)
-EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", 10)
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "webmaster@localhost")
-# --- end password reset ------------------------------------------------------------------------
+# --- end cache ---------------------------------------------------------------------------------
 
 # --- Retention (manage.py purge) -----------------------------------------------------------------
 # What `manage.py purge` (docs/retention.md) removes, run daily by cron or a systemd timer. Days of
@@ -453,3 +382,6 @@ PUSH_RETENTION_DAYS = env.int("PUSH_RETENTION_DAYS", 7, validate=Range(min=1))
 # its tokens live (REFRESH_TOKEN_LIFETIME), so purging one signs out no one who could still come back.
 DEVICE_SESSION_IDLE_DAYS = env.int("DEVICE_SESSION_IDLE_DAYS", 31, validate=Range(min=1))
 # --- end retention -------------------------------------------------------------------------------
+
+# Phone verification, login and registration limits, password reset: config/settings_accounts.py.
+from config.settings_accounts import *  # noqa: E402, F403
