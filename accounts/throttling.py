@@ -2,8 +2,11 @@
 in (LOGIN_RATE), to register (REGISTER_RATE) and to have a password reset code mailed
 (PASSWORD_RESET_RATE), counted per client address and per account.
 
-A login attempt counts when it fails: one that succeeds is given back, so an owner's own logins
-never lock them out and an attacker gains nothing by logging into an account of their own.
+A login attempt counts when it fails. One that succeeds is given back, except the first on its
+account in a window, which keeps its count where the limit allows more than one attempt: so the
+usual sign-in, one a window, makes one round trip to Redis instead of two. An account's successes
+hold at most one of its attempts a window: an owner's own logins never lock them out, and an
+attacker gains nothing by logging into an account of their own.
 A registration or a reset code request counts whatever its outcome. Counters are fixed windows (the rate's period,
 aligned to the clock) in Django's cache, which is Redis when REDIS_URL is set, so every server
 process shares them. An attempt on an account is counted before it is judged, so concurrent
@@ -109,6 +112,7 @@ def attempt(kind: str, *, address: str | None, account: str | None = None) -> It
     if account_key is None:
         if (counters().get(address_key) or 0) >= limit:
             raise refused
+        on_account = 0
     else:
         by_address, on_account = _count(account_key, 1, period, read_key=address_key)
         if by_address >= limit or on_account > limit:
@@ -121,5 +125,5 @@ def attempt(kind: str, *, address: str | None, account: str | None = None) -> It
         raise
     if kind not in COUNT_FAILURES_ONLY:
         _count(address_key, 1, period)
-    elif account_key is not None:
+    elif account_key is not None and (on_account > 1 or limit == 1):  # the window's first keeps it
         _count(account_key, -1, period)

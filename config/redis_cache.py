@@ -10,7 +10,8 @@ Django's `incr` is two round trips (whether the key exists, then INCRBY) and a c
 not exist yet takes an `add` before it: a login's attempt took four to six. `read_and_count` is
 one: a script (GET, SET NX EX and INCRBY), which Redis runs whole, as it would a MULTI of the
 three. A call costs the client about 90 µs of CPU where the MULTI, five commands to pack and five
-replies to parse, cost 115-125 µs; a Hooligram sign-in makes two."""
+replies to parse, cost 115-125 µs; a Hooligram sign-in makes one (two if its account signed in
+earlier in the window)."""
 
 from typing import Any
 

@@ -21,14 +21,16 @@ def _fail_once(kind: str, address: str | None = "1.2.3.4", account: str | None =
         return "refused"
 
 
-def test_failures_count_successes_are_given_back(settings):
+def test_failures_count_successes_hold_at_most_one_attempt(settings):
     settings.LOGIN_RATE = "2/hour"
     for _ in range(5):
         with throttling.attempt(throttling.LOGIN, address="1.2.3.4", account="Alice"):
             pass
-    assert [_fail_once(throttling.LOGIN, account="ALICE") for _ in range(3)] == ["ran", "ran", "refused"]
-    # another address is refused on the same account, the same address on another account
+    # The successes hold one of the account's two attempts and none of the address's.
+    assert [_fail_once(throttling.LOGIN, account="ALICE") for _ in range(2)] == ["ran", "refused"]
     assert _fail_once(throttling.LOGIN, address="5.6.7.8", account="alice") == "refused"
+    assert _fail_once(throttling.LOGIN, account="carol") == "ran"  # the address's second failure
+    # the same address is refused on another account, another address is not
     assert _fail_once(throttling.LOGIN, account="bob") == "refused"
     assert _fail_once(throttling.LOGIN, address="5.6.7.8", account="bob") == "ran"
 
