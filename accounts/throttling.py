@@ -68,6 +68,12 @@ def _key(kind: str, scope: str, ident: str, window: int) -> str:
     return f"throttle:{kind}:{scope}:{digest}:{window}"
 
 
+def _read(key: str) -> int:
+    """The counter `key` (0 when missing). One round trip on Redis."""
+    cache = counters()
+    return cache.read(key) if isinstance(cache, RedisCache) else cache.get(key) or 0
+
+
 def _count(key: str, delta: int, timeout: int, *, read_key: str | None = None) -> tuple[int, int]:
     """Add `delta` to the counter `key` (made at 0 to live `timeout` seconds when missing) and read
     the counter `read_key` (0 when missing or None): (read, new count). One round trip on Redis.
@@ -110,7 +116,7 @@ def attempt(kind: str, *, address: str | None, account: str | None = None) -> It
     address_key = _key(kind, "address", address, window)
     account_key = _key(kind, "account", account.lower(), window) if account else None
     if account_key is None:
-        if (counters().get(address_key) or 0) >= limit:
+        if _read(address_key) >= limit:
             raise refused
         on_account = 0
     else:

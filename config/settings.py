@@ -360,8 +360,8 @@ CACHES: dict[str, Any] = {
         {
             "BACKEND": "config.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
-            # One pool per process (accounts/throttling.py): under a login storm every request's
-            # thread wants a connection at once, and waits for a free one rather than failing.
+            # The login counters run on a connection of each thread's own (config/redis_cache.py);
+            # Django's cache API shares one pool per process, waiting for a free connection.
             "OPTIONS": {"pool_class": "redis.BlockingConnectionPool", "max_connections": 50, "timeout": 10},
         }
         if REDIS_URL

@@ -1,6 +1,8 @@
-"""The Redis cache (config/redis_cache.py): Django's cache API, one redis-py client per pool."""
+"""The Redis cache (config/redis_cache.py): Django's cache API, one redis-py client per pool, and the
+login counters on a connection of each thread's own."""
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
@@ -35,21 +37,43 @@ def test_counters_change_and_read_atomically_in_one_round_trip_and_always_expire
     client = cache._cache.get_client(write=True)
     client.script_flush()  # as after a restart of Redis: the script is loaded again when missing
     assert cache.read_and_count("by_address", "on_account", 1, 60) == (3, 1)
+    connection = cache._threads.connection
     commands = []
-    execute = client.execute_command
+    send = connection.send_command
 
     def counted(*args, **kwargs):
         commands.append(args[0])
-        return execute(*args, **kwargs)
+        return send(*args, **kwargs)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(client, "execute_command", counted)
+        patch.setattr(connection, "send_command", counted)
         assert cache.read_and_count(None, "on_account", 1, 60) == (0, 2)
         assert cache.read_and_count("missing", "on_account", -2, 60) == (0, 0)
-    assert commands == ["EVALSHA", "EVALSHA"]
+        assert (cache.read("by_address"), cache.read("missing")) == (3, 0)
+    assert commands == ["EVALSHA", "EVALSHA", "GET", "GET"]
     assert cache.get("on_account") == 0
     assert 0 < client.ttl(cache.make_and_validate_key("on_account")) <= 60
     # A counter given back after it expired is made again, to expire in turn: never a key for good.
     client.delete(cache.make_and_validate_key("on_account"))
     assert cache.read_and_count(None, "on_account", -1, 60) == (0, -1)
     assert 0 < client.ttl(cache.make_and_validate_key("on_account")) <= 60
+
+
+def test_each_thread_counts_on_a_connection_of_its_own_made_again_when_broken():
+    cache = caches.create_connection(DEFAULT_CACHE_ALIAS)
+    cache.set("seen", 2, 60)
+
+    def read_on_a_thread() -> tuple[object, int]:
+        seen = cache.read("seen")
+        return cache._threads.connection, seen
+
+    assert cache.read("seen") == 2
+    mine = cache._threads.connection
+    with ThreadPoolExecutor(1) as pool:
+        theirs, seen = pool.submit(read_on_a_thread).result()
+    assert theirs is not mine and seen == 2
+    # Redis closes this thread's connection (a restart, an idle timeout): the next call still counts.
+    mine.send_command("CLIENT", "ID")
+    cache._cache.get_client(write=True).client_kill_filter(_id=mine.read_response())
+    assert cache.read_and_count("seen", "tries", 1, 60) == (2, 1)
+    assert cache.read("tries") == 1
