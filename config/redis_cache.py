@@ -70,7 +70,7 @@ class RedisCache(django_redis.RedisCache):
         command = ("EVALSHA", READ_AND_COUNT_SHA, len(keys), *keys, delta, timeout)
         try:
             read, count = self._command(*command)
-        except exceptions.NoScriptError:  # a Redis restarted, or its scripts flushed
+        except exceptions.NoScriptError:  # Redis restarted, or its scripts were flushed
             self._command("SCRIPT", "LOAD", READ_AND_COUNT)
             read, count = self._command(*command)
         return int(read), int(count)
