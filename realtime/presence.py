@@ -44,19 +44,14 @@ Change = tuple[int, str, asyncio.Future[bool]]  # (user id, connection id, its a
 
 
 class _PresenceChanges(LoopBatches[Change]):
-    """Connections' entries changed at the same moment, in one MULTI/EXEC; each connection is
+    """Connections' entries changed at the same moment, in one script run; each connection is
     answered whether its user's presence changed with it."""
 
     limit = 200
     gather_s = None
-    replies = 0  # the pipeline's answers per connection
 
-    def queue(self, pipe: Any, holder: str, user_id: int, connection_id: str) -> None:
-        """Queue one connection's commands."""
-        raise NotImplementedError
-
-    def changed(self, replies: tuple[Any, ...]) -> bool:
-        """Whether the user's presence changed with this connection, from its replies."""
+    async def change(self, client: Any, holder: str, entries: list[tuple[int, str]]) -> list[bool]:
+        """Change the connections' entries; whether each one's user changed with it."""
         raise NotImplementedError
 
     async def recorded(self, changed: list[int]) -> None:
@@ -68,15 +63,10 @@ class _PresenceChanges(LoopBatches[Change]):
         holder = holder_of_this_loop(client).id
         answers: list[Exception | bool]
         try:
-            async with client.pipeline(transaction=True) as pipe:
-                for user_id, connection_id, _ in batch:
-                    self.queue(pipe, holder, user_id, connection_id)
-                results = await pipe.execute()
+            answers = list(await self.change(client, holder, [(uid, cid) for uid, cid, _ in batch]))
         except Exception as error:
             answers = [error] * len(batch)
         else:
-            # In order: of two connections of a user changed together, only one changes the user.
-            answers = [self.changed(replies) for replies in zip(*[iter(results)] * self.replies, strict=True)]
             try:
                 await self.recorded([user_id for (user_id, _, _), answer in zip(batch, answers, strict=True) if answer])
             except Exception as error:  # those whose presence changed learn it; the others are answered
@@ -90,14 +80,7 @@ class _Openings(_PresenceChanges):
     one of the pool's connections to make it. The first connection of a user brings them online."""
 
     name = "presence"
-    replies = 4
-
-    def queue(self, pipe: Any, holder: str, user_id: int, connection_id: str) -> None:
-        record(pipe, holder, user_id, connection_id)
-
-    def changed(self, replies: tuple[Any, ...]) -> bool:
-        added, _, _, count = replies
-        return bool(added) and count == 1
+    change = staticmethod(record)
 
 
 class _Closings(_PresenceChanges):
@@ -108,14 +91,7 @@ class _Closings(_PresenceChanges):
     lapsed, and answered for it) takes no one offline."""
 
     name = "presence_closed"
-    replies = 3
-
-    def queue(self, pipe: Any, holder: str, user_id: int, connection_id: str) -> None:
-        forget(pipe, holder, user_id, connection_id)
-
-    def changed(self, replies: tuple[Any, ...]) -> bool:
-        removed, count, _ = replies
-        return bool(removed) and count == 0
+    change = staticmethod(forget)
 
     async def recorded(self, changed: list[int]) -> None:
         if changed:

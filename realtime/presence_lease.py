@@ -3,14 +3,15 @@
 Each event loop that records connections in Redis (one per server process) is a *holder* with an
 id of its own. Each open connection has two entries: its id in its user's set (who is online,
 `realtime.presence`) and "<user id> <connection id>" in its holder's set (`held:<holder>`), both
-written in the same MULTI/EXEC. A holder renews its lease key (`lease:<holder>`, expiring after
-PRESENCE_LEASE_SECONDS) every third of the lease, then sweeps: for each registered holder whose
-lease has expired (its process died without closing its connections) a Lua script pops a chunk of
-its entries and removes them from their users' sets, answering the users left with no connection;
-the sweeper records their last activity and announces them offline, as when a last connection
-closes. An entry is popped by one script run only, so two sweepers never announce the same user,
-and a connection closed meanwhile is counted once. A holder that finds its own lease lapsed (its
-loop stalled for longer than the lease) records its connections again.
+written by the same script run (one for all the connections opened, or closed, at the same
+moment). A holder renews its lease key (`lease:<holder>`, expiring after PRESENCE_LEASE_SECONDS)
+every third of the lease, then sweeps: for each registered holder whose lease has expired (its
+process died without closing its connections) a Lua script pops a chunk of its entries and
+removes them from their users' sets, answering the users left with no connection; the sweeper
+records their last activity and announces them offline, as when a last connection closes. An
+entry is popped by one script run only, so two sweepers never announce the same user, and a
+connection closed meanwhile is counted once. A holder that finds its own lease lapsed (its loop
+stalled for longer than the lease) records its connections again.
 """
 
 import asyncio
@@ -32,7 +33,7 @@ logger = logging.getLogger("realtime")
 KEY_TTL = 24 * 3600
 # Entries one script run removes: the script holds Redis for a few milliseconds at most.
 SWEEP_CHUNK = 500
-# A re-recording after a lapse: connections per MULTI/EXEC.
+# A re-recording after a lapse: connections per script run.
 RECORD_CHUNK = 500
 
 # KEYS: the holders' set, the holder's lease, the holder's entries. ARGV: the holder's id, the
@@ -86,22 +87,56 @@ def held_key(holder: str) -> str:
     return f"{_base()}:held:{holder}"
 
 
-def record(pipe: Any, holder: str, user_id: int, connection_id: str) -> None:
-    """Queue an open connection's entries on a pipeline; its last answer is the user's count of
-    connections (four answers: added, expired, added to the holder's set, count)."""
-    key = user_key(user_id)
-    pipe.sadd(key, connection_id)
-    pipe.expire(key, KEY_TTL)
-    pipe.sadd(held_key(holder), f"{int(user_id)} {connection_id}")
-    pipe.scard(key)
+# KEYS[1]: the holder's entries; KEYS[1 + i]: connection i's user's set. ARGV[1]: the users' sets'
+# lifetime; ARGV[1 + i]: connection i's id; ARGV[1 + n + i]: its entry in the holder's set.
+# Answers, in order, 1 for each connection that is its user's only one (the user came online).
+_RECORD = """
+local n = #KEYS - 1
+local firsts = {}
+for i = 1, n do
+  local key = KEYS[1 + i]
+  local added = redis.call('SADD', key, ARGV[1 + i])
+  redis.call('EXPIRE', key, ARGV[1])
+  redis.call('SADD', KEYS[1], ARGV[1 + n + i])
+  firsts[i] = (added == 1 and redis.call('SCARD', key) == 1) and 1 or 0
+end
+return firsts
+"""
+
+# KEYS as _RECORD's; ARGV[i]: connection i's id; ARGV[n + i]: its entry in the holder's set.
+# Answers, in order, 1 for each connection that was its user's last one (the user went offline).
+_FORGET = """
+local n = #KEYS - 1
+local lasts = {}
+for i = 1, n do
+  local key = KEYS[1 + i]
+  local removed = redis.call('SREM', key, ARGV[i])
+  lasts[i] = (removed == 1 and redis.call('SCARD', key) == 0) and 1 or 0
+  redis.call('SREM', KEYS[1], ARGV[n + i])
+end
+return lasts
+"""
 
 
-def forget(pipe: Any, holder: str, user_id: int, connection_id: str) -> None:
-    """Queue the removal of a closed connection's entries (answers: removed, count, removed)."""
-    key = user_key(user_id)
-    pipe.srem(key, connection_id)
-    pipe.scard(key)
-    pipe.srem(held_key(holder), f"{int(user_id)} {connection_id}")
+async def record(client: Any, holder: str, entries: list[tuple[int, str]]) -> list[bool]:
+    """Record open connections' entries ((user id, connection id), in order) in one script run,
+    which Redis runs whole; answers, for each, whether its user came online with it (of two
+    connections of a user recorded together, only the first). One command instead of a MULTI of
+    four per connection: redis-py packs and parses every command in Python, and a storm's batches
+    of openings were a tenth of a server's event loop."""
+    script = client.register_script(_RECORD)
+    keys = [held_key(holder), *(user_key(uid) for uid, _ in entries)]
+    args = [KEY_TTL, *(cid for _, cid in entries), *(f"{int(uid)} {cid}" for uid, cid in entries)]
+    return [bool(first) for first in await script(keys=keys, args=args)]
+
+
+async def forget(client: Any, holder: str, entries: list[tuple[int, str]]) -> list[bool]:
+    """Remove closed connections' entries ((user id, connection id), in order) in one script run;
+    answers, for each, whether its user went offline with it (none for an entry a sweep took)."""
+    script = client.register_script(_FORGET)
+    keys = [held_key(holder), *(user_key(uid) for uid, _ in entries)]
+    args = [*(cid for _, cid in entries), *(f"{int(uid)} {cid}" for uid, cid in entries)]
+    return [bool(last) for last in await script(keys=keys, args=args)]
 
 
 class Holder:
@@ -162,13 +197,9 @@ class Holder:
         entries = list(self.connections.items())
         back: list[int] = []
         for start in range(0, len(entries), RECORD_CHUNK):
-            chunk = entries[start : start + RECORD_CHUNK]
-            async with self.client.pipeline(transaction=True) as pipe:
-                for connection_id, user_id in chunk:
-                    record(pipe, self.id, user_id, connection_id)
-                results = await pipe.execute()
-            answers = zip(*[iter(results)] * 4, strict=True)
-            back += [uid for (_, uid), (added, _, _, count) in zip(chunk, answers, strict=True) if added and count == 1]
+            chunk = [(user_id, connection_id) for connection_id, user_id in entries[start : start + RECORD_CHUNK]]
+            firsts = await record(self.client, self.id, chunk)
+            back += [user_id for (user_id, _), first in zip(chunk, firsts, strict=True) if first]
 
         await asyncio.gather(*(activity.announce(uid, online=True) for uid in back))
 

@@ -43,6 +43,27 @@ async def test_of_connections_opened_at_once_only_each_users_first_comes_online(
     await presence._client().delete(presence._key(8), presence._key(9))
 
 
+async def test_connections_opened_or_closed_together_take_one_command(settings, monkeypatch):
+    settings.CHANNEL_LAYER_PREFIX = f"one-command{secrets.token_hex(4)}"
+    client = presence._client()
+    assert await presence.connection_opened(11, "first") is True  # the lease is taken
+    commands = []
+    execute = client.execute_command
+
+    async def counted(*args, **kwargs):
+        commands.append(args[0])
+        return await execute(*args, **kwargs)
+
+    monkeypatch.setattr(client, "execute_command", counted)
+    opened = await asyncio.gather(*(presence.connection_opened(uid, f"{uid}-x") for uid in (11, 12, 13)))
+    assert opened == [False, True, True] and commands == ["EVALSHA"]
+    commands.clear()
+    closed = await asyncio.gather(*(presence.connection_closed(uid, f"{uid}-x") for uid in (11, 12)))
+    assert closed == [False, True] and commands[0] == "EVALSHA"  # then the last activity's write
+    monkeypatch.undo()
+    await client.delete(*(presence._key(uid) for uid in (11, 12, 13)))
+
+
 async def test_of_connections_closed_at_once_only_each_users_last_goes_offline(settings):
     settings.CHANNEL_LAYER_PREFIX = f"apart{secrets.token_hex(4)}"
     users = [await run_in_db(make_user) for _ in range(2)]

@@ -26,9 +26,8 @@ async def _hold(holder: str, entries: list[tuple[int, str]], *, alive: bool) -> 
         pipe.sadd(holders_key(), holder)
         if alive:
             pipe.set(lease_key(holder), "1", ex=60)
-        for user_id, connection_id in entries:
-            record(pipe, holder, user_id, connection_id)
         await pipe.execute()
+    await record(client, holder, entries)
 
 
 async def test_two_sweepers_at_once_answer_each_offline_user_once(monkeypatch):
