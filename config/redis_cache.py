@@ -15,6 +15,7 @@ client and pool (a connection lent and checked for unread data, observability co
 retry wrapper) a call cost the client 58-69 µs of CPU, on the connection itself 21-32 µs."""
 
 import hashlib
+import os
 import threading
 from typing import Any
 
@@ -77,12 +78,14 @@ class RedisCache(django_redis.RedisCache):
 
     def _command(self, *args: Any) -> Any:
         """Run one command on this thread's connection (made on first use, of the pool's class and
-        settings: TLS for a rediss:// URL); one found broken (Redis restarted, or closed it while
-        idle) is made again and the command sent once more."""
-        connection = getattr(self._threads, "connection", None)
-        if connection is None:
+        settings: TLS for a rediss:// URL, and again in a forked child, which must not share its
+        parent's socket); one found broken (Redis restarted, or closed it while idle) is made again
+        and the command sent once more."""
+        pid, connection = getattr(self._threads, "connection", (None, None))
+        if pid != os.getpid():
             pool = self._cache._get_connection_pool(True)  # type: ignore[attr-defined]
-            connection = self._threads.connection = pool.connection_class(**pool.connection_kwargs)
+            connection = pool.connection_class(**pool.connection_kwargs)
+            self._threads.connection = (os.getpid(), connection)
         try:
             return _sent(connection, args)
         except (exceptions.ConnectionError, exceptions.TimeoutError):

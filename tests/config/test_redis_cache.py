@@ -1,6 +1,8 @@
 """The Redis cache (config/redis_cache.py): Django's cache API, one redis-py client per pool, and the
 login counters on a connection of each thread's own."""
 
+import multiprocessing
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -37,7 +39,7 @@ def test_counters_change_and_read_atomically_in_one_round_trip_and_always_expire
     client = cache._cache.get_client(write=True)
     client.script_flush()  # as after a restart of Redis: the script is loaded again when missing
     assert cache.read_and_count("by_address", "on_account", 1, 60) == (3, 1)
-    connection = cache._threads.connection
+    _, connection = cache._threads.connection
     commands = []
     send = connection.send_command
 
@@ -65,10 +67,10 @@ def test_each_thread_counts_on_a_connection_of_its_own_made_again_when_broken():
 
     def read_on_a_thread() -> tuple[object, int]:
         seen = cache.read("seen")
-        return cache._threads.connection, seen
+        return cache._threads.connection[1], seen
 
     assert cache.read("seen") == 2
-    mine = cache._threads.connection
+    mine = cache._threads.connection[1]
     with ThreadPoolExecutor(1) as pool:
         theirs, seen = pool.submit(read_on_a_thread).result()
     assert theirs is not mine and seen == 2
@@ -77,3 +79,23 @@ def test_each_thread_counts_on_a_connection_of_its_own_made_again_when_broken():
     cache._cache.get_client(write=True).client_kill_filter(_id=mine.read_response())
     assert cache.read_and_count("seen", "tries", 1, 60) == (2, 1)
     assert cache.read("tries") == 1
+
+
+def test_a_forked_child_counts_on_a_connection_of_its_own():
+    cache = caches.create_connection(DEFAULT_CACHE_ALIAS)
+    cache.set("forked", 5, 60)
+    assert cache.read("forked") == 5  # the parent's connection is made
+    parent = cache._threads.connection
+
+    def child(answers: multiprocessing.Queue) -> None:
+        seen = cache.read("forked")
+        made_in, connection = cache._threads.connection
+        answers.put((seen, made_in == os.getpid(), connection is not parent[1]))
+
+    context = multiprocessing.get_context("fork")
+    answers = context.Queue()
+    process = context.Process(target=child, args=(answers,))
+    process.start()
+    assert answers.get(timeout=10) == (5, True, True)
+    process.join(timeout=10)
+    assert cache._threads.connection is parent and cache.read("forked") == 5
