@@ -35,7 +35,7 @@ MESSAGES = {
     REGISTER: "Too many registrations",
     PASSWORD_RESET: "Too many password reset requests",
 }
-# Kinds whose attempts are given back when they succeed.
+# Kinds whose attempts are given back when they succeed (but an account's first success in a window).
 COUNT_FAILURES_ONLY = {LOGIN}
 # A rate's period by its first letter, as DRF's throttles read theirs ("20/min", "10/hour").
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
