@@ -151,11 +151,12 @@ class ProtocolAdapter:
         try:
             if utf8_length_over(text, settings.WEBSOCKET_FRAME_MAX_BYTES):
                 raise TooLarge("Frame is too large", code="frame_too_large")
-            value = json_input.parse(text, "Frame")
+            value, kept = json_input.parse(text, "Frame")
             if not isinstance(value, dict):
                 raise Invalid("Frame must be a JSON object", code="invalid_frame")
             frame = value
-            json_input.check(frame)
+            if not kept:
+                json_input.check(frame)
             await self.dispatch(frame)
         except Exception as error:
             if is_bug(error):

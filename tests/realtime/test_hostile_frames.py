@@ -30,6 +30,7 @@ VALUES = [
     ('{"\\udfff": 1}', TEXT, True),
     ("1e999", RANGE, True),
     ("123456789012345678901234567890", RANGE, True),
+    ("-9223372036854775809", RANGE, True),
     ("[" * 100 + "]" * 100, DEEP, True),
     ("[" * 10_000 + "]" * 10_000, DEEP, False),
     ("NaN", NOT_JSON, False),
