@@ -1,22 +1,15 @@
 """Hooligram V2 wire shapes: `{id, payload, type}` actions, ids as integers, ISO 8601 dates."""
 
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 from chats.models import Conversation
+from protocols.timestamps import iso
 
 GROUP_STANDARD = 0
 GROUP_DIRECT_MESSAGE = 1
 # The answer to a frame whose action type is unknown (or that is not an action at all).
 GENERIC_FAILURE = "ACTION_FAILURE"
-
-
-def iso(ts: float | None) -> str | None:
-    """Unix seconds as "2019-03-01T10:20:30.123Z"."""
-    if ts is None:
-        return None
-    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def action(action_id: Any, action_type: str, payload: dict[str, Any]) -> dict[str, Any]:

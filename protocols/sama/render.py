@@ -1,19 +1,12 @@
 """SAMA's wire shapes: ids as strings, `t` in Unix seconds, other times ISO 8601 with `Z`."""
 
-from datetime import UTC, datetime
 from typing import Any
 
 from accounts.models import User
 from accounts.snapshots import user_snapshot
 from chats.models import Conversation, Participant
 from messaging.reactions import ReactionsSummary
-
-
-def iso(ts: float | None) -> str | None:
-    """Unix seconds as "2022-10-13T13:11:04.447Z"."""
-    if ts is None:
-        return None
-    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{int(ts * 1000) % 1000:03d}Z"
+from protocols.timestamps import iso
 
 
 def sid(value: int | None) -> str | None:
