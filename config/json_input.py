@@ -19,8 +19,8 @@ from config.errors import Invalid
 # Characters PostgreSQL text refuses (NUL) and that UTF-8 cannot encode (lone surrogates).
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1
-# A run of digits long enough for an integer beyond 64 bits, which orjson would read as a float
-# (see `parse`). JSON numbers are ASCII digits; the leading class lets the scanner skip to digits.
+# A run of digits long enough for an integer outside 64 bits (see `parse`). JSON numbers are ASCII
+# digits; the leading class lets the scanner skip to the digits.
 _LONG_DIGITS = re.compile(r"[0-9][0-9]{18}")
 _LONG_DIGITS_BYTES = re.compile(rb"[0-9][0-9]{18}")
 
@@ -38,7 +38,8 @@ def parse(text: str | bytes, what: str = "Body") -> tuple[Any, bool]:
     refuses goes to the standard parser, which judges it as it always has: text that is no JSON,
     but also JSON orjson does not read (unpaired surrogates, infinite numbers, nesting past
     1,024), which `check` then refuses with its own reasons. So does text with a run of 19 digits
-    or more, since orjson reads an integer beyond 64 bits as a float, which `check` would not see.
+    or more, since orjson reads an integer below -2**63 or above 2**64 - 1 as a float, which
+    `check` would not see.
 
     A value orjson read keeps the rules when its text has no `\\u0000` (orjson refuses a raw NUL,
     an unpaired surrogate and an infinite number; an integer of at most 18 digits is within 64
