@@ -133,3 +133,39 @@ def test_a_sent_message_reads_back_as_stored():
     assert stored.created_at == sent.created_at and stored.updated_at == sent.created_at
     conversation.refresh_from_db()
     assert conversation.updated_at == sent.created_at
+
+
+def test_a_batch_stores_every_column_as_sent_whatever_its_characters():
+    sender, other = make_user(), make_user()
+    conversation = make_group(sender, other)
+    replied, _ = message_send(sender, conversation_id=conversation.pk, body="first")
+    bodies = ['say "hi" \\ {a,b} [x]\n\ttab', "emoji 😀 and ünïcode", "NULL", ""]
+    extras = [{"k": [1, 2.5, None, True]}, {"ключ": {"deep": [{"x": "y"}]}}, {}, {"only": "x"}]
+    answers = messages_send(
+        [
+            SendRequest(
+                actor=sender,
+                conversation_id=conversation.pk,
+                body=body,
+                x=x,
+                attachments=[{"file_id": f"f{i}", "file_name": f"{i}.png"}] if i % 2 else None,
+                client_id=f"c{i}",
+                replied_message_id=replied.pk if i == 1 else None,
+                forwarded_message_id=replied.pk if i == 2 else None,
+                is_visible=i != 3,
+            )
+            for i, (body, x) in enumerate(zip(bodies, extras, strict=True))
+        ]
+    )
+    ids = [message.pk for message, created in answers if created]
+    assert len(ids) == 4 and ids == sorted(ids)
+    stored = Message.objects.filter(pk__in=ids).order_by("id")
+    assert [
+        (m.body, m.x, m.attachments, m.client_id, m.replied_message_id, m.forwarded_message_id, m.is_visible)
+        for m in stored
+    ] == [
+        (bodies[0], extras[0], [], "c0", None, None, True),
+        (bodies[1], extras[1], [{"file_id": "f1", "file_name": "1.png"}], "c1", replied.pk, None, True),
+        (bodies[2], extras[2], [], "c2", None, replied.pk, True),
+        (bodies[3], extras[3], [{"file_id": "f3", "file_name": "3.png"}], "c3", None, None, False),
+    ]
