@@ -95,8 +95,9 @@ def _insert_many_sql() -> str:
     on each other crosswise); answers each row's id and whether it was inserted.
 
     One JSON document instead of an array a column: psycopg dumps arrays element by element in
-    Python (1-3.5 us an element, 20 us a message), orjson a row in about a microsecond, and the
-    extra data and attachments go in it as they are instead of through `json.dumps` each."""
+    Python (1-3.5 us an element, about 20 us a message, and 100 us a statement to find its
+    dumpers), where orjson writes a row in under 3 us, and the extra data and attachments go in
+    as they are instead of through `json.dumps` each."""
     message, conversation = Message._meta.db_table, Conversation._meta.db_table
     definitions = ", ".join(f"{name} {kind}" for name, kind in _COLUMNS)
     columns = ", ".join(_NAMES)
