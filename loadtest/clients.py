@@ -13,6 +13,7 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+import orjson
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import WebSocketException
 from websockets.protocol import State
@@ -88,11 +89,12 @@ class LoadClient:
     async def _read(self) -> None:
         assert self.ws is not None
         try:
-            async for raw in self.ws:
+            while True:  # frames as bytes, parsed by orjson: JSON was a seventh of a generator's time
+                raw = await self.ws.recv(decode=False)
                 now = time.time()
                 try:
-                    frame = json.loads(raw)
-                except ValueError:
+                    frame = orjson.loads(raw)
+                except orjson.JSONDecodeError:
                     continue
                 if isinstance(frame, dict):
                     self.on_frame(frame, now)
@@ -114,7 +116,7 @@ class LoadClient:
         if self.ws is None:
             raise ClientError("not open")
         try:
-            await self.ws.send(json.dumps(frame, separators=(",", ":")))
+            await self.ws.send(orjson.dumps(frame), text=True)
         except (WebSocketException, OSError) as error:
             raise ClientError(f"send failed: {error!r}") from error
 
@@ -254,7 +256,7 @@ class HooligramClient(LoadClient):
         ws = self.ws
         if ws is None or ws.protocol.state is not State.OPEN:
             return
-        ws.protocol.send_text(json.dumps(frame, separators=(",", ":")).encode())
+        ws.protocol.send_text(orjson.dumps(frame))
         for data in ws.protocol.data_to_send():
             ws.transport.write(data)
 
