@@ -2,8 +2,8 @@
 
 Daphne, with two process-wide choices made first (and autobahn's per-connection debug formatting
 skipped when no debug line is written, small client frames unmasked without a native masker,
-WebSocket connections failed with a close frame, upgraded connections rid of their HTTP request,
-and TCP connections that send a write at once, config/tcp_writes.py):
+WebSocket connections failed with a close frame, and upgraded connections rid of their HTTP
+request):
 - uvloop: daphne drives Twisted's asyncio reactor on an event loop it makes when `daphne.server`
   is first imported; choosing uvloop's policy before that import makes it uvloop's loop, which
   schedules callbacks, socket reads and thread-pool wake-ups in C.
@@ -29,7 +29,6 @@ from typing import Any
 import uvloop
 
 from config.metrics import GC_PAUSE_SECONDS
-from config.tcp_writes import use_eager_writes
 
 logger = logging.getLogger("config.server")  # run as __main__
 
@@ -79,7 +78,6 @@ def main() -> None:
     daphne.server.WebSocketFactory = _clean_closing_factory()
     _format_autobahn_debug_lines_only_when_written()
     _unmask_small_frames_with_integers()
-    use_eager_writes()
     daphne.cli.build_endpoint_description_strings = with_backlog(
         daphne.cli.build_endpoint_description_strings, settings.LISTEN_BACKLOG
     )
