@@ -1,4 +1,5 @@
-"""Access and refresh tokens (simplejwt), bound to a device session so logout revokes them."""
+"""Access and refresh tokens (simplejwt), bound to a device session so logout revokes them; and
+PyJWT's HMAC algorithms, made to check the server's key once (`check_hmac_keys_once`)."""
 
 from datetime import datetime
 from functools import cache
