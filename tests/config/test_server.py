@@ -1,6 +1,7 @@
 """How the server runs: its collector is tuned and logs a collection long enough to be felt as latency, its
 endpoints listen with the configured backlog, a WebSocket keeps nothing of the HTTP request it was upgraded
-from, and small client frames are unmasked as autobahn's native masker unmasks them."""
+from, small client frames are unmasked as autobahn's native masker unmasks them, and ready sockets are read and
+written without Twisted's log context."""
 
 import gc
 import logging
@@ -119,3 +120,24 @@ def test_small_client_frames_are_unmasked_as_autobahns_native_masker_does(monkey
         masker.reset()
         assert masker.pointer() == 0
     assert not isinstance(protocol.create_xor_masker(b"abcd", INTEGER_MASK_MAX_BYTES + 1), IntegerXorMasker)
+
+
+def test_ready_sockets_are_read_and_written_without_twisteds_log_context(monkeypatch):
+    """The reactor's `_readOrWrite` is called with its arguments, its answer returned (a reason to
+    disconnect), and the connection is not asked for a log prefix."""
+    from twisted.internet import asyncioreactor
+
+    from config.server import _read_and_write_without_log_context
+
+    monkeypatch.setattr(asyncioreactor, "callWithLogger", asyncioreactor.callWithLogger)  # undone after the test
+    _read_and_write_without_log_context()
+    asked = []
+
+    class Selectable:
+        def logPrefix(self) -> str:
+            asked.append("logPrefix")
+            return "selectable"
+
+    selectable = Selectable()
+    reason = asyncioreactor.callWithLogger(selectable, lambda *args: ("lost", args), selectable, True)
+    assert reason == ("lost", (selectable, True)) and asked == []
