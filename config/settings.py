@@ -136,7 +136,8 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 
 # On PostgreSQL each process borrows its connections from a pool (Django's, psycopg_pool): an HTTP
-# request for its duration, a database thread (realtime/db.py) for each unit of work. Under a storm
+# request for its duration, a database thread (realtime/db.py) for a few seconds of units of work
+# (for each unit when DATABASE_POOL_MAX is not above DATABASE_THREADS). Under a storm
 # requests wait up to DATABASE_POOL_TIMEOUT seconds for a free connection, then answer "try again"
 # (config/errors.py: unexpected_error); the database never sees more than DATABASE_POOL_MAX
 # connections per process. The pool checks no connection as it lends it (that would cost a round
