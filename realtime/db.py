@@ -26,11 +26,11 @@ from django.db.backends.signals import connection_created
 # fails one call, and is then closed and replaced (errors_occurred).
 HEALTH_CHECK_SECONDS = 5.0
 # With the pool, a database thread keeps the connection it borrowed for its units of work during
-# this long, then gives it back at the end of the next one (Django's close_at). Borrowing and
-# returning it around every unit of work (Django sets a connection up at each loan) was 8 % of the
-# database threads' time at Hooligram 10,000 users. A connection that broke fails one call, and
-# is then given back and discarded (errors_occurred). An idle thread keeps its connection until
-# its next unit of work.
+# this long, then gives it back at the next check before or after a unit (Django's close_at).
+# Borrowing and returning it around every unit of work (Django sets a connection up at each loan)
+# was 8 % of the database threads' time at Hooligram 10,000 users. A connection that broke fails
+# one call, and is then given back and discarded (errors_occurred). An idle thread keeps its
+# connection until its next unit of work.
 HOLD_SECONDS = 5.0
 
 _executor: ThreadPoolExecutor | None = None
