@@ -30,14 +30,16 @@ async def _loans_for(units: int) -> int:
 
 
 @pytest.fixture
-def pooled():
+async def pooled(monkeypatch):
+    """Fresh database threads, whose connections are held for a minute (longer than the test)."""
     if getattr(connections["default"], "pool", None) is None:
         pytest.skip("needs the PostgreSQL connection pool")
+    await asyncio.to_thread(db.close_pool)
+    monkeypatch.setattr(db, "HOLD_SECONDS", 60.0)
 
 
 async def test_a_database_thread_keeps_its_pooled_connection_between_units_of_work(pooled, settings, monkeypatch):
     assert settings.DATABASE_POOL_MAX > settings.DATABASE_THREADS > 1
-    await db.run_in_db(_backend_pid)  # the threads are made
     assert await _loans_for(UNITS) <= settings.DATABASE_THREADS
 
     monkeypatch.setattr(db, "HOLD_SECONDS", 0.0)  # a connection lent from now on goes back after one unit
