@@ -204,9 +204,10 @@ def _call_selectable(selectable: object, read_or_write: Callable[..., Any], *arg
 def _read_and_write_without_log_context() -> None:
     """Twisted's asyncio reactor registers every socket read and every pending write through
     `callWithLogger`, which asks the connection for its log prefix and runs the call in a new
-    legacy-log context (a dictionary copied and pushed, then popped): 2.8 % of the event loop at
-    Hooligram 10,000 users (py-spy). The reactor's `_readOrWrite` already catches and logs a failure, and
-    nothing the server logs reads that context, so ready sockets now call it directly."""
+    legacy-log context (a dictionary copied and pushed, then popped): 1.2 µs a ready socket
+    (timeit), 2.8 % of the event loop at Hooligram 10,000 users (py-spy). The reactor's
+    `_readOrWrite` already catches and logs a failure, and nothing the server logs reads that
+    context, so ready sockets now call it directly."""
     from twisted.internet import asyncioreactor
 
     asyncioreactor.callWithLogger = _call_selectable
