@@ -22,12 +22,21 @@ def py_spy_path() -> str | None:
     return str(PY_SPY) if PY_SPY.exists() else shutil.which("py-spy")
 
 
-def start_recording(
-    pids: list[int], seconds: float, out_dir: Path, rate: int = 100, gil: bool = False
-) -> list[subprocess.Popen]:
-    """Start one py-spy per server process for `seconds`; it writes `profile-<pid>.txt`.
+# The command's `--profile` modes: "wall" samples every thread, waiting or not; "gil" only the
+# thread holding the GIL, i.e. where the process's Python CPU goes; "native" that thread with the C
+# frames under each Python one (system calls, C extensions), pausing the process at each sample.
+MODES = ("wall", "gil", "native")
 
-    `gil`: sample only the thread holding the GIL, i.e. where the process's Python CPU goes."""
+
+def gil_only(mode: str) -> bool:
+    """Whether a profile of this mode samples only the thread holding the GIL."""
+    return mode in ("gil", "native")
+
+
+def start_recording(
+    pids: list[int], seconds: float, out_dir: Path, rate: int = 100, mode: str = "wall"
+) -> list[subprocess.Popen]:
+    """Start one py-spy per server process for `seconds` (see MODES); it writes `profile-<pid>.txt`."""
     executable = py_spy_path()
     if executable is None:
         raise RuntimeError("py-spy is not installed (pip install -r requirements-dev.txt)")
@@ -35,8 +44,9 @@ def start_recording(
     recorders = []
     for pid in pids:
         command = [executable, "record", "--pid", str(pid), "--duration", str(max(1, int(seconds)))]
-        command += ["--rate", str(rate), "--format", "raw", "--threads", "--nonblocking"]
-        command += ["--gil"] if gil else ["--idle"]
+        command += ["--rate", str(rate), "--format", "raw", "--threads"]
+        command += ["--native"] if mode == "native" else ["--nonblocking"]  # C frames need a pause
+        command += ["--gil"] if gil_only(mode) else ["--idle"]
         command += ["--output", str(out_dir / f"profile-{pid}.txt")]
         recorders.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     return recorders

@@ -45,7 +45,7 @@ class Options:
     password: str = "loadtest-pass"
     device_id: str = "loadtest"
     log_dir: Path = Path("artifacts/loadtest")
-    profile: str = ""  # "", "wall" (every thread, waiting or not) or "gil" (where Python CPU goes)
+    profile: str = ""  # "" or one of profile.MODES
 
 
 @dataclass
@@ -161,7 +161,7 @@ def run_groups(
         recorders = []
         if options.profile:
             pids, seconds = monitor.pids("server"), options.duration
-            recorders = profile.start_recording(pids, seconds, options.log_dir, gil=options.profile == "gil")
+            recorders = profile.start_recording(pids, seconds, options.log_dir, mode=options.profile)
         while time.time() < steady_end:
             time.sleep(min(1.0, max(0.0, steady_end - time.time())))
             monitor.sample()
@@ -170,7 +170,7 @@ def run_groups(
             profile.finish_recording(recorders)
             summary = options.log_dir / f"profile-{len(users)}-users.txt"
             raw = sorted(options.log_dir.glob("profile-*[0-9].txt"))
-            summary.write_text(profile.summarize(raw, gil=options.profile == "gil"))
+            summary.write_text(profile.summarize(raw, gil=profile.gil_only(options.profile)))
             resources["profile"] = str(summary)
         done = pool.collect("done", steady_end + options.drain + 30)
     finally:

@@ -111,9 +111,7 @@ def run_storm(options: Options, target: Target, users: list[UserSpec], in_flight
     recorders = []
     if options.profile:  # until every sign-in has ended (at most as long as 200 a second would take)
         seconds = max(2.0, len(users) / 200)
-        recorders = profile.start_recording(
-            [p.pid for p in servers], seconds, options.log_dir, gil=options.profile == "gil"
-        )
+        recorders = profile.start_recording([p.pid for p in servers], seconds, options.log_dir, mode=options.profile)
     overflows_before = listen_overflows()
     monitor.start()
     generator_before, began = _own_cpu_seconds(), time.monotonic()  # the clients run in this process
@@ -144,7 +142,7 @@ def run_storm(options: Options, target: Target, users: list[UserSpec], in_flight
         profile.finish_recording(recorders)
         summary = options.log_dir / "profile-storm.txt"
         summary.write_text(
-            profile.summarize(sorted(options.log_dir.glob("profile-*[0-9].txt")), gil=options.profile == "gil")
+            profile.summarize(sorted(options.log_dir.glob("profile-*[0-9].txt")), gil=profile.gil_only(options.profile))
         )
         figures["profile"] = str(summary)
     return {

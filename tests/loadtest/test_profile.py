@@ -1,4 +1,5 @@
-"""The summary of raw py-spy profiles: busy share per thread, and where the busy time goes."""
+"""Recording py-spy profiles (C frames too, on request), and the summary of raw ones: busy share per
+thread, and where the busy time goes."""
 
 import subprocess
 import sys
@@ -52,3 +53,20 @@ def test_a_recording_stopped_early_writes_what_it_sampled(tmp_path):
     finally:
         sleeper.kill()
         sleeper.wait()
+
+
+def test_a_native_recording_shows_the_c_frames_under_python_ones(tmp_path):
+    """`--profile native` samples the thread holding the GIL with its C frames: a process asking
+    for its pid in a loop (a system call, made holding the GIL) is seen in libc's `getpid`, under
+    the Python line that called it."""
+    asker = subprocess.Popen([sys.executable, "-c", "import os\nwhile True: os.getpid()"])
+    try:
+        recorders = start_recording([asker.pid], 60, tmp_path, mode="native")
+        time.sleep(1.5)
+        stop_recording(recorders)
+        finish_recording(recorders)
+        stacks = (tmp_path / f"profile-{asker.pid}.txt").read_text()
+        assert "<module> (<string>:2)" in stacks and "getpid (libc" in stacks
+    finally:
+        asker.kill()
+        asker.wait()

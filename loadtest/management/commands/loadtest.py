@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from loadtest import provision
+from loadtest import profile, provision
 from loadtest.clients import CLIENTS, UserSpec
 from loadtest.generator import raise_fd_limit
 from loadtest.idle import run_idle
@@ -83,8 +83,9 @@ class Command(BaseCommand):
             nargs="?",
             const="wall",
             default="",
-            choices=["wall", "gil"],
-            help="py-spy the servers in the steady phase: wall (every thread) or gil (where Python CPU goes)",
+            choices=profile.MODES,
+            help="py-spy the servers in the steady phase: wall (every thread), gil (where Python CPU goes) "
+            "or native (gil with the C frames, system calls included)",
         )
         parser.add_argument("--json", type=Path, default=None, help="append the figures to this JSON-lines file")
         parser.add_argument("--log-dir", type=Path, default=Path("artifacts/loadtest"))
