@@ -3,7 +3,9 @@
 Channels' default runs every database call of a process on one shared thread, so each commit's
 disk flush stalls all the process's connections behind it. With PostgreSQL a small pool lets
 several transactions wait on the disk at once (and PostgreSQL commits them together); SQLite
-keeps the single thread, since it writes one transaction at a time anyway."""
+keeps the single thread, since it writes one transaction at a time anyway. With PostgreSQL's
+connection pool each thread keeps the connection it borrowed for a few seconds of units of work
+(HOLD_SECONDS)."""
 
 import asyncio
 import contextvars
