@@ -208,6 +208,15 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.addresses.discard(address)
         current_hub().leave(address, self)
 
+    async def websocket_disconnect(self, message: dict[str, Any]) -> None:
+        """The connection ended: `disconnect`, then the consumer stops. Channels' own handler also
+        leaves channel-layer groups (there are none: events come through the hub) and closes stale
+        database connections on asgiref's one thread for synchronous code (this thread holds none:
+        database work runs on realtime.db's threads, which close their own), so every closing
+        connection of the process queued there behind all the others."""
+        await self.disconnect(message["code"])
+        raise StopConsumer()
+
     async def disconnect(self, code: int) -> None:
         logs.access_logger.info(
             "WebSocket %s closed: %s after %.0f s", self.scope.get("path", ""), code, time.monotonic() - self.opened_at

@@ -72,3 +72,18 @@ async def test_a_closed_connection_is_freed_without_the_garbage_collector():
         assert freed() is None
     finally:
         gc.enable()
+
+
+async def test_a_closing_connection_makes_no_trip_to_a_database_thread(monkeypatch):
+    trips = []
+
+    async def close_old_connections() -> None:
+        trips.append(1)
+
+    monkeypatch.setattr("channels.generic.websocket.aclose_old_connections", close_old_connections)
+    alice = await db(make_user)()
+    a = await sama_connected(alice)
+    await a.close()
+    await settle()
+    assert f"user.{alice.pk}" not in current_hub().members
+    assert trips == []
