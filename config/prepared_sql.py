@@ -43,6 +43,30 @@ def executed(sql: str, params: Sequence[Any]) -> Iterator[Any]:
         yield cursor
 
 
+def both_in_one(first: tuple[str, int], second: tuple[str, int], order_by: str) -> str:
+    """Two SELECTs, each given with its number of columns, as one statement (one round trip instead
+    of two): every row starts with 0 (a row of the first) or 1 (of the second), then the first's
+    columns, then the second's, the other's being NULL; `order_by` orders them all (by position).
+    The first's parameters come first. `rows_of_each` splits what it answers."""
+    (first_sql, first_width), (second_sql, second_width) = first, second
+    return (
+        f"SELECT 0, a.*{', NULL' * second_width} FROM ({first_sql}) a"
+        f" UNION ALL SELECT 1{', NULL' * first_width}, b.* FROM ({second_sql}) b ORDER BY {order_by}"
+    )
+
+
+def rows_of_each(rows: Sequence[Sequence[Any]], first_width: int) -> tuple[list[Sequence[Any]], list[Sequence[Any]]]:
+    """The rows of a `both_in_one` statement: the first SELECT's and the second's, each with only
+    its own columns."""
+    first, second = [], []
+    for row in rows:
+        if row[0] == 0:
+            first.append(row[1 : 1 + first_width])
+        else:
+            second.append(row[1 + first_width :])
+    return first, second
+
+
 def id_pairs(name: str, columns: tuple[str, str], pairs: Sequence[tuple[int, int]]) -> tuple[str, list]:
     """A CTE `name (first, second)` of id pairs, and its parameters (see `id_rows`)."""
     return id_rows(name, columns, pairs)

@@ -2,7 +2,7 @@
 (Hooligram store-and-forward: a client acknowledges each delivered message; what a user has not
 acknowledged is delivered again at their next sign-in)."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cache
 from typing import Any
 
@@ -16,7 +16,7 @@ from chats.models import Conversation, Participant
 from chats.selectors import participant_ids_of
 from chats.snapshots import conversation_snapshot
 from config.errors import NotFound
-from config.prepared_sql import columns, executed, id_pairs, instance_at
+from config.prepared_sql import both_in_one, columns, executed, id_pairs, instance_at, rows_of_each
 from events.delivery import publish
 from events.kinds import MessagesRead
 from messaging.access import visible_messages_sql
@@ -158,18 +158,39 @@ def _record_sql(pairs_cte: str) -> str:
     )
 
 
-def undelivered_message_list(user: User, *, limit: int | None = None) -> list[Message]:
-    """The messages the user has not acknowledged, oldest first, with their senders, in one
-    statement: those of the user's conversations sent by others since the user joined, neither
-    system messages, deleted, nor hidden by the user. At most HOOLIGRAM_REDELIVERY_LIMIT (or
-    `limit`). SQL written once, since every Hooligram sign-in asks (compiling it as an ORM query
-    was a third of the database threads' time while clients signed in)."""
-    cap = limit or settings.HOOLIGRAM_REDELIVERY_LIMIT
-    params = [user.pk, user.pk, user.pk, user.pk, cap]
+def sign_in_backlog(user: User) -> tuple[list[dict[str, Any]], list[Message]]:
+    """What a Hooligram sign-in delivers, in one statement: every conversation the user takes part
+    in, as snapshots with all participants; and the messages the user has not acknowledged, oldest
+    first, with their senders: those of the user's conversations sent by others since the user
+    joined, neither system messages, deleted, nor hidden by the user, at most
+    HOOLIGRAM_REDELIVERY_LIMIT. SQL written once, since every sign-in asks (compiling it as ORM
+    queries was a third of the database threads' time while clients signed in), and one statement
+    rather than one each: a round trip fewer, about 80 µs of the server's CPU and 25 of
+    PostgreSQL's a sign-in."""
+    cap = settings.HOOLIGRAM_REDELIVERY_LIMIT
+    params = [user.pk, user.pk, user.pk, user.pk, user.pk, cap]
     if connection.vendor == "postgresql":
         params += [user.pk, cap]
-    with executed(_undelivered_sql(), params) as cursor:
-        rows = cursor.fetchall()
+    with executed(_backlog_sql(), params) as cursor:
+        conversation_rows, message_rows = rows_of_each(cursor.fetchall(), _member_conversations_width())
+    return _conversation_snapshots(conversation_rows), _messages(message_rows)
+
+
+@cache
+def _backlog_sql() -> str:
+    """The user's conversations with their members (by conversation, then member), then the
+    undelivered messages (by id)."""
+    conversations = _member_conversations_width()
+    by_message = 2 + conversations  # its first column: the message's id
+    by_member = 2 + len(Conversation._meta.concrete_fields)  # the member's id
+    return both_in_one(
+        (_member_conversations_sql(), conversations),
+        (_undelivered_sql(), len(Message._meta.concrete_fields) + len(User._meta.concrete_fields)),
+        order_by=f"1, 2, {by_member}, {by_message}",
+    )
+
+
+def _messages(rows: list[Sequence[Any]]) -> list[Message]:
     messages = []
     for row in rows:
         message, at = instance_at(Message, row, 0)
@@ -177,6 +198,16 @@ def undelivered_message_list(user: User, *, limit: int | None = None) -> list[Me
             message.sender = instance_at(User, row, at)[0]
         messages.append(message)
     return messages
+
+
+def _conversation_snapshots(rows: list[Sequence[Any]]) -> list[dict[str, Any]]:
+    conversations: dict[int, tuple[Conversation, list[User]]] = {}
+    user_at = len(Conversation._meta.concrete_fields)
+    for row in rows:
+        if row[0] not in conversations:
+            conversations[row[0]] = (instance_at(Conversation, row, 0)[0], [])
+        conversations[row[0]][1].append(instance_at(User, row, user_at)[0])
+    return [conversation_snapshot(conversation, members) for conversation, members in conversations.values()]
 
 
 @cache
@@ -207,18 +238,11 @@ def _undelivered_sql() -> str:
     )
 
 
-def member_conversation_snapshots(user: User) -> list[dict[str, Any]]:
-    """Every conversation the user takes part in, as snapshots with all participants, in one
-    statement (written once, like the messages above)."""
-    with executed(_member_conversations_sql(), [user.pk]) as cursor:
-        rows = cursor.fetchall()
-    conversations: dict[int, tuple[Conversation, list[User]]] = {}
-    user_at = len(Conversation._meta.concrete_fields)
-    for row in rows:
-        if row[0] not in conversations:
-            conversations[row[0]] = (instance_at(Conversation, row, 0)[0], [])
-        conversations[row[0]][1].append(instance_at(User, row, user_at)[0])
-    return [conversation_snapshot(conversation, members) for conversation, members in conversations.values()]
+def _member_conversations_width() -> int:
+    """The columns of a row of `_member_conversations_sql`: a conversation's, a member's, and on
+    PostgreSQL the two keys it is ordered by."""
+    width = len(Conversation._meta.concrete_fields) + len(User._meta.concrete_fields)
+    return width + 2 if connection.vendor == "postgresql" else width
 
 
 @cache

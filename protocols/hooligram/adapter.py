@@ -157,9 +157,8 @@ class HooligramAdapter(HooligramEventsMixin, ProtocolAdapter):
 
     @staticmethod
     def _backlog(user: User) -> tuple[list[dict], list[dict]]:
-        groups = receipts.member_conversation_snapshots(user)
-        messages = [message_snapshot(m, m.sender, "") for m in receipts.undelivered_message_list(user)]
-        return groups, messages
+        groups, messages = receipts.sign_in_backlog(user)
+        return groups, [message_snapshot(m, m.sender, "") for m in messages]
 
     async def keep_alive(self, action_id: Any, payload: dict) -> dict:
         """Answered at any time, signed in or not."""

@@ -7,12 +7,16 @@ from chats.snapshots import conversation_snapshot
 from config.errors import NotFound
 from messaging.editing import message_delete
 from messaging.models import DeliveryReceipt, Message
-from messaging.receipts import member_conversation_snapshots, receipt_record, undelivered_message_list
+from messaging.receipts import receipt_record, sign_in_backlog
 from messaging.sending import message_send
 from messaging.snapshots import message_snapshot
 from tests.helpers import make_group, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _undelivered(user) -> list[Message]:
+    return sign_in_backlog(user)[1]
 
 
 def _world(groups: int, messages: int):
@@ -26,16 +30,14 @@ def _world(groups: int, messages: int):
 
 
 @pytest.mark.parametrize(("groups", "messages"), [(1, 2), (4, 6)])
-def test_undelivered_messages_and_groups_in_one_query_each(django_assert_num_queries, groups, messages):
+def test_undelivered_messages_and_groups_in_one_query(django_assert_num_queries, groups, messages):
     _alice, bob, _carol, sent = _world(groups, messages)
     with django_assert_num_queries(1):
-        undelivered = undelivered_message_list(bob)
+        snapshots, undelivered = sign_in_backlog(bob)
         senders = {m.sender.sid for m in undelivered}  # the sender comes with the same query
     assert [m.pk for m in undelivered] == [m.pk for m in sent]
     assert len(senders) == 1
-    with django_assert_num_queries(1):
-        snapshots = member_conversation_snapshots(bob)
-    assert len(snapshots) == groups
+    assert [s["id"] for s in snapshots] == sorted({m.conversation_id for m in sent})
     assert all(len(s["participants"]) == 3 for s in snapshots)
 
 
@@ -44,12 +46,11 @@ def test_the_backlog_reads_messages_and_conversations_as_the_orm_does():
     with_data, _ = message_send(alice, conversation_id=sent[0].conversation_id, body="b", x={"k": [1, "é"]})
     ids = [m.pk for m in [*sent, with_data]]
     expected = [message_snapshot(m, m.sender, "") for m in Message.objects.filter(pk__in=ids).select_related("sender")]
-    assert [message_snapshot(m, m.sender, "") for m in undelivered_message_list(bob)] == sorted(
-        expected, key=lambda s: s["id"]
-    )
+    snapshots, undelivered = sign_in_backlog(bob)
+    assert [message_snapshot(m, m.sender, "") for m in undelivered] == sorted(expected, key=lambda s: s["id"])
     members = sorted([alice, bob, carol], key=lambda u: u.pk)
     conversations = sorted({m.conversation for m in sent}, key=lambda c: c.pk)
-    assert member_conversation_snapshots(bob) == [conversation_snapshot(c, members) for c in conversations]
+    assert snapshots == [conversation_snapshot(c, members) for c in conversations]
 
 
 def test_acknowledged_own_deleted_and_earlier_messages_are_not_delivered_again(settings):
@@ -59,12 +60,12 @@ def test_acknowledged_own_deleted_and_earlier_messages_are_not_delivered_again(s
     assert DeliveryReceipt.objects.filter(user=bob).count() == 1
     message_delete(alice, conversation_id=sent[1].conversation_id, message_ids=[sent[1].pk], everyone=True)
     mine, _ = message_send(bob, conversation_id=sent[0].conversation_id, body="mine")
-    assert [m.pk for m in undelivered_message_list(bob)] == [sent[2].pk, sent[3].pk]
-    assert mine.pk in [m.pk for m in undelivered_message_list(carol)]
+    assert [m.pk for m in _undelivered(bob)] == [sent[2].pk, sent[3].pk]
+    assert mine.pk in [m.pk for m in _undelivered(carol)]
     settings.HOOLIGRAM_REDELIVERY_LIMIT = 1
-    assert [m.pk for m in undelivered_message_list(bob)] == [sent[2].pk]
+    assert [m.pk for m in _undelivered(bob)] == [sent[2].pk]
     # a user who left gets nothing of that conversation any more, and cannot acknowledge it
     conversation_leave(carol, conversation_id=sent[0].conversation_id)
-    assert undelivered_message_list(carol) == []
+    assert _undelivered(carol) == []
     with pytest.raises(NotFound):
         receipt_record(carol, message_id=sent[2].pk)
