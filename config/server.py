@@ -1,9 +1,10 @@
 """Run the server: `python -m config.server <daphne's arguments>` (`--help` lists them).
 
-Daphne, with two process-wide choices made first (and autobahn's per-connection debug formatting
-skipped when no debug line is written, small client frames unmasked without a native masker,
-ready sockets read and written without Twisted's legacy log context, WebSocket connections failed
-with a close frame, and upgraded connections rid of their HTTP request):
+Daphne, with two process-wide choices made first (and WebSocket upgrades handed straight to
+autobahn (config/upgrades.py), autobahn's per-connection debug formatting skipped when no debug
+line is written, small client frames unmasked without a native masker, ready sockets read and
+written without Twisted's legacy log context, WebSocket connections failed with a close frame,
+and upgraded connections rid of their HTTP request):
 - uvloop: daphne drives Twisted's asyncio reactor on an event loop it makes when `daphne.server`
   is first imported; choosing uvloop's policy before that import makes it uvloop's loop, which
   schedules callbacks, socket reads and thread-pool wake-ups in C.
@@ -75,7 +76,10 @@ def main() -> None:
     import daphne.cli
     import daphne.server  # makes the loop
 
+    from config.upgrades import UpgradeSniffingHTTPFactory
+
     daphne.server.WebSocketFactory = _clean_closing_factory()
+    daphne.server.HTTPFactory = UpgradeSniffingHTTPFactory
     _format_autobahn_debug_lines_only_when_written()
     _unmask_small_frames_with_integers()
     _read_and_write_without_log_context()
