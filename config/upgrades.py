@@ -10,14 +10,15 @@ a sign-in storm): a tenth of every connection's opening.
 request goes to daphne's WebSocket protocol as daphne hands one over (with its query string);
 anything else (another request, a request in several reads, one with a body, a header name or
 value daphne would refuse, a target that is not ASCII) goes to Twisted's HTTP channel, which reads
-it and answers errors exactly as before."""
+it and answers errors exactly as before. A connection that sends nothing is closed after the HTTP
+channel's timeout (Twisted's 60 s), as before."""
 
 from typing import Any
 
 from daphne.http_protocol import HTTPFactory
 from daphne.utils import HEADER_NAME_RE, INVALID_HEADER_VALUE_BYTES
 from twisted.internet.protocol import Protocol
-from twisted.protocols.policies import ProtocolWrapper
+from twisted.protocols.policies import ProtocolWrapper, TimeoutMixin
 
 # A larger request is read by Twisted's HTTP channel, with its own limits.
 UPGRADE_REQUEST_MAX_BYTES = 8192
@@ -55,13 +56,26 @@ def upgrade_query_string(data: bytes) -> bytes | None:
     return target.partition(b"?")[2]
 
 
-class UpgradeSniffer(Protocol):
-    """A new connection until its first read: then the protocol that reads it takes its place."""
+class UpgradeSniffer(TimeoutMixin, Protocol):
+    """A new connection until its first read: then the protocol that reads it takes its place. A
+    connection that sends nothing is closed after the factory's `timeOut`, as Twisted's HTTP
+    channel closes one that sends no request."""
 
     def __init__(self, factory: "UpgradeSniffingHTTPFactory", address: Any) -> None:
         self.factory, self.address = factory, address
 
+    def callLater(self, period: float, func: Any) -> Any:
+        """TimeoutMixin's clock: the factory's reactor, as Twisted's HTTP channel gets it."""
+        return self.factory.reactor.callLater(period, func)
+
+    def connectionMade(self) -> None:
+        self.setTimeout(self.factory.timeOut)
+
+    def connectionLost(self, reason: object = None) -> None:
+        self.setTimeout(None)
+
     def dataReceived(self, data: bytes) -> None:
+        self.setTimeout(None)
         transport: Any = self.transport
         query_string = upgrade_query_string(data)
         if query_string is None:

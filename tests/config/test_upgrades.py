@@ -1,9 +1,15 @@
 """Which first reads of a connection go straight to autobahn as WebSocket upgrades: exactly one
-complete, plain upgrade request; everything else is left to Twisted's HTTP channel."""
+complete, plain upgrade request; everything else is left to Twisted's HTTP channel. A connection
+that sends nothing is closed after the HTTP channel's timeout."""
+
+from types import SimpleNamespace
 
 import pytest
+from twisted.internet.protocol import Protocol
+from twisted.internet.task import Clock
+from twisted.internet.testing import StringTransport
 
-from config.upgrades import UPGRADE_REQUEST_MAX_BYTES, upgrade_query_string
+from config.upgrades import UPGRADE_REQUEST_MAX_BYTES, UpgradeSniffer, upgrade_query_string
 
 HEADERS = (
     b"Host: 127.0.0.1:8000\r\n"
@@ -51,31 +57,49 @@ def test_anything_else_is_left_to_the_http_channel(data):
     assert upgrade_query_string(data) is None
 
 
-def test_a_plain_upgrade_is_handed_to_daphnes_websocket_protocol_with_its_first_read():
-    from twisted.internet.protocol import Protocol
-    from twisted.internet.testing import StringTransport
+class Recording(Protocol):
+    def __init__(self) -> None:
+        self.read = b""
 
-    from config.upgrades import UpgradeSniffingHTTPFactory
+    def dataReceived(self, data: bytes) -> None:
+        self.read += data
 
-    class Recording(Protocol):
-        def __init__(self) -> None:
-            self.read = b""
 
-        def dataReceived(self, data: bytes) -> None:
-            self.read += data
+class Factory:
+    """What a sniffer asks of daphne's HTTP factory: the server's WebSocket factory, the reactor and
+    the timeout."""
 
-    class WebSocketFactory:
-        def buildProtocol(self, addr: object) -> Recording:
-            self.built = Recording()
-            return self.built
+    def __init__(self) -> None:
+        self.server = SimpleNamespace(ws_factory=self)
+        self.reactor = Clock()
+        self.timeOut = 60
 
-    class Server:
-        ws_factory = WebSocketFactory()
+    def buildProtocol(self, addr: object) -> Recording:  # the WebSocket factory's
+        self.built = Recording()
+        return self.built
 
-    sniffer = UpgradeSniffingHTTPFactory(Server()).buildProtocol(None)
-    transport = StringTransport()
+
+def _sniffing(factory: Factory) -> tuple[UpgradeSniffer, StringTransport]:
+    sniffer, transport = UpgradeSniffer(factory, None), StringTransport()
     sniffer.makeConnection(transport)
+    return sniffer, transport
+
+
+def test_a_plain_upgrade_is_handed_to_daphnes_websocket_protocol_with_its_first_read():
+    factory = Factory()
+    sniffer, transport = _sniffing(factory)
     sniffer.dataReceived(_request())
-    websocket = Server.ws_factory.built
+    websocket = factory.built
     assert transport.protocol is websocket and websocket.transport is transport
     assert websocket.read == _request() and websocket._raw_query_string == b"token=abc"
+    factory.reactor.advance(factory.timeOut)
+    assert not transport.disconnecting
+
+
+def test_a_connection_that_sends_nothing_is_closed_after_the_http_timeout():
+    factory = Factory()
+    _, transport = _sniffing(factory)
+    factory.reactor.advance(factory.timeOut - 1)
+    assert not transport.disconnecting
+    factory.reactor.advance(1)
+    assert transport.disconnecting
