@@ -27,7 +27,7 @@ def free_port() -> int:
 def test_database_url() -> str:
     """The URL of the database this test run uses (pytest-django's test database)."""
     db = connection.settings_dict
-    if db["ENGINE"] != "django.db.backends.postgresql":
+    if connection.vendor != "postgresql":
         raise RuntimeError("multi-process tests need DATABASE_URL=postgres://... (PostgreSQL)")
     user = db.get("USER") or "postgres"
     host = db.get("HOST") or "127.0.0.1"
