@@ -1,12 +1,15 @@
 """How the server runs: its collector is tuned and logs a collection long enough to be felt as latency, its
 endpoints listen with the configured backlog, a WebSocket keeps nothing of the HTTP request it was upgraded
-from, small client frames are unmasked as autobahn's native masker unmasks them, and ready sockets are read and
-written without Twisted's log context."""
+from, small client frames are unmasked as autobahn's native masker unmasks them, ready sockets are read and
+written without Twisted's log context, and `main` installs every one of these (and the upgrade sniffer) before
+daphne runs, with daphne's arguments as the settings give them."""
 
 import gc
 import logging
 import os
 import random
+import subprocess
+import sys
 
 from daphne.endpoints import build_endpoint_description_strings
 
@@ -141,3 +144,50 @@ def test_ready_sockets_are_read_and_written_without_twisteds_log_context(monkeyp
     selectable = Selectable()
     reason = asyncioreactor.callWithLogger(selectable, lambda *args: ("lost", args), selectable, True)
     assert reason == ("lost", (selectable, True)) and asked == []
+
+
+# Run by `main` in a process of its own (importing daphne's server installs Twisted's reactor):
+# daphne's command line, replaced before `main` runs, reports what `main` installed and the
+# arguments it was given instead of serving.
+MAIN_CHECK = """
+import asyncio, gc, sys
+import uvloop
+asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+import autobahn.websocket.protocol as protocol
+import daphne.cli, daphne.server
+from twisted.internet import asyncioreactor
+import config.server, config.upgrades
+
+def report(self, args):
+    print(daphne.server.HTTPFactory is config.upgrades.UpgradeSniffingHTTPFactory)
+    print(daphne.server.WebSocketFactory.__name__, daphne.server.WebSocketFactory.protocol.__name__)
+    print(protocol.create_xor_masker.__name__, protocol.pformat("x"))
+    print(asyncioreactor.callWithLogger is config.server._call_selectable)
+    print(daphne.cli.build_endpoint_description_strings(host="127.0.0.1", port=8000))
+    print(gc.get_threshold()[:2], gc.get_freeze_count() > 0)
+    print(" ".join(args))
+
+daphne.cli.CommandLineInterface.run = report
+sys.argv = ["config.server", "-b", "127.0.0.1", "-p", "8000", "config.asgi:application"]
+config.server.main()
+"""
+
+
+def test_main_runs_daphne_with_every_change_installed():
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "LISTEN_BACKLOG": "777"}
+    env.update(WEBSOCKET_MESSAGE_MAX_BYTES="70000", GC_GEN0_THRESHOLD="1234", GC_GEN1_THRESHOLD="56")
+    env.pop("REDIS_URL", None)  # the in-memory channel layer: nothing to connect to
+    done = subprocess.run(
+        [sys.executable, "-c", MAIN_CHECK], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "True",
+        "CleanClosingWebSocketFactory HandedOverWebSocketProtocol",
+        "masker_for ",
+        "True",
+        "['tcp:port=8000:interface=127.0.0.1:backlog=777']",
+        "(1234, 56) True",
+        "--websocket-max-message-size 70000 --websocket-max-frame-size 70000 --verbosity 0"
+        " -b 127.0.0.1 -p 8000 config.asgi:application",
+    ]
