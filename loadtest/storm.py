@@ -49,29 +49,38 @@ async def _storm(
 ) -> dict[str, Any]:
     """Sign every user in, at most `in_flight` at once; `signed_in` (the resources used) is called
     once every sign-in has ended, before the connections close."""
-    ledger, gate = Ledger(), asyncio.Semaphore(in_flight)
+    ledger = Ledger()
     clients: list[LoadClient] = []
     times_ms: list[float] = []
     by_server: dict[str, list[float]] = {spec.url: [] for spec in users}
     errors: Counter[str] = Counter()
 
     async def sign_in(spec: UserSpec) -> None:
-        async with gate:
-            client = CLIENTS[options.protocol](spec, ledger, timeout=options.timeout)
-            started = time.monotonic()
-            try:
-                await client.open()
-                await client.sign_in()
-            except Exception as error:  # counted, never fatal
-                errors[f"{type(error).__name__}: {str(error)[:80]}"] += 1
-                await client.close()
-                return
-            times_ms.append((time.monotonic() - started) * 1000)
-            by_server[spec.url].append(times_ms[-1])
-            clients.append(client)
+        client = CLIENTS[options.protocol](spec, ledger, timeout=options.timeout)
+        started = time.monotonic()
+        try:
+            await client.open()
+            await client.sign_in()
+        except Exception as error:  # counted, never fatal
+            errors[f"{type(error).__name__}: {str(error)[:80]}"] += 1
+            await client.close()
+            return
+        times_ms.append((time.monotonic() - started) * 1000)
+        by_server[spec.url].append(times_ms[-1])
+        clients.append(client)
+
+    # `in_flight` workers, each signing in the next user as soon as its last sign-in ended: users
+    # start in order, at most `in_flight` at once. (A task per user behind a semaphore did the same,
+    # but Python 3.11's semaphore looks through its waiters at each release: 670,000 checks in a
+    # storm of 5,000, 7 % of the generator's CPU time.)
+    queue = iter(users)
+
+    async def worker() -> None:
+        for spec in queue:
+            await sign_in(spec)
 
     began = time.monotonic()
-    await asyncio.gather(*(sign_in(spec) for spec in users))
+    await asyncio.gather(*(worker() for _ in range(min(in_flight, len(users)))))
     elapsed = time.monotonic() - began
     resources = signed_in()
     await asyncio.gather(*(client.close() for client in clients), return_exceptions=True)
