@@ -5,15 +5,20 @@ disk flush stalls all the process's connections behind it. With PostgreSQL a sma
 several transactions wait on the disk at once (and PostgreSQL commits them together); SQLite
 keeps the single thread, since it writes one transaction at a time anyway. With PostgreSQL's
 connection pool each thread keeps the connection it borrowed for a few seconds of units of work
-(HOLD_SECONDS)."""
+(HOLD_SECONDS).
+
+The threads take units of work from one queue, in order, and each unit's answer goes straight to
+its event loop (`call_soon_threadsafe`). A `ThreadPoolExecutor` made a `concurrent.futures.Future`
+with its `threading.Condition` for every unit and chained it to an asyncio future: 22-30 µs of
+CPU a unit against 8-9 (two in a Hooligram sign-in, one in a SAMA sign-in or a send)."""
 
 import asyncio
+import contextlib
 import contextvars
-import functools
+import queue
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -35,28 +40,54 @@ HEALTH_CHECK_SECONDS = 5.0
 # connection until its next unit of work.
 HOLD_SECONDS = 5.0
 
-_executor: ThreadPoolExecutor | None = None
 _checked = threading.local()
 _database_thread = threading.local()
 
 
-def _pool() -> ThreadPoolExecutor | None:
-    global _executor
-    threads = settings.DATABASE_THREADS
-    if threads <= 1:
+class DatabaseThreads:
+    """`count` threads running units of work from one queue, in the order they were queued.
+
+    Daemon threads: a process that exits does not wait for units still queued (the event loop their
+    callers wait on has stopped), and PostgreSQL rolls back a transaction cut off in the middle."""
+
+    def __init__(self, count: int, *, holds: bool) -> None:
+        self.units: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
+        self.threads = [
+            threading.Thread(target=self._serve, args=(holds,), name=f"db_{n}", daemon=True) for n in range(count)
+        ]
+        for thread in self.threads:
+            thread.start()
+
+    def _serve(self, holds: bool) -> None:
+        _database_thread.holds = holds
+        try:
+            while (unit := self.units.get()) is not None:
+                unit()
+        finally:
+            connections.close_all()  # this thread's own
+
+    def stop(self) -> None:
+        """Let every thread finish the units queued before, close its connections and end."""
+        for _ in self.threads:
+            self.units.put(None)  # a thread ends at the first it takes, so each takes one
+        for thread in self.threads:
+            thread.join()
+
+
+_threads: DatabaseThreads | None = None
+
+
+def _pool() -> DatabaseThreads | None:
+    global _threads
+    count = settings.DATABASE_THREADS
+    if count <= 1:
         return None
-    if _executor is None:
-        holds = threads < settings.DATABASE_POOL_MAX
+    if _threads is None:
+        holds = count < settings.DATABASE_POOL_MAX
         if holds:
             connection_created.connect(_hold_pooled_connection, dispatch_uid="realtime.db.hold")
-        _executor = ThreadPoolExecutor(
-            max_workers=threads, thread_name_prefix="db", initializer=_mark_database_thread, initargs=(holds,)
-        )
-    return _executor
-
-
-def _mark_database_thread(holds: bool) -> None:
-    _database_thread.holds = holds
+        _threads = DatabaseThreads(count, holds=holds)
+    return _threads
 
 
 def _hold_pooled_connection(sender: type, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
@@ -90,27 +121,48 @@ def _run_here(function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[
 
 async def run_in_db(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Run a synchronous function that uses the ORM off the event loop, on a database thread
-    (with the caller's context variables, such as the events outbox)."""
-    executor = _pool()
-    if executor is None:
+    (with the caller's context variables, such as the events outbox). A unit whose caller was
+    cancelled before a thread took it does not run."""
+    threads = _pool()
+    if threads is None:
         return await database_sync_to_async(function)(*args, **kwargs)
-    call = functools.partial(contextvars.copy_context().run, _run_here, function, args, kwargs)
-    return await asyncio.get_running_loop().run_in_executor(executor, call)
+    loop = asyncio.get_running_loop()
+    answer = loop.create_future()
+    context = contextvars.copy_context()
+
+    def unit() -> None:
+        if answer.done():  # cancelled while queued
+            return
+        try:
+            result = context.run(_run_here, function, args, kwargs)
+        except BaseException as error:
+            _answer(loop, answer, None, error)
+        else:
+            _answer(loop, answer, result, None)
+
+    threads.units.put(unit)
+    return await answer
+
+
+def _answer(loop: asyncio.AbstractEventLoop, answer: asyncio.Future, result: Any, error: BaseException | None) -> None:
+    with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: no one waits
+        loop.call_soon_threadsafe(_settle, answer, result, error)
+
+
+def _settle(answer: asyncio.Future, result: Any, error: BaseException | None) -> None:
+    if answer.done():  # its caller was cancelled
+        return
+    if error is None:
+        answer.set_result(result)
+    elif isinstance(error, StopIteration):  # which a future refuses to hold
+        answer.set_exception(RuntimeError(f"database work raised {error!r}"))
+    else:
+        answer.set_exception(error)
 
 
 def close_pool() -> None:
-    """Close every database thread's connections and stop the pool (tests, shutdown)."""
-    global _executor
-    executor, _executor = _executor, None
-    if executor is None:
-        return
-    workers = executor._max_workers
-    barrier = threading.Barrier(workers)
-
-    def close_here() -> None:
-        barrier.wait(timeout=10)  # one task per thread, so every thread closes its own
-        connections.close_all()
-
-    for future in [executor.submit(close_here) for _ in range(workers)]:
-        future.result()
-    executor.shutdown(wait=True)
+    """Close every database thread's connections and stop the threads (tests, shutdown)."""
+    global _threads
+    threads, _threads = _threads, None
+    if threads is not None:
+        threads.stop()

@@ -1,8 +1,12 @@
 """A database thread keeps the connection it borrowed from PostgreSQL's pool for a few seconds of
 units of work, rather than borrowing and returning it around each one; a connection that broke
-fails one unit and is then replaced."""
+fails one unit and is then replaced. A unit runs on a database thread with its caller's context
+variables and answers its result or its error; one whose caller was cancelled while it was queued
+does not run."""
 
 import asyncio
+import contextvars
+import threading
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -72,3 +76,46 @@ def _backend_pid_after_a_query() -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         return cursor.fetchone()[0]
+
+
+MARKER: contextvars.ContextVar[str] = contextvars.ContextVar("marker")
+
+
+def _where_and_marker() -> tuple[str, str]:
+    return threading.current_thread().name, MARKER.get()
+
+
+def _fail(error: BaseException) -> None:
+    raise error
+
+
+async def test_a_unit_runs_on_a_database_thread_with_its_callers_context_and_answers_its_error():
+    MARKER.set("the caller's")
+    name, marker = await db.run_in_db(_where_and_marker)
+    assert name.startswith("db_") and marker == "the caller's"
+    with pytest.raises(ValueError, match="refused"):
+        await db.run_in_db(_fail, ValueError("refused"))
+    with pytest.raises(RuntimeError, match="StopIteration"):  # a future cannot hold StopIteration
+        await db.run_in_db(_fail, StopIteration())
+    assert await db.run_in_db(sum, [1, 2, 3]) == 6  # the threads go on
+
+
+async def test_a_unit_whose_caller_was_cancelled_while_it_was_queued_does_not_run(settings):
+    release, started, ran = threading.Event(), threading.Semaphore(0), []
+
+    def hold_a_thread() -> None:
+        started.release()
+        release.wait(10)
+
+    holding = [asyncio.ensure_future(db.run_in_db(hold_a_thread)) for _ in range(settings.DATABASE_THREADS)]
+    for _ in holding:  # every thread is busy
+        assert await asyncio.to_thread(started.acquire, timeout=10)
+    queued = asyncio.ensure_future(db.run_in_db(ran.append, "ran"))
+    await asyncio.sleep(0)
+    queued.cancel()
+    release.set()
+    await asyncio.gather(*holding)
+    # Units run in the order they were queued: once these have, the cancelled one was taken.
+    await asyncio.gather(*(db.run_in_db(ran.append, "after") for _ in range(settings.DATABASE_THREADS)))
+    assert ran == ["after"] * settings.DATABASE_THREADS
+    assert queued.cancelled()
