@@ -50,6 +50,10 @@ def test_a_plain_upgrade_request_goes_to_autobahn_with_its_query_string():
         _request(headers=HEADERS + b"No-Colon\r\n"),
         _request(headers=HEADERS + b"X-Odd: a\x0bb\r\n"),  # daphne answers 400
         _request(headers=HEADERS + b"X-Odd: a\nb\r\n"),
+        _request(headers=HEADERS + b"X-Odd: a\rb\r\n"),
+        _request(headers=HEADERS + b"X-Odd: a\x00b\r\n"),
+        _request(headers=HEADERS + b"X-Odd: a\x85b\r\n"),  # daphne answers 400
+        _request(headers=HEADERS + b"X-Odd: a\r\r\n\nb\r\n"),
         _request(headers=HEADERS + b"X-Large: " + b"x" * UPGRADE_REQUEST_MAX_BYTES + b"\r\n"),
     ],
 )
