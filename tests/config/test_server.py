@@ -1,8 +1,9 @@
 """How the server runs: its collector is tuned and logs a collection long enough to be felt as latency, its
 endpoints listen with the configured backlog, a WebSocket keeps nothing of the HTTP request it was upgraded
-from, small client frames are unmasked as autobahn's native masker unmasks them, ready sockets are read and
-written without Twisted's log context, and `main` installs every one of these (and the upgrade sniffer) before
-daphne runs, with daphne's arguments as the settings give them."""
+from and reads the factory's options from its class, small client frames are unmasked as autobahn's native
+masker unmasks them, ready sockets are read and written without Twisted's log context, and `main` installs
+every one of these (and the upgrade sniffer) before daphne runs, with daphne's arguments as the settings give
+them."""
 
 import gc
 import logging
@@ -95,6 +96,27 @@ def test_an_upgraded_connection_lets_go_of_its_http_request():
     protocol.makeConnection(transport)
     try:
         assert transport.producer is None
+    finally:
+        if protocol.openHandshakeTimeoutCall is not None:  # no handshake follows
+            protocol.openHandshakeTimeoutCall.cancel()
+
+
+def test_a_connection_reads_the_factorys_options_from_its_class_and_holds_none():
+    from twisted.internet.address import IPv4Address
+    from twisted.internet.testing import StringTransport
+
+    from config.server import _clean_closing_factory
+
+    factory = _clean_closing_factory()(server_class=None)
+    factory.setProtocolOptions(autoPingInterval=7, allowNullOrigin=False)  # as daphne sets its own
+    protocol = factory.buildProtocol(IPv4Address("TCP", "127.0.0.1", 50000))
+    protocol.makeConnection(StringTransport())
+    try:
+        assert not set(protocol.CONFIG_ATTRS) & set(vars(protocol))
+        for name in protocol.CONFIG_ATTRS:
+            assert getattr(protocol, name) == getattr(factory, name), name
+        assert (protocol.autoPingInterval, protocol.allowNullOrigin, protocol.failByDrop) == (7, False, False)
+        assert protocol.perMessageCompressionAccept([]) is None  # a function of the offers, as on the factory
     finally:
         if protocol.openHandshakeTimeoutCall is not None:  # no handshake follows
             protocol.openHandshakeTimeoutCall.cancel()
