@@ -89,8 +89,15 @@ def _frame_name(frame: str) -> str:
     return f"{function} ({where.rsplit(':', 1)[0].rsplit('/', 1)[-1].rstrip(')')})"
 
 
-# Leaf frames of a thread that waits for work: the event loop in its selector, a pool thread on its queue.
-IDLE_LEAVES = ("select (selectors.py)", "_worker (thread.py)", "wait (threading.py)", "get (queue.py)")
+# Leaf frames of a thread that waits for work: the event loop in its selector, a pool thread on its
+# queue (a database thread of realtime/db.py waits in `_serve`, its queue's `get` being C).
+IDLE_LEAVES = (
+    "select (selectors.py)",
+    "_worker (thread.py)",
+    "_serve (db.py)",
+    "wait (threading.py)",
+    "get (queue.py)",
+)
 
 
 LIBRARIES = (

@@ -38,6 +38,8 @@ def _with_c_timestamps(template: adapt.AdaptersMap) -> adapt.AdaptersMap:
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    """Django's, whose new connections read timestamps with `UtcTimestamptzLoader` when in UTC."""
+
     def get_connection_params(self) -> dict[str, Any]:
         params = super().get_connection_params()
         if self.timezone is datetime.UTC:

@@ -19,8 +19,11 @@ def test_summary_splits_threads_and_leaves_waiting_out(tmp_path):
         f"{pool};message_send (messaging/sending.py:90);execute (psycopg/cursor.py:97) 75\n"
     )
     pooled = tmp_path / "profile-2.txt"
-    pooled.write_text("thread (7): db_0;_worker (concurrent/futures/thread.py:83) 10\n")
-    assert "== ORM threads (1 threads): busy 0% of the time (10 samples)" in summarize([pooled])
+    pooled.write_text(
+        "thread (7): db_0;_worker (concurrent/futures/thread.py:83) 10\n"
+        "thread (8): db_1;_bootstrap (threading.py:1002);_serve (realtime/db.py:64) 10\n"
+    )
+    assert "== ORM threads (2 threads): busy 0% of the time (20 samples)" in summarize([pooled])
     summary = summarize([raw])
     assert "== event loop (1 threads): busy 40% of the time (100 samples)" in summary
     assert "== ORM threads (1 threads): busy 75% of the time (100 samples)" in summary
