@@ -4,7 +4,8 @@ Daphne, with two process-wide choices made first (and WebSocket upgrades handed 
 autobahn (config/upgrades.py), autobahn's per-connection debug formatting skipped when no debug
 line is written, small client frames unmasked without a native masker, ready sockets read and
 written without Twisted's legacy log context, WebSocket connections failed with a close frame,
-and upgraded connections rid of their HTTP request):
+upgraded connections rid of their HTTP request, and connections reading autobahn's protocol
+options from their class rather than each holding a copy):
 - uvloop: daphne drives Twisted's asyncio reactor on an event loop it makes when `daphne.server`
   is first imported; choosing uvloop's policy before that import makes it uvloop's loop, which
   schedules callbacks, socket reads and thread-pool wake-ups in C.
