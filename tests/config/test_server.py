@@ -1,17 +1,19 @@
 """How the server runs: its collector is tuned and logs a collection long enough to be felt as latency, its
 endpoints listen with the configured backlog, a WebSocket keeps nothing of the HTTP request it was upgraded
 from and reads the factory's options from its class, small client frames are unmasked as autobahn's native
-masker unmasks them, ready sockets are read and written without Twisted's log context, and `main` installs
-every one of these (and the upgrade sniffer) before daphne runs, with daphne's arguments as the settings give
-them."""
+masker unmasks them, ready sockets are read and written without Twisted's log context, a write goes to an
+idle socket at once, and `main` installs every one of these (and the upgrade sniffer) before daphne runs,
+with daphne's arguments as the settings give them."""
 
 import gc
 import logging
 import os
 import random
+import socket
 import subprocess
 import sys
 
+import pytest
 from daphne.endpoints import build_endpoint_description_strings
 
 from config.server import SLOW_COLLECTION_S, CollectionTimer, tune_collector, with_backlog
@@ -168,6 +170,85 @@ def test_ready_sockets_are_read_and_written_without_twisteds_log_context(monkeyp
     assert reason == ("lost", (selectable, True)) and asked == []
 
 
+class WriteWatchingReactor:
+    """What a connection asks of its reactor: here, only whether it waits to write."""
+
+    def __init__(self) -> None:
+        self.writers: list[object] = []
+
+    def addWriter(self, selectable: object) -> None:
+        if selectable not in self.writers:  # as a reactor, which watches a socket once
+            self.writers.append(selectable)
+
+    def removeWriter(self, selectable: object) -> None:
+        if selectable in self.writers:
+            self.writers.remove(selectable)
+
+
+@pytest.fixture
+def eager_connection(monkeypatch):
+    """A Twisted TCP connection with writes sent at once, on one end of a socket pair; the other end."""
+    from twisted.internet import tcp
+    from twisted.internet.protocol import Protocol
+
+    from config.server import _write_to_the_socket_at_once
+
+    monkeypatch.setattr(tcp.Connection, "write", tcp.Connection.write)  # undone after the test
+    _write_to_the_socket_at_once()
+    ours, theirs = socket.socketpair()
+    connection = tcp.Connection(ours, Protocol(), reactor=WriteWatchingReactor())
+    connection.connected = True
+    theirs.settimeout(5)
+    yield connection, theirs
+    ours.close()
+    theirs.close()
+
+
+def _read_all(sock: socket.socket, size: int) -> bytes:
+    data = b""
+    while len(data) < size:
+        data += sock.recv(size - len(data))
+    return data
+
+
+def test_a_write_to_an_idle_connection_reaches_the_socket_at_once(eager_connection):
+    connection, peer = eager_connection
+    connection.write(b"frame one")
+    assert peer.recv(100) == b"frame one"
+    assert connection.reactor.writers == []  # nothing left for the event loop to send
+
+
+def test_what_the_socket_does_not_take_is_buffered_and_later_writes_queue_behind_it(eager_connection):
+    connection, peer = eager_connection
+    big = bytes(range(256)) * 20_000  # 5 MB: more than a socket pair's buffers hold
+    connection.write(big)
+    connection.write(b"after")
+    assert connection.reactor.writers == [connection]  # the rest waits for the socket
+    assert connection._tempDataLen > 0
+    received = b""
+    while len(received) < len(big) + 5:
+        connection.doWrite()  # the event loop's part, each time the socket can take more
+        received += peer.recv(1 << 20)
+    assert received == big + b"after"
+    assert connection.reactor.writers == []
+
+
+def test_anything_but_bytes_is_refused_as_twisted_refuses_it(eager_connection):
+    connection, _ = eager_connection
+    with pytest.raises(TypeError, match="Data must be bytes"):
+        connection.write("text")
+
+
+def test_a_send_that_fails_is_left_to_twisted_which_reports_the_lost_connection(eager_connection):
+    from twisted.internet.error import ConnectionLost
+
+    connection, peer = eager_connection
+    peer.close()
+    connection.write(b"to no one")
+    assert connection.reactor.writers == [connection]
+    assert isinstance(connection.doWrite(), ConnectionLost)
+
+
 # Run by `main` in a process of its own (importing daphne's server installs Twisted's reactor):
 # daphne's command line, replaced before `main` runs, reports what `main` installed and the
 # arguments it was given instead of serving.
@@ -177,7 +258,7 @@ import uvloop
 asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
 import autobahn.websocket.protocol as protocol
 import daphne.cli, daphne.server
-from twisted.internet import asyncioreactor
+from twisted.internet import asyncioreactor, tcp
 import config.server, config.upgrades
 
 def report(self, args):
@@ -185,6 +266,7 @@ def report(self, args):
     print(daphne.server.WebSocketFactory.__name__, daphne.server.WebSocketFactory.protocol.__name__)
     print(protocol.create_xor_masker.__name__, protocol.pformat("x"))
     print(asyncioreactor.callWithLogger is config.server._call_selectable)
+    print(tcp.Connection.write.__module__)
     print(daphne.cli.build_endpoint_description_strings(host="127.0.0.1", port=8000))
     print(gc.get_threshold()[:2], gc.get_freeze_count() > 0)
     print(" ".join(args))
@@ -208,6 +290,7 @@ def test_main_runs_daphne_with_every_change_installed():
         "CleanClosingWebSocketFactory HandedOverWebSocketProtocol",
         "masker_for ",
         "True",
+        "config.server",
         "['tcp:port=8000:interface=127.0.0.1:backlog=777']",
         "(1234, 56) True",
         "--websocket-max-message-size 70000 --websocket-max-frame-size 70000 --verbosity 0"
