@@ -4,6 +4,7 @@ batch is handled waits for the next. Under load a batch holds what arrived durin
 one, so the cost of a write or a round trip is paid per batch instead of per item."""
 
 import asyncio
+import contextvars
 import logging
 import weakref
 from typing import Any, ClassVar, Generic, Self, TypeVar, cast
@@ -60,7 +61,9 @@ class LoopBatches(Generic[Item]):
         """Queue items for the next batch."""
         self.pending.extend(items)
         if self.worker is None:
-            self.worker = asyncio.create_task(self._work())
+            # In a context of its own: the task serves every connection of the loop, so its log
+            # lines name none (it would inherit the fields of whichever connection queued first).
+            self.worker = asyncio.create_task(self._work(), context=contextvars.Context())
 
     async def _work(self) -> None:
         try:

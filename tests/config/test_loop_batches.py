@@ -1,8 +1,9 @@
-"""The per-process batches: one handled at a time, what arrives meanwhile in the next, and a batch
-that fails does not stop the ones after it."""
+"""The per-process batches: one handled at a time, what arrives meanwhile in the next, a batch that
+fails does not stop the ones after it, and a batch is handled in no connection's log context."""
 
 import asyncio
 
+from config import logs
 from config.loop_batches import LoopBatches, settle
 
 
@@ -40,3 +41,25 @@ async def test_a_failing_batch_is_logged_and_the_next_is_still_handled(caplog):
     assert await _ask(21) == 42
     unlucky.cancel()
     assert Doubling.handled == [[13], [21]]
+
+
+class Recording(LoopBatches[asyncio.Future]):
+    bound: list[dict] = []
+
+    async def handle(self, batch: list[asyncio.Future]) -> None:
+        self.bound.append(logs.bound())
+        for future in batch:
+            settle(future, None)
+
+
+async def _queue_as(connection: str) -> None:
+    logs.bind(connection=connection)
+    future = asyncio.get_running_loop().create_future()
+    Recording.of_this_loop().put(future)
+    await asyncio.wait_for(future, 1)
+
+
+async def test_a_batch_is_handled_in_none_of_its_connections_log_context():
+    Recording.bound = []
+    await asyncio.gather(asyncio.ensure_future(_queue_as("first")), asyncio.ensure_future(_queue_as("second")))
+    assert Recording.bound == [{}]
