@@ -1,6 +1,11 @@
 """The `storm` scenario: every user signs in at once, as after a restart, with at most `in_flight`
 sign-ins under way; how fast the servers answer, and whether the kernel dropped connections.
 
+With a `rate`, sign-ins start at that rate whatever is under way instead (an open loop, as the
+clients of a restarted server arrive on their own clocks): the closed loop's one pool of workers
+over processes taken in turn lets a process that falls behind keep the workers waiting on it, so
+its figure is the slower process's, where the open loop's is each process's own.
+
 Each sign-in is timed from the TCP connect to the sign-in's answer (SAMA `connect {token}`,
 Hooligram's sign-in with a verified code, ...: the protocol client's own `open` and `sign_in`).
 Connections stay open until every user has signed in, as the clients of a restarted server do.
@@ -45,19 +50,27 @@ def listen_overflows() -> int | None:
 
 
 async def _storm(
-    options: Options, users: list[UserSpec], in_flight: int, signed_in: Callable[[], dict[str, Any]]
+    options: Options,
+    users: list[UserSpec],
+    in_flight: int,
+    rate: float | None,
+    signed_in: Callable[[], dict[str, Any]],
 ) -> dict[str, Any]:
-    """Sign every user in, at most `in_flight` at once; `signed_in` (the resources used) is called
-    once every sign-in has ended, before the connections close."""
+    """Sign every user in, at most `in_flight` at once or, with a `rate`, starting `rate` a second;
+    `signed_in` (the resources used) is called once every sign-in has ended, before the
+    connections close."""
     ledger = Ledger()
     clients: list[LoadClient] = []
     times_ms: list[float] = []
     by_server: dict[str, list[float]] = {spec.url: [] for spec in users}
     errors: Counter[str] = Counter()
+    under_way = [0, 0]  # now, most
 
     async def sign_in(spec: UserSpec) -> None:
         client = CLIENTS[options.protocol](spec, ledger, timeout=options.timeout)
         started = time.monotonic()
+        under_way[0] += 1
+        under_way[1] = max(under_way)
         try:
             await client.open()
             await client.sign_in()
@@ -65,6 +78,8 @@ async def _storm(
             errors[f"{type(error).__name__}: {str(error)[:80]}"] += 1
             await client.close()
             return
+        finally:
+            under_way[0] -= 1
         times_ms.append((time.monotonic() - started) * 1000)
         by_server[spec.url].append(times_ms[-1])
         clients.append(client)
@@ -79,8 +94,17 @@ async def _storm(
         for spec in queue:
             await sign_in(spec)
 
+    interval = 1 / rate if rate else 0.0
+
+    async def at_its_time(index: int, spec: UserSpec) -> None:
+        await asyncio.sleep(began + index * interval - time.monotonic())
+        await sign_in(spec)
+
     began = time.monotonic()
-    await asyncio.gather(*(worker() for _ in range(min(in_flight, len(users)))))
+    if rate:
+        await asyncio.gather(*(at_its_time(index, spec) for index, spec in enumerate(users)))
+    else:
+        await asyncio.gather(*(worker() for _ in range(min(in_flight, len(users)))))
     elapsed = time.monotonic() - began
     resources = signed_in()
     await asyncio.gather(*(client.close() for client in clients), return_exceptions=True)
@@ -90,6 +114,7 @@ async def _storm(
         "failed": len(users) - len(times_ms),
         "storm_s": round(elapsed, 2),
         "sign_ins_per_s": round(len(times_ms) / elapsed, 1) if elapsed else None,
+        "most_under_way": under_way[1],
     }
     for name, q in (("p50_ms", 0.5), ("p99_ms", 0.99), ("max_ms", 1.0)):
         figures[name] = round(percentile(times_ms, q), 1) if times_ms else None
@@ -107,8 +132,11 @@ def _own_cpu_seconds() -> float:
     return times.user + times.system
 
 
-def run_storm(options: Options, target: Target, users: list[UserSpec], in_flight: int) -> dict[str, Any]:
-    """Sign every user in at once (at most `in_flight` under way) and report rate, latency, drops."""
+def run_storm(
+    options: Options, target: Target, users: list[UserSpec], in_flight: int, rate: float | None = None
+) -> dict[str, Any]:
+    """Sign every user in at once (at most `in_flight` under way, or `rate` starting a second) and
+    report rate, latency, drops."""
     servers = target.server_processes()
     monitor = Monitor(
         {
@@ -140,7 +168,7 @@ def run_storm(options: Options, target: Target, users: list[UserSpec], in_flight
     gc.freeze()
     gc.disable()
     try:
-        figures = uvloop.run(_storm(options, users, in_flight, signed_in))
+        figures = uvloop.run(_storm(options, users, in_flight, rate, signed_in))
     finally:
         if collecting:
             gc.enable()
@@ -158,7 +186,8 @@ def run_storm(options: Options, target: Target, users: list[UserSpec], in_flight
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "protocol": options.protocol,
         "users": len(users),
-        "in_flight": in_flight,
+        "in_flight": None if rate else in_flight,
+        "rate": rate,
         "servers": len(target.urls),
         "listen_overflows": None
         if overflows_before is None or overflows_after is None

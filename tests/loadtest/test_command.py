@@ -44,11 +44,24 @@ def test_storm_signs_every_user_in_and_says_what_a_sign_in_cost(tmp_path, protoc
     (figures,) = _run(tmp_path, "storm", protocol=protocol, users=8, in_flight=4, servers=2)
     assert (gc.isenabled(), gc.get_freeze_count() > 0) == (collecting, frozen)  # the collector as it was
     assert (figures["protocol"], figures["users"], figures["signed_in"], figures["failed"]) == (protocol, 8, 8, 0)
+    assert figures["in_flight"] == 4 and figures["rate"] is None and 1 <= figures["most_under_way"] <= 4
     assert 0 < figures["p50_ms"] <= figures["p99_ms"] <= figures["max_ms"]
     # Four users a server: each one's p99 is its slowest, and the slower of the two is the storm's.
     assert len(figures["p99_ms_by_server"]) == 2 and max(figures["p99_ms_by_server"]) == figures["max_ms"]
     # CPU is counted in clock ticks: eight sign-ins may cost none, so only the arithmetic is checked.
     assert figures["server_cpu_ms_per_sign_in"] == round(10 * figures["server_cpu_pct"] / figures["sign_ins_per_s"], 2)
+
+
+def test_an_open_loop_storm_starts_its_sign_ins_at_the_rate_whatever_is_under_way(tmp_path):
+    (figures,) = _run(tmp_path, "storm", protocol="sama", users=8, rate=40, servers=2)
+    assert (figures["rate"], figures["in_flight"], figures["signed_in"], figures["failed"]) == (40, None, 8, 0)
+    assert figures["storm_s"] >= 7 / 40  # the eighth starts 7/40 s after the first
+    assert 1 <= figures["most_under_way"] <= 8
+
+
+def test_a_rate_of_no_sign_ins_is_refused(tmp_path):
+    with pytest.raises(CommandError, match="--rate"):
+        _run(tmp_path, "storm", users=8, rate=0)
 
 
 def test_idle_run_reports_memory_per_connection(tmp_path):

@@ -53,6 +53,13 @@ class Command(BaseCommand):
         parser.add_argument("--servers", type=int, default=1, help="daphne processes to start (without --url)")
         parser.add_argument("--in-flight", type=int, default=1000, help="storm: sign-ins under way at once")
         parser.add_argument(
+            "--rate",
+            type=float,
+            default=None,
+            help="storm: start sign-ins at this many a second whatever is under way (an open loop), "
+            "instead of keeping --in-flight under way",
+        )
+        parser.add_argument(
             "--loaded-servers",
             type=int,
             default=None,
@@ -131,7 +138,7 @@ class Command(BaseCommand):
             elif mode == "idle":
                 self.report("idle", run_idle(options, target, specs), opts["json"])
             elif mode == "storm":
-                self.report("storm", run_storm(options, target, specs, opts["in_flight"]), opts["json"])
+                self.report("storm", run_storm(options, target, specs, opts["in_flight"], opts["rate"]), opts["json"])
             else:
                 result = run_max(
                     options,
@@ -150,7 +157,8 @@ class Command(BaseCommand):
                 target.group.stop()
 
     def refuse_unsafe(self, options: Options, opts: dict[str, Any]) -> None:
-        """Refuse what a run must not do: other hosts, an undedicated database, too few users."""
+        """Refuse what a run must not do: other hosts, an undedicated database, too few users, a
+        rate of no sign-ins."""
         for url in options.urls:
             if not url.startswith(("ws://", "wss://")) or not is_loopback_url(url):
                 raise CommandError(f"{url}: only ws:// URLs on this machine's loopback are allowed")
@@ -162,6 +170,8 @@ class Command(BaseCommand):
                 raise CommandError(f"database {name!r} is not named for load tests (*load*, *test*); see --help")
         if not options.urls and options.servers > 1 and not settings.REDIS_URL:
             raise CommandError("several server processes need the Redis channel layer: set REDIS_URL")
+        if opts["rate"] is not None and not opts["rate"] > 0:
+            raise CommandError("--rate must be a number of sign-ins a second above 0")
         if options.users < options.group_size and opts["mode"] not in ("idle", "storm"):
             raise CommandError(f"at least {options.group_size} users are needed")
 
