@@ -204,13 +204,6 @@ def eager_connection(monkeypatch):
     theirs.close()
 
 
-def _read_all(sock: socket.socket, size: int) -> bytes:
-    data = b""
-    while len(data) < size:
-        data += sock.recv(size - len(data))
-    return data
-
-
 def test_a_write_to_an_idle_connection_reaches_the_socket_at_once(eager_connection):
     connection, peer = eager_connection
     connection.write(b"frame one")
