@@ -232,6 +232,22 @@ def test_anything_but_bytes_is_refused_as_twisted_refuses_it(eager_connection):
         connection.write("text")
 
 
+def test_a_connection_that_started_tls_on_itself_writes_through_its_tls_layer(eager_connection):
+    connection, peer = eager_connection
+    encrypted = []
+
+    class TLSLayer:  # what `startTLS` puts between the connection and its socket
+        def write(self, data: bytes) -> None:
+            encrypted.append(data)
+
+    connection.TLS, connection.protocol = True, TLSLayer()
+    connection.write(b"secret")
+    assert encrypted == [b"secret"]
+    peer.setblocking(False)
+    with pytest.raises(BlockingIOError):  # nothing reached the socket in the clear
+        peer.recv(100)
+
+
 def test_a_send_that_fails_is_left_to_twisted_which_reports_the_lost_connection(eager_connection):
     from twisted.internet.error import ConnectionLost
 
