@@ -184,6 +184,12 @@ class WriteWatchingReactor:
         if selectable in self.writers:
             self.writers.remove(selectable)
 
+    def removeReader(self, selectable: object) -> None:
+        pass
+
+    def callLater(self, delay: float, call: object, *args: object) -> None:
+        pass  # an aborted connection's end, which these tests do not wait for
+
 
 @pytest.fixture
 def eager_connection(monkeypatch):
@@ -245,6 +251,15 @@ def test_a_connection_that_started_tls_on_itself_writes_through_its_tls_layer(ea
     assert encrypted == [b"secret"]
     peer.setblocking(False)
     with pytest.raises(BlockingIOError):  # nothing reached the socket in the clear
+        peer.recv(100)
+
+
+def test_a_write_to_an_aborted_connection_is_dropped_as_twisted_drops_it(eager_connection):
+    connection, peer = eager_connection
+    connection.abortConnection()
+    connection.write(b"too late")
+    peer.setblocking(False)
+    with pytest.raises(BlockingIOError):
         peer.recv(100)
 
 
