@@ -171,7 +171,7 @@ def test_ready_sockets_are_read_and_written_without_twisteds_log_context(monkeyp
 
 
 class WriteWatchingReactor:
-    """What a connection asks of its reactor: here, only whether it waits to write."""
+    """What a connection asks of its reactor; of it, only whether the connection waits to write is kept."""
 
     def __init__(self) -> None:
         self.writers: list[object] = []
