@@ -2,8 +2,9 @@
 
 `py-spy record --idle --format raw` writes collapsed stacks ("frame;frame;… count") of every
 thread, waiting or not, so shares are of wall-clock time. The summary splits samples by thread
-(the event loop, and the thread where `database_sync_to_async` runs the ORM), says how busy each
-was (not waiting for work), and lists where the busy time goes, inclusive and self.
+(the event loop, and the database threads that run the ORM: realtime/db.py's, or asgiref's thread
+on SQLite), says how busy each was (not waiting for work), and lists where the busy time goes,
+inclusive and self.
 """
 
 import re
