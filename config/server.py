@@ -225,8 +225,9 @@ def _write_to_the_socket_at_once() -> None:
     turn's delay behind every other ready socket, and Twisted's bookkeeping for each frame sent.
     A write to a connection with nothing buffered now goes to the socket at once, as asyncio's and
     uvloop's transports send theirs; what the socket does not take (its buffer full), anything
-    but bytes, a failed send, a connection that started TLS on itself and one being aborted are
-    left to Twisted's write, which buffers, encrypts, drops and reports failures as before. The
+    but bytes, a failed send, a connection that started TLS on itself, one being aborted and one
+    fed by a pull producer (which Twisted asks for more only as its buffer empties) are left to
+    Twisted's write, which buffers, encrypts, drops, pulls and reports failures as before. The
     servers' CPU a Hooligram send at 10,000 users: 0.46 ms against 0.48."""
     from twisted.internet import tcp
 
@@ -239,6 +240,7 @@ def _write_to_the_socket_at_once() -> None:
             and not self.TLS
             and self.connected
             and not self._aborting
+            and (self.producer is None or self.streamingProducer)
             and not self._writeDisconnected
             and not self._tempDataLen
             and self.offset == len(self.dataBuffer)

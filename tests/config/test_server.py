@@ -263,6 +263,28 @@ def test_a_write_to_an_aborted_connection_is_dropped_as_twisted_drops_it(eager_c
         peer.recv(100)
 
 
+def test_a_pull_producer_is_asked_for_more_as_each_write_leaves(eager_connection):
+    connection, peer = eager_connection
+
+    class ThreeChunks:  # an IPullProducer: writes one chunk each time it is asked
+        def __init__(self) -> None:
+            self.left = [b"one ", b"two ", b"three"]
+
+        def resumeProducing(self) -> None:
+            if self.left:
+                connection.write(self.left.pop(0))
+
+        def stopProducing(self) -> None:
+            self.left = []
+
+    connection.registerProducer(ThreeChunks(), False)
+    received = b""
+    while connection.reactor.writers:
+        connection.doWrite()  # the event loop's part: sends, then asks the producer for more
+        received += peer.recv(100)
+    assert received == b"one two three"
+
+
 def test_a_send_that_fails_is_left_to_twisted_which_reports_the_lost_connection(eager_connection):
     from twisted.internet.error import ConnectionLost
 
