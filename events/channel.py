@@ -52,12 +52,34 @@ class Publisher(LoopBatches[tuple[dict[str, Any], asyncio.Future[None] | None]])
 
 
 async def send_batch(items: list[dict[str, Any]]) -> None:
-    """Send addressed events in one message: to the hubs serving their addresses, or to all."""
+    """Send addressed events in one message: to the hubs serving their addresses, or to all.
+
+    Messages are msgpack, which holds integers within 64 bits only. PostgreSQL's jsonb gives a
+    client's float such as 1e20 (in a message's `x`, say) back as the integer 10**20: such an
+    integer goes as a float again, rather than failing the batch and every event in it."""
+    try:
+        await _send_batch(items)
+    except OverflowError:  # msgpack refused it before anything was sent
+        await _send_batch(_within_64_bits(items))
+
+
+async def _send_batch(items: list[dict[str, Any]]) -> None:
     if routes.routing_enabled():
         await routes.send_routed(items, CHANNEL_MESSAGE_TYPE)
     else:
         body = items[0] if len(items) == 1 else {"batch": items}
         await get_channel_layer().group_send(HUB_GROUP, {"type": CHANNEL_MESSAGE_TYPE, **body})
+
+
+def _within_64_bits(value: Any) -> Any:
+    """The value with every integer msgpack cannot hold made a float."""
+    if isinstance(value, dict):
+        return {key: _within_64_bits(child) for key, child in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_within_64_bits(child) for child in value]
+    if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**64:
+        return float(value)
+    return value
 
 
 async def send_to_hubs(items: list[dict[str, Any]]) -> None:

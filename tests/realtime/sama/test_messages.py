@@ -105,3 +105,24 @@ async def test_typing_is_relayed_without_answer():
     await a.nothing()
     await a.close()
     await b.close()
+
+
+async def test_an_edit_reaches_the_others_when_the_message_holds_a_number_beyond_64_bits():
+    # PostgreSQL keeps 1e20 in `x` as the integer 100000000000000000000, which the events' msgpack
+    # cannot hold: the edit's event still leaves, its number a float again.
+    alice, bob = await db(make_user)(), await db(make_user)()
+    a = await sama_connected(alice)
+    b = await sama_connected(bob)
+    cid = await a.group_create(bob)
+    await b.receive()
+    await a.send({"message": {"id": "m1", "body": "big", "cid": cid, "x": {"n": 1e20, "small": 7}}})
+    mid = (await a.receive())["ask"]["server_mid"]
+    assert (await b.receive())["message"]["x"] == {"n": 1e20, "small": 7}
+    assert await a.request("message_edit", {"id": mid, "body": "edited"}, "e") == {"id": "e", "success": True}
+    assert await b.receive() == {
+        "message_edit": {"id": mid, "cid": cid, "c_type": "g", "from": str(alice.pk), "body": "edited"}
+    }
+    [listed] = (await b.request("message_list", {"cid": cid}))["messages"]
+    assert listed["x"] == {"n": 1e20, "small": 7}
+    await a.close()
+    await b.close()
