@@ -5,7 +5,8 @@ autobahn (config/upgrades.py), autobahn's per-connection debug formatting skippe
 line is written, small client frames unmasked without a native masker, ready sockets read and
 written without Twisted's legacy log context, WebSocket connections failed with a close frame,
 upgraded connections rid of their HTTP request, connections reading autobahn's protocol options
-from their class rather than each holding a copy, and writes sent to the socket at once):
+from their class rather than each holding a copy, writes sent to the socket at once, and POST
+bodies left unparsed for the application):
 - uvloop: daphne drives Twisted's asyncio reactor on an event loop it makes when `daphne.server`
   is first imported; choosing uvloop's policy before that import makes it uvloop's loop, which
   schedules callbacks, socket reads and thread-pool wake-ups in C.
@@ -85,10 +86,26 @@ def main() -> None:
     _unmask_small_frames_with_integers()
     _read_and_write_without_log_context()
     _write_to_the_socket_at_once()
+    _leave_request_bodies_to_the_application()
     daphne.cli.build_endpoint_description_strings = with_backlog(
         daphne.cli.build_endpoint_description_strings, settings.LISTEN_BACKLOG
     )
     daphne.cli.CommandLineInterface().run(with_defaults(sys.argv[1:], settings.WEBSOCKET_MESSAGE_MAX_BYTES))
+
+
+def _leave_request_bodies_to_the_application() -> None:
+    """Twisted's HTTP request parsed a POST body of a form's content type into its `args`, which
+    daphne never reads (it hands the raw body to the application), and answered a multipart body
+    that did not parse with a bare 400 and a closed connection: the request never reached Django,
+    nor its protocol's error answer and access log. Daphne's HTTP connections now make requests
+    that parse no body."""
+    import daphne.http_protocol
+
+    class BodyLeavingWebRequest(daphne.http_protocol.WebRequest):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, parsePOSTFormSubmission=False, **kwargs)
+
+    daphne.http_protocol.WebRequest = BodyLeavingWebRequest  # read by HTTPFactory.buildProtocol
 
 
 def tune_collector(young: int, middle: int) -> CollectionTimer:

@@ -303,7 +303,7 @@ import asyncio, gc, sys
 import uvloop
 asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
 import autobahn.websocket.protocol as protocol
-import daphne.cli, daphne.server
+import daphne.cli, daphne.http_protocol, daphne.server
 from twisted.internet import asyncioreactor, tcp
 import config.server, config.upgrades
 
@@ -313,6 +313,7 @@ def report(self, args):
     print(protocol.create_xor_masker.__name__, protocol.pformat("x"))
     print(asyncioreactor.callWithLogger is config.server._call_selectable)
     print(tcp.Connection.write.__module__)
+    print(daphne.http_protocol.WebRequest.__name__)
     print(daphne.cli.build_endpoint_description_strings(host="127.0.0.1", port=8000))
     print(gc.get_threshold()[:2], gc.get_freeze_count() > 0)
     print(" ".join(args))
@@ -337,6 +338,7 @@ def test_main_runs_daphne_with_every_change_installed():
         "masker_for ",
         "True",
         "config.server",
+        "BodyLeavingWebRequest",
         "['tcp:port=8000:interface=127.0.0.1:backlog=777']",
         "(1234, 56) True",
         "--websocket-max-message-size 70000 --websocket-max-frame-size 70000 --verbosity 0"
