@@ -10,8 +10,14 @@ every minute (a Redis restart forgets them). Every registration renews the route
 died) is gone within minutes. A batch of events is sent by a script in Redis that
 looks up the routes of their addresses and publishes one message per hub, in one round trip; a hub
 that no longer listens (its PUBLISH reached nobody: the process died) is removed from the routes
-that named it. A process idle while others are busy thus reads nothing, and adding processes adds
-capacity instead of multiplying what each one decodes.
+that named it, and its mark (below) is removed with it. A process idle while others are busy thus
+reads nothing, and adding processes adds capacity instead of multiplying what each one decodes.
+
+Each full registration also writes the hub's mark (`registered_key`), which lives as long as a
+route. A hub checks every few seconds (`routes_lost`) that its mark is there while its channel is
+read: a restarted Redis holds neither routes nor mark, and a publish that reached the hub while its
+subscription was down (Redis restarting) took its routes and mark, so the hub registers everything
+again within seconds instead of at the next minute, when every event for its users went nowhere.
 
 Without Redis pub/sub, or with EVENT_ROUTING=broadcast, every event goes to the group all hubs join
 (`events.channel.HUB_GROUP`): no lookups, which is a little cheaper when every process serves a
@@ -116,15 +122,35 @@ SERVE_ALL_CHUNK = 1000
 
 async def serve_all(channel: str, addresses: list[str]) -> None:
     """Register every address the hub serves again (after a Redis restart, routes are gone), a
-    chunk per script call (`CHANGE_ROUTES`). Two commands an address in one pipeline stopped the
-    event loop for 300 ms at 10,000 addresses (redis-py packs and parses each command), once a
-    minute: a late second for every connection of the process. The script costs the loop 15 ms
-    for 10,000, in pieces of about 1.5 ms. An address the hub leaves meanwhile may be registered
-    again: its events then reach a hub that has no one there, until the route expires."""
-    if loop_client() is None or not addresses:
+    chunk per script call (`CHANGE_ROUTES`), then the hub's mark. Two commands an address in one
+    pipeline stopped the event loop for 300 ms at 10,000 addresses (redis-py packs and parses each
+    command), once a minute: a late second for every connection of the process. The script costs
+    the loop 15 ms for 10,000, in pieces of about 1.5 ms. An address the hub leaves meanwhile may be
+    registered again: its events then reach a hub that has no one there, until the route expires."""
+    client = loop_client()
+    if client is None:
         return
     for start in range(0, len(addresses), SERVE_ALL_CHUNK):
         await _change_routes([(channel, address, True) for address in addresses[start : start + SERVE_ALL_CHUNK]])
+    await client.set(registered_key(channel), 1, ex=ROUTE_TTL_SECONDS)
+
+
+def registered_key(channel: str) -> str:
+    """The mark that Redis holds the routes of the hub reading `channel` (see the module's doc)."""
+    return f"{channel}:routed"
+
+
+async def routes_lost(channel: str) -> bool:
+    """Whether the hub reading `channel` should register its routes again now: its channel is read
+    (its subscription is back, after a Redis restart) and its mark is missing."""
+    client = loop_client()
+    if client is None:
+        return False
+    async with client.pipeline(transaction=False) as pipe:
+        pipe.exists(registered_key(channel))
+        pipe.pubsub_numsub(channel)
+        marked, [(_, readers)] = await pipe.execute()
+    return not marked and readers > 0
 
 
 # Looks up the routes of a batch's addresses, builds each hub's message and publishes it, in one
@@ -133,7 +159,8 @@ async def serve_all(channel: str, addresses: list[str]) -> None:
 # per event its packed map without "to" (its header counting "to") and the indexes (1-based, into
 # KEYS) of its addresses, then each address packed. Each hub gets, in order, the events with an
 # address it serves, each with only those addresses. A hub that no PUBLISH reaches any more (its
-# process died) is removed from the routes that named it; the script answers those hubs.
+# process died, or its subscription is down) is removed from the routes that named it, and its
+# mark (`registered_key`) deleted; the script answers those hubs.
 PUBLISH_ROUTED = """
 local function array_header(count)
   if count < 16 then return string.char(0x90 + count) end
@@ -165,6 +192,7 @@ for _, hub in ipairs(hubs) do
   local message = start .. array_header(#items[hub]) .. table.concat(items[hub])
   if redis.call('PUBLISH', hub, message) == 0 then
     table.insert(gone, hub)
+    redis.call('DEL', hub .. ':routed')
     for i = 1, #KEYS do
       for _, member in ipairs(served[i]) do
         if member == hub then redis.call('SREM', KEYS[i], hub) end

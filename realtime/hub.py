@@ -31,6 +31,10 @@ CHANNEL_PREFIX = "hub."
 # core layer, see config/settings.py, so a stopped process's hub stops receiving): hubs rejoin
 # well before.
 REJOIN_SECONDS = 60.0
+# With routing by address, how often a hub checks that Redis still holds its routes
+# (events.routes.routes_lost), so that after a Redis restart its users' events flow again within
+# seconds: one round trip.
+ROUTES_CHECK_SECONDS = 2.0
 
 
 class Connection(Protocol):
@@ -109,13 +113,18 @@ class Hub:
             await self.deliver(message)
 
     async def _rejoin(self) -> None:
+        """Register the hub's routes (or join its group) again every REJOIN_SECONDS, and its routes
+        at once when Redis lost them (checked every ROUTES_CHECK_SECONDS)."""
+        renewed = time.monotonic()
         while True:
-            await asyncio.sleep(REJOIN_SECONDS)
+            await asyncio.sleep(ROUTES_CHECK_SECONDS if self.routed else REJOIN_SECONDS)
+            channel = self.channel or ""
             try:
-                if self.routed:
-                    await routes.serve_all(self.channel or "", list(self.members))
-                else:
-                    await self.layer.group_add(HUB_GROUP, self.channel)
+                if not self.routed:
+                    await self.layer.group_add(HUB_GROUP, channel)
+                elif time.monotonic() - renewed >= REJOIN_SECONDS or await routes.routes_lost(channel):
+                    await routes.serve_all(channel, list(self.members))
+                    renewed = time.monotonic()
             except Exception:
                 logger.exception("hub: renewing its routes or its group failed")
 

@@ -12,6 +12,7 @@ from config.redis_client import loop_client
 from events import routes
 from events.channel import CHANNEL_MESSAGE_TYPE
 from events.kinds import Event
+from realtime import hub as hub_module
 from realtime.hub import Hub
 
 pytestmark = pytest.mark.redis
@@ -114,8 +115,12 @@ async def test_a_hub_that_stopped_listening_is_forgotten(processes):
     client = loop_client()
     assert await client.smembers(routes.route_key("user.9003")) == {gone.encode(), first.hub.channel.encode()}
 
+    await client.set(routes.registered_key(gone), 1)
+    assert not await routes.routes_lost(gone)  # nobody reads its channel: nothing to register again
+
     await routes.send_routed([typing(4, "user.9003")], CHANNEL_MESSAGE_TYPE)
     assert await client.smembers(routes.route_key("user.9003")) == {first.hub.channel.encode()}
+    assert await client.exists(routes.registered_key(gone)) == 0  # its mark goes with its routes
 
 
 async def test_a_route_expires_unless_a_live_hub_registers_it_again(processes):
@@ -171,3 +176,27 @@ def test_publishing_from_synchronous_code_leaves_no_redis_connection_open():
         async_to_sync(publish_once)()
     assert watcher.info("clients")["connected_clients"] - before < 100
     watcher.close()
+
+
+async def test_a_hub_registers_its_routes_again_within_seconds_once_redis_lost_them(processes, monkeypatch):
+    monkeypatch.setattr(hub_module, "ROUTES_CHECK_SECONDS", 0.05)
+    first, _ = processes
+    listener = Listener()
+    await first.hub.join("user.9008", listener)
+    client, mark, key = loop_client(), routes.registered_key(first.hub.channel), routes.route_key("user.9008")
+    await eventually(lambda: client.exists(mark), "the hub's mark")
+    assert not await routes.routes_lost(first.hub.channel)
+
+    await client.delete(key, mark)  # as after a Redis restart (well before the minute's renewal)
+    await eventually(lambda: client.exists(key), "the route registered again")
+    await routes.send_routed([typing(7, "user.9008")], CHANNEL_MESSAGE_TYPE)
+    await until(lambda: len(listener.events) == 1, "delivery")
+
+
+async def eventually(check, what: str) -> None:
+    """Wait until the awaitable `check()` answers something true."""
+    for _ in range(100):
+        if await check():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"{what} did not happen within 2 s")
