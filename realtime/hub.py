@@ -11,6 +11,7 @@ committed together (a batch of sends) share one message per process.
 """
 
 import asyncio
+import contextvars
 import logging
 import time
 import weakref
@@ -64,7 +65,11 @@ class Hub:
         """Start listening on first use (again, if that failed); later calls return at once."""
         started = self._started
         if started is None or (started.done() and (started.cancelled() or started.exception())):
-            started = self._started = asyncio.ensure_future(self._start())
+            # In a context of its own: its tasks serve every connection of the loop, so their log
+            # lines name none (they would carry the fields of the connection that came first).
+            started = self._started = asyncio.get_running_loop().create_task(
+                self._start(), context=contextvars.Context()
+            )
         await asyncio.shield(started)
 
     def close(self) -> None:

@@ -1,13 +1,15 @@
 """Every process's hub reads each event once and hands it to its connections at its addresses; a
 closing connection leaves them, is freed at once, and makes no trip to a database thread."""
 
+import asyncio
 import gc
 import weakref
 
 import pytest
 from channels.layers import get_channel_layer
 
-from realtime.hub import current_hub
+from config import logs
+from realtime.hub import Hub, current_hub
 from tests.helpers import db, make_user, sama_connected, settle
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -88,3 +90,21 @@ async def test_a_closing_connection_makes_no_trip_to_a_database_thread(monkeypat
     await settle()
     assert f"user.{alice.pk}" not in current_hub().members
     assert trips == []
+
+
+class RecordingHub(Hub):
+    """A hub whose renewing task records the log fields it runs with."""
+
+    bound: list[dict] = []
+
+    async def _rejoin(self) -> None:
+        self.bound.append(logs.bound())
+
+
+async def test_a_hubs_tasks_run_in_none_of_its_connections_log_context():
+    hub = RecordingHub(get_channel_layer())
+    logs.bind(connection="first")  # the connection that came first
+    await hub.ready()
+    await asyncio.sleep(0.01)
+    assert RecordingHub.bound == [{}]
+    hub.close()

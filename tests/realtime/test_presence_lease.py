@@ -7,6 +7,7 @@ import secrets
 import pytest
 
 from accounts.models import User
+from config import logs
 from realtime import presence, presence_lease
 from realtime.presence_lease import held_key, holders_key, lease_key, record, sweep, sweep_holder
 from tests.helpers import db, make_user
@@ -78,3 +79,22 @@ async def test_a_holder_whose_lease_lapsed_records_its_connections_again():
     await holder.renew()
     assert await presence.online_user_ids([7]) == {7}
     assert await presence.connection_closed(7, "conn.7") is True
+
+
+class RecordingHolder(presence_lease.Holder):
+    """A holder whose renewing task records the log fields it runs with."""
+
+    bound: list[dict] = []
+
+    async def _renewing(self) -> None:
+        self.bound.append(logs.bound())
+
+
+async def test_a_holders_tasks_run_in_none_of_its_connections_log_context():
+    holder = RecordingHolder(presence._client())
+    logs.bind(connection="first")  # the connection whose sign-in takes the lease
+    await holder.ready()
+    await asyncio.sleep(0.01)
+    assert RecordingHolder.bound == [{}]
+    for task in holder._tasks:  # its sweeper
+        task.cancel()
