@@ -276,10 +276,14 @@ def _clean_closing_factory() -> type:
     import inspect
 
     from daphne.ws_protocol import WebSocketFactory, WebSocketProtocol
+    from django.conf import settings
     from twisted.web.http import HTTPChannel
 
+    send_buffer_max = settings.WEBSOCKET_SEND_BUFFER_MAX_BYTES
+
     class HandedOverWebSocketProtocol(WebSocketProtocol):
-        """Daphne's WebSocket protocol, which lets go of the HTTP request it was upgraded from.
+        """Daphne's WebSocket protocol, which lets go of the HTTP request it was upgraded from, and
+        drops a connection whose client stopped reading.
 
         Daphne hands the connection's transport over from Twisted's HTTP channel, which stays
         registered as the transport's producer: it and its request (headers, body buffer,
@@ -292,6 +296,20 @@ def _clean_closing_factory() -> type:
             if isinstance(getattr(self.transport, "producer", None), HTTPChannel):
                 self.transport.unregisterProducer()
             super().connectionMade()
+
+        def sendData(self, data: bytes, sync: bool = False, chopsize: int | None = None) -> None:
+            """autobahn's; then, if the client has left more than WEBSOCKET_SEND_BUFFER_MAX_BYTES
+            unread, the connection is dropped (no close frame could reach it). Twisted keeps what
+            the socket does not take, without bound: a client that stopped reading (a frozen app,
+            or one of an attacker's who sends itself messages) held the server's memory."""
+            super().sendData(data, sync, chopsize)
+            unsent = unsent_bytes(self.transport)
+            if unsent > send_buffer_max and not self.dropped_unread:
+                self.dropped_unread = True
+                logger.warning("WebSocket client is not reading: %d bytes unsent; connection dropped", unsent)
+                self.transport.abortConnection()
+
+        dropped_unread = False
 
     class CleanClosingWebSocketFactory(WebSocketFactory):
         """Daphne's WebSocket factory, failing a connection with a close frame (1009 for a message
@@ -318,6 +336,16 @@ def _clean_closing_factory() -> type:
                 setattr(self.protocol, name, staticmethod(value) if inspect.isfunction(value) else value)
 
     return CleanClosingWebSocketFactory
+
+
+def unsent_bytes(transport: Any) -> int:
+    """Bytes written to a connection's TCP transport (the one under TLS, where there is TLS) that
+    its socket has not taken yet (Twisted's buffer)."""
+    tcp = getattr(transport, "transport", transport) if getattr(transport, "TLS", None) is None else transport
+    try:
+        return len(tcp.dataBuffer) - tcp.offset + tcp._tempDataLen
+    except AttributeError:  # not a Twisted file descriptor
+        return 0
 
 
 if __name__ == "__main__":

@@ -264,6 +264,10 @@ WEBSOCKET_FRAME_MAX_BYTES = env.int("WEBSOCKET_FRAME_MAX_BYTES", 256 * 1024)
 # Larger WebSocket messages are not read whole: the server closes the connection with code 1009.
 # Between the two limits a frame gets its protocol's error answer (the REST `/ws` ignores it).
 WEBSOCKET_MESSAGE_MAX_BYTES = env.int("WEBSOCKET_MESSAGE_MAX_BYTES", 16 * WEBSOCKET_FRAME_MAX_BYTES)
+# A WebSocket whose client leaves more than this unread (written by the server, not yet taken by
+# the client's TCP stack) is dropped: the server would otherwise keep everything sent to it in
+# memory (config/server.py). Above a Hooligram sign-in's backlog of 1,000 long messages.
+WEBSOCKET_SEND_BUFFER_MAX_BYTES = env.int("WEBSOCKET_SEND_BUFFER_MAX_BYTES", 16 * 1024 * 1024)
 # Clients' JSON (frames and HTTP bodies) nested deeper than this is refused (config/json_input.py).
 JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", 64)
 

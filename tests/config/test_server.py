@@ -16,7 +16,7 @@ import sys
 import pytest
 from daphne.endpoints import build_endpoint_description_strings
 
-from config.server import SLOW_COLLECTION_S, CollectionTimer, tune_collector, with_backlog
+from config.server import SLOW_COLLECTION_S, CollectionTimer, tune_collector, unsent_bytes, with_backlog
 
 
 def test_a_slow_collection_is_logged_and_a_quick_one_is_not(caplog):
@@ -344,3 +344,15 @@ def test_main_runs_daphne_with_every_change_installed():
         "--websocket-max-message-size 70000 --websocket-max-frame-size 70000 --verbosity 0"
         " -b 127.0.0.1 -p 8000 config.asgi:application",
     ]
+
+
+def test_unsent_bytes_are_read_from_the_tcp_connection_also_under_tls():
+    class Tcp:  # Twisted's buffer: 4 of "abcdef" unsent, and 5 bytes of writes not yet joined to it
+        TLS = False
+        dataBuffer, offset, _tempDataLen = b"abcdef", 2, 5
+
+    class TlsWrapper:  # a TLS protocol wrapping the TCP connection
+        transport = Tcp()
+
+    assert unsent_bytes(Tcp()) == unsent_bytes(TlsWrapper()) == 9
+    assert unsent_bytes(object()) == 0
