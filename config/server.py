@@ -277,13 +277,17 @@ def _clean_closing_factory() -> type:
 
     from daphne.ws_protocol import WebSocketFactory, WebSocketProtocol
     from django.conf import settings
+    from twisted.internet import reactor as installed_reactor
     from twisted.web.http import HTTPChannel
 
     send_buffer_max = settings.WEBSOCKET_SEND_BUFFER_MAX_BYTES
+    queued_max = settings.WEBSOCKET_QUEUED_MESSAGES_MAX
+    reactor: Any = installed_reactor  # daphne's, on the asyncio loop
 
     class HandedOverWebSocketProtocol(WebSocketProtocol):
-        """Daphne's WebSocket protocol, which lets go of the HTTP request it was upgraded from, and
-        drops a connection whose client stopped reading.
+        """Daphne's WebSocket protocol, which lets go of the HTTP request it was upgraded from,
+        stops reading from a client that sends faster than its messages are handled, and drops a
+        connection whose client stopped reading.
 
         Daphne hands the connection's transport over from Twisted's HTTP channel, which stays
         registered as the transport's producer: it and its request (headers, body buffer,
@@ -310,6 +314,29 @@ def _clean_closing_factory() -> type:
                 self.transport.abortConnection()
 
         dropped_unread = False
+
+        def onMessage(self, payload: bytes, isBinary: bool) -> None:
+            """Daphne's (the message joins the application's queue); while more than
+            WEBSOCKET_QUEUED_MESSAGES_MAX wait there, the connection is not read, so the client's
+            TCP window closes. Daphne reads whatever arrives: a client sending faster than its
+            messages were handled grew the queue, and the server's memory, without bound."""
+            super().onMessage(payload, isBinary)
+            if not self.reading_paused and self.application_queue.qsize() > queued_max:
+                self.reading_paused = True
+                self.transport.pauseProducing()
+                self.resume_when_handled()
+
+        reading_paused = False
+
+        def resume_when_handled(self) -> None:
+            """Read the connection again once half its queue has been handled (checked every 10 ms)."""
+            if self.state == self.STATE_CLOSED:
+                return
+            if self.application_queue.qsize() > queued_max // 2:
+                reactor.callLater(0.01, self.resume_when_handled)
+                return
+            self.reading_paused = False
+            self.transport.resumeProducing()
 
     class CleanClosingWebSocketFactory(WebSocketFactory):
         """Daphne's WebSocket factory, failing a connection with a close frame (1009 for a message

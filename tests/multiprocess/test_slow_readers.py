@@ -1,16 +1,18 @@
-"""A WebSocket client that stops reading is dropped once it has left more than
-WEBSOCKET_SEND_BUFFER_MAX_BYTES unread, over real TCP against a real server process (daphne):
-the server no longer keeps everything sent to it; the sender's connection goes on."""
+"""Clients that read or send faster than the server can keep up, over real TCP against a real
+server process (daphne): one that stops reading is dropped once it has left more than
+WEBSOCKET_SEND_BUFFER_MAX_BYTES unread, and one that sends faster than its messages are handled
+is read no faster than that; either way the server's memory stays bounded."""
 
 import asyncio
 import json
 import socket
 
+import psutil
 import pytest
 import websockets
 
 from tests.helpers import access_token_for, db, make_group, make_user
-from tests.servers import daphne_servers
+from tests.servers import daphne_processes, daphne_servers
 
 pytestmark = [pytest.mark.multiprocess, pytest.mark.django_db(transaction=True)]
 
@@ -48,4 +50,28 @@ async def test_a_client_that_stops_reading_is_dropped_and_the_sender_goes_on():
         assert received < MESSAGES
         await sender.send(json.dumps({"request": {"conversation_list": {}, "id": "l"}}))
         assert json.loads(await asyncio.wait_for(sender.recv(), 5))["response"]["id"] == "l"
+        await sender.close()
+
+
+FLOOD = 4000  # messages of 9,000 characters: 36 MB, sent without waiting for an answer
+
+
+async def test_a_client_sending_faster_than_its_messages_are_handled_is_read_no_faster():
+    alice, bob = await db(make_user)(), await db(make_user)()
+    conversation = await db(make_group)(alice, bob)
+    with daphne_processes(1) as [(port, process)]:
+        sender = await _signed_in(port, await db(access_token_for)(alice))
+        server = psutil.Process(process.pid)
+        before = server.memory_info().rss
+        frames = (
+            json.dumps({"message": {"id": f"m{n}", "cid": str(conversation.pk), "body": BODY}}) for n in range(FLOOD)
+        )
+        sending = asyncio.gather(*(sender.send(frame) for frame in frames))
+        acks = 0
+        while acks < FLOOD:  # every message is handled and answered, in time
+            acks += "ack" in json.loads(await asyncio.wait_for(sender.recv(), 10))
+            if acks == FLOOD // 2:
+                grown = server.memory_info().rss - before
+        await sending
+        assert grown < 20_000_000  # the server holds at most WEBSOCKET_QUEUED_MESSAGES_MAX of them
         await sender.close()
