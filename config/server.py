@@ -5,8 +5,8 @@ autobahn (config/upgrades.py), autobahn's per-connection debug formatting skippe
 line is written, small client frames unmasked without a native masker, ready sockets read and
 written without Twisted's legacy log context, WebSocket connections failed with a close frame,
 upgraded connections rid of their HTTP request, connections reading autobahn's protocol options
-from their class rather than each holding a copy, writes sent to the socket at once, and POST
-bodies left unparsed for the application):
+from their class rather than each holding a copy, writes sent to the socket at once, POST bodies
+left unparsed for the application, and a reason phrase for every status):
 - uvloop: daphne drives Twisted's asyncio reactor on an event loop it makes when `daphne.server`
   is first imported; choosing uvloop's policy before that import makes it uvloop's loop, which
   schedules callbacks, socket reads and thread-pool wake-ups in C.
@@ -87,6 +87,7 @@ def main() -> None:
     _read_and_write_without_log_context()
     _write_to_the_socket_at_once()
     _leave_request_bodies_to_the_application()
+    _name_every_status()
     daphne.cli.build_endpoint_description_strings = with_backlog(
         daphne.cli.build_endpoint_description_strings, settings.LISTEN_BACKLOG
     )
@@ -106,6 +107,18 @@ def _leave_request_bodies_to_the_application() -> None:
             super().__init__(*args, parsePOSTFormSubmission=False, **kwargs)
 
     daphne.http_protocol.WebRequest = BodyLeavingWebRequest  # read by HTTPFactory.buildProtocol
+
+
+def _name_every_status() -> None:
+    """Twisted's table of reason phrases lacks some the server answers with (422 for invalid input,
+    423, 429 for rate limits), whose status lines then read "Unknown Status": they get the
+    standard phrases."""
+    from http import HTTPStatus
+
+    from twisted.web import http
+
+    for status in HTTPStatus:
+        http.RESPONSES.setdefault(status.value, status.phrase.encode())
 
 
 def tune_collector(young: int, middle: int) -> CollectionTimer:

@@ -314,6 +314,8 @@ def report(self, args):
     print(asyncioreactor.callWithLogger is config.server._call_selectable)
     print(tcp.Connection.write.__module__)
     print(daphne.http_protocol.WebRequest.__name__)
+    from twisted.web import http
+    print(http.RESPONSES[422].decode(), http.RESPONSES[429].decode(), http.RESPONSES[404].decode())
     print(daphne.cli.build_endpoint_description_strings(host="127.0.0.1", port=8000))
     print(gc.get_threshold()[:2], gc.get_freeze_count() > 0)
     print(" ".join(args))
@@ -339,6 +341,7 @@ def test_main_runs_daphne_with_every_change_installed():
         "True",
         "config.server",
         "BodyLeavingWebRequest",
+        "Unprocessable Entity Too Many Requests Not Found",
         "['tcp:port=8000:interface=127.0.0.1:backlog=777']",
         "(1234, 56) True",
         "--websocket-max-message-size 70000 --websocket-max-frame-size 70000 --verbosity 0"

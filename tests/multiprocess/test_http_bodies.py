@@ -20,6 +20,7 @@ MULTIPART = "multipart/form-data; boundary=zz"
 def _post(connection: http.client.HTTPConnection, path: str, headers: dict[str, str]) -> tuple[int, dict]:
     connection.request("POST", path, body=GARBAGE, headers=headers)
     response = connection.getresponse()
+    assert response.reason != "Unknown Status"  # every status has its phrase (config/server.py)
     return response.status, json.loads(response.read())
 
 
