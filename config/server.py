@@ -5,8 +5,9 @@ autobahn (config/upgrades.py), autobahn's per-connection debug formatting skippe
 line is written, small client frames unmasked without a native masker, ready sockets read and
 written without Twisted's legacy log context, WebSocket connections failed with a close frame,
 upgraded connections rid of their HTTP request, connections reading autobahn's protocol options
-from their class rather than each holding a copy, writes sent to the socket at once, POST bodies
-left unparsed for the application, and a reason phrase for every status):
+from their class rather than each holding a copy, writes sent to the socket at once, connections
+lost when uvloop closed their poll, POST bodies left unparsed for the application, and a reason
+phrase for every status):
 - uvloop: daphne drives Twisted's asyncio reactor on an event loop it makes when `daphne.server`
   is first imported; choosing uvloop's policy before that import makes it uvloop's loop, which
   schedules callbacks, socket reads and thread-pool wake-ups in C.
@@ -85,6 +86,7 @@ def main() -> None:
     _format_autobahn_debug_lines_only_when_written()
     _unmask_small_frames_with_integers()
     _read_and_write_without_log_context()
+    _lose_connections_whose_poll_uvloop_closed()
     _write_to_the_socket_at_once()
     _leave_request_bodies_to_the_application()
     _name_every_status()
@@ -247,6 +249,35 @@ def _read_and_write_without_log_context() -> None:
     from twisted.internet import asyncioreactor
 
     asyncioreactor.callWithLogger = _call_selectable
+
+
+def _lose_connections_whose_poll_uvloop_closed() -> None:
+    """On an error event (EPOLLERR: a client's reset arriving while its socket has data to send),
+    libuv stops the socket's poll handle and uvloop closes it, without calling the reader Twisted
+    registered: Twisted never learnt the connection was lost, and the next write (the answer to
+    the client's last frame, then each keep-alive ping) failed with a RuntimeError from the closed
+    handle. The connection never ended on the server and its user stayed online for good. A
+    registration that meets a closed handle now loses the connection, as a failed read would."""
+    from twisted.internet import asyncioreactor, error
+
+    reactor_class = asyncioreactor.AsyncioSelectorReactor
+    add_reader, add_writer = reactor_class.addReader, reactor_class.addWriter
+
+    def lose(reactor: Any, selectable: Any) -> None:
+        if getattr(selectable, "connected", False):
+            reactor._disconnectSelectable(selectable, error.ConnectionLost(), False)
+
+    def added(register: Callable[[Any, Any], None]) -> Callable[[Any, Any], None]:
+        def register_or_lose(reactor: Any, selectable: Any) -> None:
+            try:
+                register(reactor, selectable)
+            except RuntimeError:  # uvloop's "the handler is closed"
+                reactor.callLater(0, lose, reactor, selectable)
+
+        return register_or_lose
+
+    reactor_class.addReader = added(add_reader)  # type: ignore[method-assign]
+    reactor_class.addWriter = added(add_writer)  # type: ignore[method-assign]
 
 
 def _write_to_the_socket_at_once() -> None:
