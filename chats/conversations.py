@@ -3,7 +3,7 @@ their name, description and participants, and deleting them."""
 
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 
 from accounts import blocking
@@ -59,18 +59,25 @@ def conversation_create(
             raise Invalid("A private conversation has exactly one other participant", code="invalid_participants")
         opponent = others[0]
         existing = private_conversation_between(actor.pk, opponent.pk)
+        if existing is None:
+            try:
+                with transaction.atomic():  # a savepoint: the other may be creating it this moment
+                    conversation = Conversation.objects.create(
+                        type=type,
+                        name=name,
+                        description=description,
+                        owner=actor,
+                        opponent=opponent,
+                        private_key=private_key(actor.pk, opponent.pk),
+                    )
+            except IntegrityError:  # they did (its key is unique): theirs is the conversation
+                existing = private_conversation_between(actor.pk, opponent.pk)
+                if existing is None:
+                    raise
         if existing is not None:
             Participant.objects.get_or_create(conversation=existing, user=actor)
             Participant.objects.get_or_create(conversation=existing, user=opponent)
             return existing, False
-        conversation = Conversation.objects.create(
-            type=type,
-            name=name,
-            description=description,
-            owner=actor,
-            opponent=opponent,
-            private_key=private_key(actor.pk, opponent.pk),
-        )
     else:
         if len(others) + 1 > group_max():
             raise Invalid(f"A group has at most {group_max()} participants", code="too_many_participants")
