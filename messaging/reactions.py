@@ -52,7 +52,9 @@ def message_reactions_update(
         raise Invalid("add or remove is required", code="reaction_required")
     added = reaction_clean(add, "add") if add is not None else None
     removed = reaction_clean(remove, "remove") if remove is not None else None
-    message = access_message(actor, message_id)
+    # Locked, so that a deletion of the message for everyone (which locks it) comes wholly before
+    # or after: a reaction never survives on a deleted message.
+    message = access_message(actor, message_id, lock=True)
     if removed is not None:
         gone, _ = MessageReaction.objects.filter(message=message, user=actor, reaction=removed).delete()
         removed = removed if gone else None
