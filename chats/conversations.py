@@ -1,9 +1,10 @@
 """Conversations: creating them (a private one between the same two people only once), changing
 their name, description and participants, and deleting them."""
 
+import hashlib
 from collections.abc import Iterable
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 
 from accounts import blocking
@@ -151,6 +152,17 @@ def conversation_delete_for_everyone(actor: User, *, conversation_id: int, origi
     conversation_erase(actor, conversation, origin=origin, recipients=recipients)
 
 
+def _wait_for_other_creates_of(member_ids: set[int]) -> None:
+    """Wait for any other transaction finding or creating a chat of exactly these members, until it
+    commits (on PostgreSQL, an advisory lock on the member set): two at once both found none and
+    made two chats. SQLite, for development, is not covered."""
+    if connection.vendor != "postgresql":
+        return
+    digest = hashlib.blake2b(",".join(map(str, sorted(member_ids))).encode(), digest_size=8).digest()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest, "big", signed=True)])
+
+
 def _same_members_group(actor: User, member_ids: set[int]) -> Conversation | None:
     """The actor's group whose participants are exactly `member_ids`, if there is one."""
     return (
@@ -187,6 +199,7 @@ def conversation_find_or_create(
         raise Invalid("A personal chat has at most two participants", code="too_many_participants")
     if personal:
         return conversation_create(actor, type=Conversation.PRIVATE, participant_ids=others, origin=origin)
+    _wait_for_other_creates_of(members)
     existing = _same_members_group(actor, members)
     if existing is not None:
         return existing, False

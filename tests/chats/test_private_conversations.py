@@ -1,10 +1,13 @@
-"""A private conversation between two people is one conversation, even when both create it at the
-same moment."""
+"""A private conversation between two people, and a REST chat of the same members, is one
+conversation, even when two create it at the same moment."""
+
+import threading
 
 import pytest
+from django.db import connection, transaction
 
 from chats import conversations
-from chats.conversations import conversation_create
+from chats.conversations import conversation_create, conversation_find_or_create
 from chats.models import Conversation
 from tests.helpers import make_user
 
@@ -27,3 +30,26 @@ def test_a_private_conversation_created_by_the_other_at_the_same_moment_is_answe
     assert (conversation.pk, created) == (theirs.pk, False)
     assert len(looks) == 2
     assert Conversation.objects.filter(type=Conversation.PRIVATE).count() == 1
+
+
+@pytest.mark.postgresql
+def test_a_rest_chat_of_the_same_members_asked_for_at_the_same_moment_is_made_once():
+    alice, bob, carol = make_user(), make_user(), make_user()
+    members = [alice.pk, bob.pk, carol.pk]
+    answers: list[tuple[int, bool]] = []
+
+    def ask_too() -> None:
+        try:
+            chat, created = conversation_find_or_create(bob, participant_ids=members, title="T")
+            answers.append((chat.pk, created))
+        finally:
+            connection.close()
+
+    with transaction.atomic():  # Alice's chat, not yet committed while Bob asks for the same
+        first, created = conversation_find_or_create(alice, participant_ids=members, title="T")
+        asking = threading.Thread(target=ask_too)
+        asking.start()
+        asking.join(0.5)
+        assert created and asking.is_alive()  # Bob waits for Alice's to commit
+    asking.join(10)
+    assert answers == [(first.pk, False)]
