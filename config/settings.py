@@ -266,10 +266,10 @@ WEBSOCKET_FRAME_MAX_BYTES = env.int("WEBSOCKET_FRAME_MAX_BYTES", 256 * 1024)
 WEBSOCKET_MESSAGE_MAX_BYTES = env.int("WEBSOCKET_MESSAGE_MAX_BYTES", 16 * WEBSOCKET_FRAME_MAX_BYTES)
 # A WebSocket whose client leaves more than this unread (written by the server, not yet taken by
 # the client's TCP stack) is dropped: the server would otherwise keep everything sent to it in
-# memory (config/server.py). Above a Hooligram sign-in's backlog of 1,000 long messages.
+# memory (config/websocket_protocol.py). Above a Hooligram sign-in's backlog of 1,000 long messages.
 WEBSOCKET_SEND_BUFFER_MAX_BYTES = env.int("WEBSOCKET_SEND_BUFFER_MAX_BYTES", 16 * 1024 * 1024)
 # While more of a WebSocket's messages than this wait to be handled, the server stops reading it
-# (config/server.py), so a client cannot queue more than about this many frames in its memory.
+# (config/websocket_protocol.py), so a client cannot queue more than about this many frames in its memory.
 WEBSOCKET_QUEUED_MESSAGES_MAX = env.int("WEBSOCKET_QUEUED_MESSAGES_MAX", 32, validate=Range(min=2))
 # Clients' JSON (frames and HTTP bodies) nested deeper than this is refused (config/json_input.py).
 JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", 64)

@@ -1,6 +1,5 @@
 """How the server runs: its collector is tuned and logs a collection long enough to be felt as latency, its
-endpoints listen with the configured backlog, a WebSocket keeps nothing of the HTTP request it was upgraded
-from and reads the factory's options from its class, small client frames are unmasked as autobahn's native
+endpoints listen with the configured backlog, small client frames are unmasked as autobahn's native
 masker unmasks them, ready sockets are read and written without Twisted's log context, a write goes to an
 idle socket at once, and `main` installs every one of these (and the upgrade sniffer) before daphne runs,
 with daphne's arguments as the settings give them."""
@@ -16,7 +15,7 @@ import sys
 import pytest
 from daphne.endpoints import build_endpoint_description_strings
 
-from config.server import SLOW_COLLECTION_S, CollectionTimer, tune_collector, unsent_bytes, with_backlog
+from config.server import SLOW_COLLECTION_S, CollectionTimer, tune_collector, with_backlog
 
 
 def test_a_slow_collection_is_logged_and_a_quick_one_is_not(caplog):
@@ -82,46 +81,6 @@ def test_autobahns_debug_formatting_happens_only_when_written(monkeypatch):
         assert "42" in protocol.hlval(42)
     finally:
         txaio.set_global_log_level(level)
-
-
-def test_an_upgraded_connection_lets_go_of_its_http_request():
-    from twisted.internet.address import IPv4Address
-    from twisted.internet.testing import StringTransport
-    from twisted.web.http import HTTPChannel
-
-    from config.server import _clean_closing_factory
-
-    factory = _clean_closing_factory()(server_class=None)
-    transport = StringTransport()
-    transport.registerProducer(HTTPChannel(), True)  # as daphne's upgrade leaves it
-    protocol = factory.buildProtocol(IPv4Address("TCP", "127.0.0.1", 50000))
-    protocol.makeConnection(transport)
-    try:
-        assert transport.producer is None
-    finally:
-        if protocol.openHandshakeTimeoutCall is not None:  # no handshake follows
-            protocol.openHandshakeTimeoutCall.cancel()
-
-
-def test_a_connection_reads_the_factorys_options_from_its_class_and_holds_none():
-    from twisted.internet.address import IPv4Address
-    from twisted.internet.testing import StringTransport
-
-    from config.server import _clean_closing_factory
-
-    factory = _clean_closing_factory()(server_class=None)
-    factory.setProtocolOptions(autoPingInterval=7, allowNullOrigin=False)  # as daphne sets its own
-    protocol = factory.buildProtocol(IPv4Address("TCP", "127.0.0.1", 50000))
-    protocol.makeConnection(StringTransport())
-    try:
-        assert not set(protocol.CONFIG_ATTRS) & set(vars(protocol))
-        for name in protocol.CONFIG_ATTRS:
-            assert getattr(protocol, name) == getattr(factory, name), name
-        assert (protocol.autoPingInterval, protocol.allowNullOrigin, protocol.failByDrop) == (7, False, False)
-        assert protocol.perMessageCompressionAccept([]) is None  # a function of the offers, as on the factory
-    finally:
-        if protocol.openHandshakeTimeoutCall is not None:  # no handshake follows
-            protocol.openHandshakeTimeoutCall.cancel()
 
 
 def test_small_client_frames_are_unmasked_as_autobahns_native_masker_does(monkeypatch):
@@ -347,15 +306,3 @@ def test_main_runs_daphne_with_every_change_installed():
         "--websocket-max-message-size 70000 --websocket-max-frame-size 70000 --verbosity 0"
         " -b 127.0.0.1 -p 8000 config.asgi:application",
     ]
-
-
-def test_unsent_bytes_are_read_from_the_tcp_connection_also_under_tls():
-    class Tcp:  # Twisted's buffer: 4 of "abcdef" unsent, and 5 bytes of writes not yet joined to it
-        TLS = False
-        dataBuffer, offset, _tempDataLen = b"abcdef", 2, 5
-
-    class TlsWrapper:  # a TLS protocol wrapping the TCP connection
-        transport = Tcp()
-
-    assert unsent_bytes(Tcp()) == unsent_bytes(TlsWrapper()) == 9
-    assert unsent_bytes(object()) == 0

@@ -1,0 +1,54 @@
+"""The server's WebSocket connections (config/websocket_protocol.py): one keeps nothing of the HTTP
+request it was upgraded from and reads the factory's options from its class, and what its client
+left unread is read from the TCP connection, also under TLS. (Its flow control is tested over TCP
+against a server process: tests/multiprocess/test_slow_readers.py.)"""
+
+from config.websocket_protocol import clean_closing_factory, unsent_bytes
+
+
+def test_an_upgraded_connection_lets_go_of_its_http_request():
+    from twisted.internet.address import IPv4Address
+    from twisted.internet.testing import StringTransport
+    from twisted.web.http import HTTPChannel
+
+    factory = clean_closing_factory()(server_class=None)
+    transport = StringTransport()
+    transport.registerProducer(HTTPChannel(), True)  # as daphne's upgrade leaves it
+    protocol = factory.buildProtocol(IPv4Address("TCP", "127.0.0.1", 50000))
+    protocol.makeConnection(transport)
+    try:
+        assert transport.producer is None
+    finally:
+        if protocol.openHandshakeTimeoutCall is not None:  # no handshake follows
+            protocol.openHandshakeTimeoutCall.cancel()
+
+
+def test_a_connection_reads_the_factorys_options_from_its_class_and_holds_none():
+    from twisted.internet.address import IPv4Address
+    from twisted.internet.testing import StringTransport
+
+    factory = clean_closing_factory()(server_class=None)
+    factory.setProtocolOptions(autoPingInterval=7, allowNullOrigin=False)  # as daphne sets its own
+    protocol = factory.buildProtocol(IPv4Address("TCP", "127.0.0.1", 50000))
+    protocol.makeConnection(StringTransport())
+    try:
+        assert not set(protocol.CONFIG_ATTRS) & set(vars(protocol))
+        for name in protocol.CONFIG_ATTRS:
+            assert getattr(protocol, name) == getattr(factory, name), name
+        assert (protocol.autoPingInterval, protocol.allowNullOrigin, protocol.failByDrop) == (7, False, False)
+        assert protocol.perMessageCompressionAccept([]) is None  # a function of the offers, as on the factory
+    finally:
+        if protocol.openHandshakeTimeoutCall is not None:  # no handshake follows
+            protocol.openHandshakeTimeoutCall.cancel()
+
+
+def test_unsent_bytes_are_read_from_the_tcp_connection_also_under_tls():
+    class Tcp:  # Twisted's buffer: 4 of "abcdef" unsent, and 5 bytes of writes not yet joined to it
+        TLS = False
+        dataBuffer, offset, _tempDataLen = b"abcdef", 2, 5
+
+    class TlsWrapper:  # a TLS protocol wrapping the TCP connection
+        transport = Tcp()
+
+    assert unsent_bytes(Tcp()) == unsent_bytes(TlsWrapper()) == 9
+    assert unsent_bytes(object()) == 0
