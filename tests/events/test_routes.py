@@ -1,5 +1,6 @@
 """Events routed by address: a process's hub reads only the events for addresses it serves, one
-message per batch with only its own addresses, and a hub that stopped listening is forgotten."""
+message per batch with only its own addresses, a hub that stopped listening is forgotten, and a hub
+registers its routes again within seconds once Redis lost them."""
 
 import asyncio
 from typing import Any

@@ -1,5 +1,6 @@
 """Every process's hub reads each event once and hands it to its connections at its addresses; a
-closing connection leaves them, is freed at once, and makes no trip to a database thread."""
+closing connection leaves them, is freed at once, and makes no trip to a database thread; the hub's
+tasks run in no connection's log context."""
 
 import asyncio
 import gc

@@ -1,5 +1,6 @@
 """The presence lease's sweep (realtime/presence_lease.py) against Redis: it removes only the
-entries of holders whose lease expired, and each user who goes offline is answered once."""
+entries of holders whose lease expired, and each user who goes offline is answered once; a holder's
+tasks run in no connection's log context."""
 
 import asyncio
 import secrets
