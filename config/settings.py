@@ -267,7 +267,9 @@ WEBSOCKET_MESSAGE_MAX_BYTES = env.int("WEBSOCKET_MESSAGE_MAX_BYTES", 16 * WEBSOC
 # A WebSocket whose client leaves more than this unread (written by the server, not yet taken by
 # the client's TCP stack) is dropped: the server would otherwise keep everything sent to it in
 # memory (config/websocket_protocol.py). Above a Hooligram sign-in's backlog of 1,000 long messages.
-WEBSOCKET_SEND_BUFFER_MAX_BYTES = env.int("WEBSOCKET_SEND_BUFFER_MAX_BYTES", 16 * 1024 * 1024)
+WEBSOCKET_SEND_BUFFER_MAX_BYTES = env.int(
+    "WEBSOCKET_SEND_BUFFER_MAX_BYTES", 16 * 1024 * 1024, validate=Range(min=WEBSOCKET_FRAME_MAX_BYTES)
+)
 # While more of a WebSocket's messages than this wait to be handled, the server stops reading it
 # (config/websocket_protocol.py), so a client cannot queue more than about this many frames in its memory.
 WEBSOCKET_QUEUED_MESSAGES_MAX = env.int("WEBSOCKET_QUEUED_MESSAGES_MAX", 32, validate=Range(min=2))
