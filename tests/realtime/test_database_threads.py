@@ -35,14 +35,18 @@ async def _loans_for(units: int) -> int:
 
 @pytest.fixture
 async def pooled(monkeypatch):
-    """Fresh database threads, whose connections are held for a minute (longer than the test);
-    afterwards the threads give them back, so no later test gets a connection this one broke."""
-    if getattr(connections["default"], "pool", None) is None:
+    """Fresh database threads, whose connections are held for a minute (longer than the test).
+    Afterwards the threads give them back and the pool tests its idle connections: one this test
+    broke and no thread used since still looks sound to the pool (no I/O told it otherwise), and
+    would fail whichever later test borrowed it."""
+    pool = getattr(connections["default"], "pool", None)
+    if pool is None:
         pytest.skip("needs the PostgreSQL connection pool")
     await asyncio.to_thread(db.close_pool)
     monkeypatch.setattr(db, "HOLD_SECONDS", 60.0)
     yield
     await asyncio.to_thread(db.close_pool)
+    await asyncio.to_thread(pool.check)
 
 
 async def test_a_database_thread_keeps_its_pooled_connection_between_units_of_work(pooled, settings, monkeypatch):
