@@ -6,8 +6,9 @@ line is written, small client frames unmasked without a native masker, ready soc
 written without Twisted's legacy log context, WebSocket connections failed with a close frame,
 upgraded connections rid of their HTTP request, connections reading autobahn's protocol options
 from their class rather than each holding a copy, writes sent to the socket at once, connections
-lost when uvloop closed their poll, POST bodies left unparsed for the application, and a reason
-phrase for every status):
+lost when uvloop closed their poll, POST bodies left unparsed for the application, a reason
+phrase for every status, and a shutdown that drains connections before it cancels them
+(config/shutdown.py)):
 - uvloop: daphne drives Twisted's asyncio reactor on an event loop it makes when `daphne.server`
   is first imported; choosing uvloop's policy before that import makes it uvloop's loop, which
   schedules callbacks, socket reads and thread-pool wake-ups in C.
@@ -80,6 +81,7 @@ def main() -> None:
     import daphne.cli
     import daphne.server  # makes the loop
 
+    from config.shutdown import DrainingServer
     from config.upgrades import UpgradeSniffingHTTPFactory
 
     daphne.server.WebSocketFactory = clean_closing_factory()
@@ -91,6 +93,7 @@ def main() -> None:
     _write_to_the_socket_at_once()
     _leave_request_bodies_to_the_application()
     _name_every_status()
+    daphne.cli.CommandLineInterface.server_class = DrainingServer
     daphne.cli.build_endpoint_description_strings = with_backlog(
         daphne.cli.build_endpoint_description_strings, settings.LISTEN_BACKLOG
     )

@@ -173,6 +173,9 @@ GC_GEN1_THRESHOLD = env.int("GC_GEN1_THRESHOLD", 1, validate=Range(min=1))
 # Connections the kernel holds for a server process before it accepts them (capped by the
 # kernel's net.core.somaxconn).
 LISTEN_BACKLOG = env.int("LISTEN_BACKLOG", 1024)
+# On SIGTERM a server process stops listening, closes its WebSockets with 1001 and waits at most
+# this long for requests and frames under way to finish before it cancels them (config/shutdown.py).
+SHUTDOWN_DRAIN_SECONDS = env.float("SHUTDOWN_DRAIN_SECONDS", 10, validate=Range(min=0))
 
 REDIS_URL = env.str("REDIS_URL", "")
 # Redis pub/sub channels are shared by all of a server's database numbers: the default prefix

@@ -1,0 +1,36 @@
+"""A stopping server waits for the applications of its connections that are under way, and no longer
+than its limit (config/shutdown.py; its whole shutdown is tested over TCP against a server process:
+tests/multiprocess/test_shutdown.py)."""
+
+import asyncio
+import time
+
+
+def _server_with(*instances: asyncio.Future):
+    from config.shutdown import DrainingServer
+
+    server = DrainingServer(application=None, endpoints=["tcp:port=0:interface=127.0.0.1"])  # never run
+    server.connections = {object(): {"application_instance": instance} for instance in instances}
+    return server
+
+
+async def test_the_drain_ends_once_every_application_has_finished():
+    loop = asyncio.get_running_loop()
+    done, finishing = loop.create_future(), loop.create_future()
+    done.set_result(None)
+    loop.call_later(0.2, finishing.set_result, None)
+    server = _server_with(done, finishing)
+    assert server.under_way() == [finishing]
+    began = time.monotonic()
+    await server.drain(10)
+    assert finishing.done() and server.under_way() == []
+    assert time.monotonic() - began < 5  # not its limit
+
+
+async def test_the_drain_gives_up_on_an_application_that_does_not_finish_after_its_limit():
+    stuck = asyncio.get_running_loop().create_future()
+    server = _server_with(stuck)
+    began = time.monotonic()
+    await server.drain(0.3)
+    assert 0.25 <= time.monotonic() - began < 5  # its limit (the loop's clock may run a little early)
+    assert server.under_way() == [stuck]  # daphne's own shutdown cancels it next
