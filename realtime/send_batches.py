@@ -16,6 +16,9 @@ import logging
 import time
 from dataclasses import dataclass
 
+from django.db import IntegrityError
+
+from config.errors import is_bug
 from config.loop_batches import LoopBatches, settle
 from config.metrics import SEND_COMMIT_SECONDS, protocol_meters
 from events.delivery import collecting, send_events
@@ -49,11 +52,18 @@ class SendBatches(LoopBatches[QueuedSend]):
         with collecting() as committed:
             try:
                 answers = await run_in_db(messages_send, [send.request for send in batch])
-            except Exception:
+            except Exception as error:
                 # Not a refusal (those are answers) but a failure before anything was committed,
-                # such as a conversation deleted between the read and the write: each send is tried
-                # alone, so that only its own fails.
-                logger.warning("a batch of %d sends failed; sending them one by one", len(batch), exc_info=True)
+                # such as a conversation deleted between the read and the write (a foreign key the
+                # insert broke: a race, not a bug, so no traceback): each send is tried alone, so
+                # that only its own fails.
+                logger.warning(
+                    "a batch of %d sends failed (%s: %s); sending them one by one",
+                    len(batch),
+                    type(error).__name__,
+                    first_line(error),
+                    exc_info=is_bug(error) and not isinstance(error, IntegrityError),
+                )
                 answers = [await _alone(send.request) for send in batch]
         arrivals = _stored_counted(batch, answers, committed_at=time.time())
         if committed:
@@ -73,6 +83,11 @@ def _stored_counted(batch: list[QueuedSend], answers: list[Sent | Exception], co
     return arrivals
 
 
+def first_line(error: Exception) -> str:
+    """The first line of an error's message (PostgreSQL's add a DETAIL line)."""
+    return str(error).partition("\n")[0]
+
+
 def _arrival(event: Event, arrivals: dict[int, float]) -> float | None:
     """When the send of a new message's event arrived (None for any other event)."""
     return arrivals.get(event.message["id"]) if isinstance(event, MessageCreated) else None
@@ -82,7 +97,10 @@ async def _alone(request: SendRequest) -> Sent | Exception:
     try:
         return (await run_in_db(messages_send, [request]))[0]
     except Exception as error:
-        logger.exception("sending a message failed")
+        if is_bug(error):
+            logger.exception("sending a message failed")
+        else:
+            logger.warning("sending a message failed: %s: %s", type(error).__name__, first_line(error))
         return error
 
 

@@ -3,6 +3,7 @@
 import asyncio
 
 import pytest
+from django.db import IntegrityError
 
 from config.errors import NotFound
 from events import channel
@@ -20,16 +21,16 @@ def _group():
     return alice, bob, carol, stranger, conversation.pk
 
 
-def _counting_batches(monkeypatch, fail_when_more_than: int | None = None) -> list[int]:
+def _counting_batches(monkeypatch, fail_when_more_than: int | None = None, error: Exception | None = None) -> list[int]:
     """Record the size of every batch written; optionally fail batches larger than a size, as a
-    database error would."""
+    database error would (`error`, or an unexpected one)."""
     sizes: list[int] = []
     original = send_batches.messages_send
 
     def counting(requests):
         sizes.append(len(requests))
         if fail_when_more_than is not None and len(requests) > fail_when_more_than:
-            raise RuntimeError("the database went away")
+            raise error or RuntimeError("the database went away")
         return original(requests)
 
     monkeypatch.setattr(send_batches, "messages_send", counting)
@@ -78,6 +79,24 @@ async def test_a_batch_that_fails_is_sent_again_one_by_one(monkeypatch):
     assert [created for _, created in answers] == [True, True]
     stored = await db(lambda: list(Message.objects.filter(conversation_id=cid).values_list("pk", "body")))()
     assert stored == [(answers[0][0].pk, alice.username), (answers[1][0].pk, bob.username)]
+
+
+async def test_a_batch_that_broke_a_foreign_key_is_logged_in_one_line_and_an_unexpected_failure_with_its_traceback(
+    monkeypatch, caplog
+):
+    """A conversation deleted between a batch's read and its write is a race, not a bug."""
+    alice, bob, _carol, _stranger, cid = await db(_group)()
+    race = IntegrityError('insert or update on table "messaging_message" violates foreign key constraint\nDETAIL: ...')
+    for error, traceback in ((race, False), (None, True)):
+        _counting_batches(monkeypatch, fail_when_more_than=1, error=error)
+        caplog.clear()
+        sends = (SendRequest(actor=user, conversation_id=cid, body=user.username) for user in (alice, bob))
+        await asyncio.gather(*(send_batches.send(request, protocol="sama") for request in sends))
+        [record] = [r for r in caplog.records if r.getMessage().startswith("a batch of 2 sends failed")]
+        expected = "IntegrityError: insert or update" if error else "RuntimeError: the database went away"
+        assert f"({expected}" in record.getMessage() and "DETAIL" not in record.getMessage()
+        assert bool(record.exc_info) is traceback
+        monkeypatch.undo()
 
 
 async def test_sama_clients_sending_at_once_each_get_their_ack_and_every_message():
