@@ -48,7 +48,7 @@ class DrainingServer(Server):
         for protocol in list(self.connections):
             if isinstance(protocol, WebSocketProtocol):
                 if protocol.state == protocol.STATE_OPEN:
-                    # autobahn's own way to send 1001 (its sendClose takes only 1000 and 3000-4999)
+                    # with a reason (autobahn's sendClose refuses 1001)
                     protocol.sendCloseFrame(code=GOING_AWAY, reasonUtf8=b"server shutting down")
                     closed += 1
                 elif protocol.state == protocol.STATE_CONNECTING:

@@ -1,12 +1,15 @@
 """The server's WebSocket connections: daphne's protocol, which lets go of the HTTP request it was
-upgraded from, stops reading from a client that sends faster than its messages are handled, drops
-one that stopped reading, and fails a connection with a close frame; `config.server` installs its
-factory before daphne runs."""
+upgraded from, closes with any code a server sends, stops reading from a client that sends faster
+than its messages are handled, drops one that stopped reading, and fails a connection with a close
+frame; `config.server` installs its factory before daphne runs."""
 
 import logging
 from typing import Any
 
 logger = logging.getLogger(__name__)
+
+# Close codes RFC 6455 gives a server that autobahn's sendClose refuses.
+SERVER_CLOSE_CODES = frozenset({1001, 1011, 1012, 1013})
 
 
 def clean_closing_factory() -> type:
@@ -34,6 +37,15 @@ def clean_closing_factory() -> type:
         collector tracks per idle connection. The channel is no producer of anything once the
         request is upgraded (its pause and resume only mark a flag while a request is handled,
         and an upgraded one stays handled), so unregistering it changes no flow control."""
+
+        def serverClose(self, code: int | None = None) -> None:
+            """Daphne's, which also sends the codes RFC 6455 gives a server (1001 going away, 1011
+            internal error, 1012 service restart, 1013 try again later): autobahn's sendClose
+            takes only 1000 and 3000-4999, and raised on these."""
+            if code in SERVER_CLOSE_CODES:
+                self.sendCloseFrame(code=code)
+            else:
+                super().serverClose(code)
 
         def connectionMade(self) -> None:
             if isinstance(getattr(self.transport, "producer", None), HTTPChannel):

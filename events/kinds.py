@@ -227,6 +227,20 @@ class SessionsEnded(Event):
     everywhere: bool = False
 
 
+@event_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EventsMissed(Event):
+    """A process's hub found that events meant for its connections may have been lost (Redis lost
+    its routes: restarted, or an event reached the hub while its subscription was down): each of
+    its connections closes, so that its client reconnects and reads again what it missed. Handed
+    by the hub to its own connections; never sent between processes."""
+
+    kind: ClassVar[str] = "events_missed"
+    logged: ClassVar[bool] = False
+    control: ClassVar[bool] = True
+    recipients: tuple[int, ...] = ()
+
+
 def event_from_data(cls: type[Event], data: dict[str, Any]) -> Event:
     """An event of this kind from its `data()` (without recipients). Fields this version does not
     know (written by another version: a process during a rolling deploy, an operations log entry

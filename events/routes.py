@@ -17,7 +17,9 @@ Each full registration also writes the hub's mark (`registered_key`), which live
 route. A hub checks every few seconds (`routes_lost`) that its mark is there while its channel is
 read: a restarted Redis holds neither routes nor mark, and a publish that reached the hub while its
 subscription was down (Redis restarting) took its routes and mark, so the hub registers everything
-again within seconds instead of at the next minute, when every event for its users went nowhere.
+again within seconds instead of at the next minute, when every event for its users went nowhere,
+and closes its connections so that their clients read again what they missed (a hub writes its
+mark as it starts: a missing mark always means events were lost).
 
 Without Redis pub/sub, or with EVENT_ROUTING=broadcast, every event goes to the group all hubs join
 (`events.channel.HUB_GROUP`): no lookups, which is a little cheaper when every process serves a

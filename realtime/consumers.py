@@ -16,7 +16,7 @@ from config.client_address import scope_address
 from config.errors import Unavailable, is_bug, unexpected_error
 from config.metrics import protocol_meters
 from events.delivery import BROADCAST_GROUP, user_group
-from events.kinds import Event, SessionsEnded
+from events.kinds import Event, EventsMissed, SessionsEnded
 from realtime import activity, presence
 from realtime.adapter import ProtocolAdapter, frame_text
 from realtime.hub import current_hub
@@ -27,6 +27,9 @@ logger = logging.getLogger("realtime")
 # user was deactivated, deleted or logged out everywhere (4000-4999 are the application's; 4401
 # echoes HTTP 401).
 CLOSE_UNAUTHENTICATED = 4401
+# The close code of a connection whose events may have been lost (RFC 6455's "service restart":
+# the client reconnects, and reads again what it missed).
+CLOSE_SERVICE_RESTART = 1012
 
 
 class ChatConsumer(AsyncWebsocketConsumer):
@@ -34,7 +37,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     adapter_class: type[ProtocolAdapter] = ProtocolAdapter
     # Control event kinds (`Event.control`) and the method that acts on each; adapters never see them.
-    control_handlers: ClassVar[dict[str, str]] = {SessionsEnded.kind: "close_if_ended"}
+    control_handlers: ClassVar[dict[str, str]] = {
+        SessionsEnded.kind: "close_if_ended",
+        EventsMissed.kind: "close_to_resync",
+    }
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         """Read the client's messages and handle them in turn, until the connection ends.
@@ -169,11 +175,19 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return  # signed out (or in as someone else) since the event was sent
         if not event.everywhere and (self.session is None or self.session.pk not in event.session_ids):
             return
+        await self._end(CLOSE_UNAUTHENTICATED)
+
+    async def close_to_resync(self, event: EventsMissed) -> None:
+        """Close the connection with 1012: events meant for it may have been lost."""
+        await self._end(CLOSE_SERVICE_RESTART)
+
+    async def _end(self, code: int) -> None:
+        """Stop reading and sending, leave the user and every address, and close with `code`."""
         self.ended = True
         await self.unbind()
         for address in list(self.addresses):
             self.unlisten(address)
-        await self.close(code=CLOSE_UNAUTHENTICATED)
+        await self.close(code=code)
 
     async def bind(self, user: User, session: DeviceSession | None = None) -> None:
         """Attach the connection to a user: it receives that user's events from now on."""

@@ -23,7 +23,7 @@ from channels.layers import BaseChannelLayer, get_channel_layer
 from config.metrics import SEND_DELIVERY_SECONDS
 from events import routes
 from events.channel import ARRIVED_AT, HUB_GROUP
-from events.kinds import Event, event_from_channel_message
+from events.kinds import Event, EventsMissed, event_from_channel_message
 
 logger = logging.getLogger("realtime")
 
@@ -57,7 +57,9 @@ class Hub:
     async def _start(self) -> None:
         self.channel = await self.layer.new_channel(CHANNEL_PREFIX)
         self.routed = routes.routing_enabled()
-        if not self.routed:
+        if self.routed:
+            await routes.serve_all(self.channel, [])  # its mark: from now on, one missing is a loss
+        else:
             await self.layer.group_add(HUB_GROUP, self.channel)
         self._tasks = [asyncio.create_task(self._listen()), asyncio.create_task(self._rejoin())]
 
@@ -119,7 +121,8 @@ class Hub:
 
     async def _rejoin(self) -> None:
         """Register the hub's routes (or join its group) again every REJOIN_SECONDS, and its routes
-        at once when Redis lost them (checked every ROUTES_CHECK_SECONDS)."""
+        at once when Redis lost them (checked every ROUTES_CHECK_SECONDS); then events meant for
+        its connections may have been lost, and each of them closes (`EventsMissed`)."""
         renewed = time.monotonic()
         while True:
             await asyncio.sleep(ROUTES_CHECK_SECONDS if self.routed else REJOIN_SECONDS)
@@ -127,11 +130,31 @@ class Hub:
             try:
                 if not self.routed:
                     await self.layer.group_add(HUB_GROUP, channel)
-                elif time.monotonic() - renewed >= REJOIN_SECONDS or await routes.routes_lost(channel):
+                    continue
+                lost = await routes.routes_lost(channel)
+                if lost or time.monotonic() - renewed >= REJOIN_SECONDS:
                     await routes.serve_all(channel, list(self.members))
                     renewed = time.monotonic()
+                if lost:
+                    await self._resync()
             except Exception:
                 logger.exception("hub: renewing its routes or its group failed")
+
+    async def _resync(self) -> None:
+        """Tell every connection that events meant for it may have been lost (each closes, so its
+        client reconnects and reads again what it missed)."""
+        connections = list(dict.fromkeys(c for members in self.members.values() for c in members))
+        logger.warning(
+            "hub: Redis lost this process's routes (restarted, or an event came while the hub's "
+            "subscription was down); closing its %d connections so that their clients resync",
+            len(connections),
+        )
+        missed = EventsMissed()
+        for connection in connections:
+            try:
+                await connection.deliver(missed)
+            except Exception:
+                logger.exception("hub: closing a connection to resync failed")
 
     async def deliver(self, message: dict[str, Any]) -> None:
         """Hand each event of a channel-layer message to this process's connections at its

@@ -1,6 +1,7 @@
 """Events routed by address: a process's hub reads only the events for addresses it serves, one
 message per batch with only its own addresses, a hub that stopped listening is forgotten, and a hub
-registers its routes again within seconds once Redis lost them."""
+registers its routes again within seconds once Redis lost them, and tells its connections that
+events meant for them may have been lost."""
 
 import asyncio
 from typing import Any
@@ -12,7 +13,7 @@ from django.conf import settings
 from config.redis_client import loop_client
 from events import routes
 from events.channel import CHANNEL_MESSAGE_TYPE
-from events.kinds import Event
+from events.kinds import Event, EventsMissed
 from realtime import hub as hub_module
 from realtime.hub import Hub
 
@@ -190,8 +191,17 @@ async def test_a_hub_registers_its_routes_again_within_seconds_once_redis_lost_t
 
     await client.delete(key, mark)  # as after a Redis restart (well before the minute's renewal)
     await eventually(lambda: client.exists(key), "the route registered again")
+    await until(lambda: len(listener.events) == 1, "the connection told")
+    assert listener.events == [EventsMissed()]  # events meant for it may have been lost
     await routes.send_routed([typing(7, "user.9008")], CHANNEL_MESSAGE_TYPE)
-    await until(lambda: len(listener.events) == 1, "delivery")
+    await until(lambda: len(listener.events) == 2, "delivery")
+    assert not await routes.routes_lost(first.hub.channel)  # told once
+
+
+async def test_a_new_hub_has_its_mark_so_a_missing_one_means_a_loss(processes):
+    first, _ = processes
+    await first.hub.ready()
+    assert await loop_client().exists(routes.registered_key(first.hub.channel))
 
 
 async def eventually(check, what: str) -> None:
