@@ -16,6 +16,7 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
 
+import redis.exceptions
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponse
 
@@ -48,6 +49,20 @@ class LogContext(logging.Filter):
         for name, value in fields.items():
             setattr(record, name, value)
         record.context = " [" + " ".join(f"{k}={v}" for k, v in fields.items()) + "]" if fields else ""
+        return True
+
+
+class RedisUnreachableInOneLine(logging.Filter):
+    """A line logged with a Redis connection error (Redis restarting, unreachable) keeps the error's
+    first line instead of its traceback: while Redis is down, channels-redis's receiver and each
+    hub log one every second or two, and an outage is no bug to trace."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)):
+            reason = str(error).partition("\n")[0]
+            record.msg, record.args = f"{record.getMessage()}: {type(error).__name__}: {reason}", ()
+            record.exc_info, record.exc_text = None, None
         return True
 
 
@@ -112,9 +127,18 @@ def logging_config(*, json: bool, level: str, access_level: str) -> dict[str, An
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"context": {"()": "config.logs.LogContext"}},
+        "filters": {
+            "context": {"()": "config.logs.LogContext"},
+            "redis_unreachable": {"()": "config.logs.RedisUnreachableInOneLine"},
+        },
         "formatters": {"line": formatter},
-        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line", "filters": ["context"]}},
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": "line",
+                "filters": ["context", "redis_unreachable"],
+            }
+        },
         "root": {"handlers": ["console"], "level": level},
         "loggers": {
             "django": {"handlers": [], "level": "INFO", "propagate": True},

@@ -26,6 +26,28 @@ def test_a_request_gets_an_id_in_its_answer_and_a_proxys_sane_id_is_kept(client)
     assert re.fullmatch(r"[0-9a-f]{16}", replaced)
 
 
+def test_a_redis_connection_error_is_logged_in_one_line_and_any_other_error_with_its_traceback():
+    import sys
+
+    import redis.exceptions
+
+    def record_of(error: Exception) -> logging.LogRecord:
+        try:
+            raise error
+        except Exception:
+            record = logging.LogRecord(
+                "hub", logging.ERROR, __file__, 1, "renewing %s failed", ("routes",), sys.exc_info()
+            )
+        logs.RedisUnreachableInOneLine().filter(record)
+        return record
+
+    down = record_of(redis.exceptions.ConnectionError("Error 111 connecting to 127.0.0.1:6379.\nConnection refused."))
+    assert down.exc_info is None
+    assert down.getMessage() == "renewing routes failed: ConnectionError: Error 111 connecting to 127.0.0.1:6379."
+    bug = record_of(KeyError("route"))
+    assert bug.exc_info is not None and bug.getMessage() == "renewing routes failed"
+
+
 def test_the_context_filter_adds_the_bound_fields_to_each_record():
     async def in_a_connection() -> logging.LogRecord:
         logs.bind(connection="c1", protocol="sama")
