@@ -47,6 +47,10 @@ GC_PAUSE_SECONDS = Histogram(
     ["generation"],
     buckets=GC_PAUSE_BUCKETS,
 )
+EVENTS_UNSENT_DROPPED = Counter(
+    "chat_events_unsent_dropped",
+    "Events dropped because the channel layer (Redis) did not take them in time (events/channel.py)",
+)
 PUSH_DELIVERIES = Counter(
     "chat_push_deliveries", "Push notifications tried by the push worker, by outcome", ["platform", "outcome"]
 )

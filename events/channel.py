@@ -6,15 +6,21 @@ channels-redis's pub/sub layer sends a process's PUBLISHes one at a time, each w
 reply behind a lock: at 100 sign-ins a second, each announcing its user online, announcements
 queued for seconds behind one another. Sent together, events cost one round trip per batch
 instead of one each. Each caller still waits until its events are sent, so an answer still
-follows the events its request caused; events are sent in the order they were queued."""
+follows the events its request caused (unless Redis refused them: see `Publisher`); events are
+sent in the order they were queued."""
 
 import asyncio
+import contextvars
+import itertools
 import logging
+import time
+from collections import deque
 from typing import Any
 
 from channels.layers import get_channel_layer
 
 from config.loop_batches import LoopBatches, settle
+from config.metrics import EVENTS_UNSENT_DROPPED as UNSENT_DROPPED
 from events import routes
 
 logger = logging.getLogger("realtime")
@@ -28,11 +34,21 @@ EVENTS_PER_MESSAGE = 100
 # An event's optional key: when the send that caused it arrived (wall clock, seconds), for the
 # delivery-time metric each hub records.
 ARRIVED_AT = "arrived_at"
+# Events whose sending failed are sent again (first after RETRY_FIRST_SECONDS, then twice as long
+# each time up to RETRY_MAX_SECONDS) for this long, and at most this many are kept.
+UNSENT_SECONDS = 30
+UNSENT_MAX = 20000
+RETRY_FIRST_SECONDS = 0.1
+RETRY_MAX_SECONDS = 2.0
 
 
 class Publisher(LoopBatches[tuple[dict[str, Any], asyncio.Future[None] | None]]):
     """One event loop's addressed events ({"kind", "data", "to"}, and a send's ARRIVED_AT); each
-    caller's last event carries the future that tells it its events are sent."""
+    caller's last event carries the future that tells it its events are sent.
+
+    Events whose sending failed (Redis unreachable) are kept, in order, and sent again until
+    Redis takes them, for at most UNSENT_SECONDS; events queued meanwhile wait behind them, and
+    their callers are answered at once (an answer does not wait for Redis to come back)."""
 
     name = "publish"
     limit = EVENTS_PER_MESSAGE
@@ -40,15 +56,60 @@ class Publisher(LoopBatches[tuple[dict[str, Any], asyncio.Future[None] | None]])
     # ramp, sign-ins past their clients' timeout); what queues meanwhile goes in the next.
     gather_s = None
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.unsent: deque[tuple[float, dict[str, Any]]] = deque()  # (when queued, event), oldest first
+        self.retrying: asyncio.Task[None] | None = None
+
     async def handle(self, batch: list[tuple[dict[str, Any], asyncio.Future[None] | None]]) -> None:
         items = [item for item, _ in batch]
-        try:
-            await send_batch(items)
-        except Exception as error:
-            logger.error("%d events not sent: %r", len(items), error)
+        if self.unsent:  # behind the events that wait for Redis
+            self._keep(items)
+        else:
+            try:
+                await send_batch(items)
+            except Exception as error:
+                logger.error("%d events not sent: %r; sending them again once Redis takes them", len(items), error)
+                self._keep(items)
         for _, sent in batch:
             if sent is not None:
                 settle(sent, None)
+
+    def _keep(self, items: list[dict[str, Any]]) -> None:
+        now = time.monotonic()
+        self.unsent.extend((now, item) for item in items)
+        while len(self.unsent) > UNSENT_MAX:
+            self.unsent.popleft()
+            UNSENT_DROPPED.inc()
+        if self.retrying is None:
+            self.retrying = asyncio.create_task(self._send_unsent(), context=contextvars.Context())
+
+    async def _send_unsent(self) -> None:
+        """Send the kept events again, oldest first, until none is left; drop those kept longer
+        than UNSENT_SECONDS."""
+        delay = RETRY_FIRST_SECONDS
+        try:
+            while self.unsent:
+                await asyncio.sleep(delay)
+                expired = 0
+                while self.unsent and time.monotonic() - self.unsent[0][0] > UNSENT_SECONDS:
+                    self.unsent.popleft()
+                    expired += 1
+                if expired:
+                    UNSENT_DROPPED.inc(expired)
+                    logger.error("%d events dropped: Redis did not take them within %d s", expired, UNSENT_SECONDS)
+                while self.unsent:
+                    chunk = [item for _, item in itertools.islice(self.unsent, self.limit)]
+                    try:
+                        await send_batch(chunk)
+                    except Exception:
+                        delay = min(delay * 2, RETRY_MAX_SECONDS)
+                        break
+                    for _ in chunk:  # only `_keep` adds to the deque, at its end
+                        self.unsent.popleft()
+                    logger.info("%d events sent again", len(chunk))
+        finally:
+            self.retrying = None
 
 
 async def send_batch(items: list[dict[str, Any]]) -> None:
