@@ -13,7 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from chats.selectors import conversations_of
 from config.errors import Forbidden, Invalid, NotFound, TooLarge
+from messaging.access import visible_messages
 from messaging.models import StoredFile
 
 NAME_RE = re.compile(r"^[A-Za-z0-9_\-]{1,128}$")
@@ -23,6 +25,8 @@ PREVIEW_TYPE = "jpeg"
 STORAGE_PREFIX = "files/"
 JPEG_MAGIC = b"\xff\xd8\xff"
 PREVIEW_SIZE_MAX = 10000
+# Rows whose media lists' text holds a media id (in any case) looked through for the id itself.
+CANDIDATES_MAX = 100
 
 
 def file_max_bytes() -> int:
@@ -123,13 +127,31 @@ def file_upload(actor: User, *, name: str, file_type: str, content: "File[bytes]
     return stored
 
 
-def file_get(*, name: object, file_type: object) -> StoredFile:
-    """The uploaded file `<name>.<type>`, or NotFound."""
+def file_get(actor: User, *, name: object, file_type: object) -> StoredFile:
+    """The uploaded file `<name>.<type>` if the actor may see it, or NotFound.
+
+    A file (or its preview) is seen by whoever uploaded it, by those who see a message it is
+    attached to, and by the participants of a chat it pictures: a name alone opens nothing."""
     full_name = file_name(name, file_type)
     stored = StoredFile.objects.filter(name=full_name, uploaded_at__isnull=False).order_by("pk").first()
-    if stored is None or not stored.storage_name:
+    if stored is None or not stored.storage_name or not _sees_media(actor, stored, str(name)):
         raise NotFound("File not found", code="file_not_found")
     return stored
+
+
+def _sees_media(actor: User, stored: StoredFile, name: str) -> bool:
+    if stored.owner_id == actor.pk:
+        return True
+    media_id = name.removesuffix(PREVIEW_SUFFIX) if is_preview(name) else name
+    # The lists' JSON text narrows the rows (SQLite has no JSON containment); the ids decide.
+    needle = f'"id": "{media_id}"'  # as both databases write it (an id needs no escaping)
+    attached = visible_messages(actor).filter(attachments__icontains=needle).values_list("attachments", flat=True)
+    pictured = conversations_of(actor).filter(images__icontains=needle).values_list("images", flat=True)
+    return any(
+        isinstance(media, dict) and media.get("id") == media_id
+        for media_list in (*attached[:CANDIDATES_MAX], *pictured[:CANDIDATES_MAX])
+        for media in media_list
+    )
 
 
 def file_open(stored: StoredFile) -> "File[bytes]":

@@ -9,7 +9,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.parsers import FileUploadParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -92,9 +91,10 @@ class FileView(APIView):
             **schema.errors(404),
         },
     )
-    def get(self, request: Request, name: str, file_type: str) -> FileResponse:
-        """Download a file (Bearer header or `?token=`)."""
-        stored = uploads.file_get(name=name, file_type=file_type)
+    def get(self, request: AuthenticatedRequest, name: str, file_type: str) -> FileResponse:
+        """Download a file (Bearer header or `?token=`) its uploader, or a reader of a message or
+        chat it belongs to, asks for."""
+        stored = uploads.file_get(request.user, name=name, file_type=file_type)
         inline = stored.content_type.startswith(INLINE_TYPES) and "svg" not in stored.content_type
         return FileResponse(
             uploads.file_open(stored),

@@ -26,7 +26,7 @@ def test_upload_raw_and_download(api, settings):
     assert response.json() == {"name": "8E4B6F2A-1C5D.png", "fileSize": len(PNG), "contentType": "image/png"}
     stored = StoredFile.objects.get(name="8E4B6F2A-1C5D.png")
     assert Path(settings.MEDIA_ROOT, stored.storage_name).read_bytes() == PNG
-    download = api(make_user()).get("/files/8E4B6F2A-1C5D.png")
+    download = api(alice).get("/files/8E4B6F2A-1C5D.png")
     assert download.status_code == 200 and download["Content-Type"] == "image/png"
     assert b"".join(download.streaming_content) == PNG
     # a link with ?token= works too, for clients that cannot set a header
@@ -64,6 +64,34 @@ def test_upload_errors(api, settings):
     assert_error(_raw(api(alice), "/files/big.png", b"x" * 101), 413, "larger than 100 bytes")
     assert_error(_raw(api(alice), "/files/big-preview.jpeg", JPEG), 413)
     assert _raw(api(alice), "/files/fits.png", b"x" * 100).status_code == 201
+
+
+def test_a_file_is_seen_by_its_uploader_and_by_the_readers_of_its_message_or_chat(api):
+    alice, bob, carol, dave = make_user(), make_user(), make_user(), make_user()
+    for name, data in (("ph1.png", PNG), ("ph1-preview.jpeg", JPEG), ("pic.png", PNG)):
+        assert _raw(api(alice), f"/files/{name}", data).status_code == 201
+    for name in ("ph1.png", "ph1-preview.jpeg", "pic.png"):  # a name alone opens nothing
+        assert_error(api(bob).get(f"/files/{name}"), 404, "File not found")
+
+    personal = api(alice).personal_create(bob)
+    attachment = {"id": "ph1", "fileType": "png", "fileSize": len(PNG)}
+    assert api(alice).post(f"/chats/{personal}/messages", {"attachment": attachment}).status_code == 200
+    group = api(alice).group_create(carol)
+    image = {"id": "pic", "fileType": "png", "fileSize": len(PNG)}
+    assert api(alice).post(f"/chats/{group}/images", {"image": image}).status_code == 200
+
+    seen = {
+        reader.username: [
+            api(reader).get(f"/files/{name}").status_code for name in ("ph1.png", "ph1-preview.jpeg", "pic.png")
+        ]
+        for reader in (alice, bob, carol, dave)
+    }
+    assert seen == {
+        alice.username: [200, 200, 200],  # the uploader
+        bob.username: [200, 200, 404],  # reads the message
+        carol.username: [404, 404, 200],  # takes part in the pictured chat
+        dave.username: [404, 404, 404],
+    }
 
 
 def test_download_errors(api):
