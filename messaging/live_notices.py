@@ -5,6 +5,7 @@ Both are refused, like a send, to a participant blocked from posting."""
 from typing import Any
 
 from accounts.models import User
+from accounts.push.services import push_notice_enqueue
 from chats.access import access_participation
 from chats.selectors import participant_ids_of
 from config.errors import Invalid
@@ -36,20 +37,30 @@ def conversation_notify(
 ) -> dict[str, Any]:
     """Send `{name, text, data}` to the conversation's other participants; answers the body sent.
 
-    `realm` "webSocket" or "all" relays it live; "push" alone is left to push delivery, which has no
-    channel for auxiliary notifications yet, so nothing is relayed live."""
+    `realm` "webSocket" relays it live, "push" queues a push notification (to those offline who
+    have not muted the chat, its text as the push's body), "all" does both."""
     if realm is None:
         realm = "webSocket"
     if realm not in REALMS:
         raise Invalid(f"realm must be one of {', '.join(REALMS)}", code="invalid_realm")
     if data is not None and not isinstance(data, dict):
         raise Invalid("data must be an object", code="invalid_notification")
-    body = {"name": _text(name, "name", NAME_MAX), "text": _text(text, "text", TEXT_MAX), "data": data}
+    notice_name, notice_text = _text(name, "name", NAME_MAX), _text(text, "text", TEXT_MAX)
+    body = {"name": notice_name, "text": notice_text, "data": data}
     access_participation(actor, conversation_id, to_post=True)
+    recipients = tuple(uid for uid in participant_ids_of(conversation_id) if uid != actor.pk)
     if realm in ("webSocket", "all"):
-        recipients = tuple(uid for uid in participant_ids_of(conversation_id) if uid != actor.pk)
         publish(
             Notify(recipients=recipients, actor_id=actor.pk, origin=origin, conversation_id=conversation_id, body=body)
+        )
+    if realm in ("push", "all"):
+        push_notice_enqueue(
+            actor,
+            conversation_id=conversation_id,
+            recipient_ids=recipients,
+            name=notice_name,
+            text=notice_text,
+            data=data,
         )
     return body
 

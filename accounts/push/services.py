@@ -100,6 +100,27 @@ def push_event_create(sender: User, *, recipient_ids: Iterable[int], message: ob
     return PushEvent.objects.create(sender=sender, recipient_ids=sorted(recipients), message=message)
 
 
+def push_notice_enqueue(
+    actor: User, *, conversation_id: int, recipient_ids: Iterable[int], name: str | None, text: str | None, data: object
+) -> None:
+    """Queue the push of a chat's notice (Chats REST `/notify` with realm "push" or "all"): its
+    text is the push's body, and its data rides along when the payload stays small enough. The
+    worker sends it, as a message's, to the participants who are offline and have not muted the chat."""
+    recipients = sorted(set(recipient_ids) - {actor.pk})
+    if not recipients:
+        return
+    payload: dict[str, object] = {
+        "title": actor.display_name,
+        "body": (text or "")[:BODY_PREVIEW_MAX],
+        "name": name,
+        "cid": str(conversation_id),
+        CONVERSATION_KEY: conversation_id,
+    }
+    if data is not None and len(json.dumps({**payload, "data": data})) <= MESSAGE_MAX_BYTES:
+        payload["data"] = data
+    PushEvent.objects.create(sender=actor, recipient_ids=recipients, message=payload)
+
+
 def push_enqueue(event: MessageCreated) -> None:
     """Queue the push for a new message (inside the sender's transaction: one INSERT). The worker
     sends it to the recipients who are offline and have not muted the conversation."""
