@@ -85,7 +85,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 logger.exception("%s: handshake failed", self.adapter.name)
             else:
                 logger.warning("%s: handshake: %s: %s", self.adapter.name, type(error).__name__, error)
-            await self.close(code=1013 if isinstance(unexpected_error(error), Unavailable) else 1011)
+            await self._refuse(1013 if isinstance(unexpected_error(error), Unavailable) else 1011)
             return
         path, client = self.scope.get("path", ""), scope_address(self.scope)
         if accepted:
@@ -94,8 +94,16 @@ class ChatConsumer(AsyncWebsocketConsumer):
             self.meters.connections.inc()
             self.counted = True
         else:
-            await self.close(code=CLOSE_UNAUTHENTICATED)
+            await self._refuse(CLOSE_UNAUTHENTICATED)
             logs.access_logger.info("WebSocket %s refused: %d", path, CLOSE_UNAUTHENTICATED, extra={"client": client})
+
+    async def _refuse(self, code: int) -> None:
+        """Refuse the handshake with a close code: accepted, then closed. A handshake refused
+        before it is accepted reaches the client as HTTP 403, which a browser's WebSocket never
+        shows (it reports 1006, as for a network failure), so no client could tell why."""
+        self.ended = True
+        await self.accept()
+        await self.close(code=code)
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Route a message to its handler, without Channels' per-message database hop.
