@@ -4,6 +4,7 @@ Django's storage API (local MEDIA_ROOT by default, any configured storage such a
 import mimetypes
 import re
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -147,11 +148,11 @@ def _sees_media(actor: User, stored: StoredFile, name: str) -> bool:
     needle = f'"id": "{media_id}"'  # as both databases write it (an id needs no escaping)
     attached = visible_messages(actor).filter(attachments__icontains=needle).values_list("attachments", flat=True)
     pictured = conversations_of(actor).filter(images__icontains=needle).values_list("images", flat=True)
-    return any(
-        isinstance(media, dict) and media.get("id") == media_id
-        for media_list in (*attached[:CANDIDATES_MAX], *pictured[:CANDIDATES_MAX])
-        for media in media_list
-    )
+    return _lists_hold(attached[:CANDIDATES_MAX], media_id) or _lists_hold(pictured[:CANDIDATES_MAX], media_id)
+
+
+def _lists_hold(media_lists: Iterable[list[Any]], media_id: str) -> bool:
+    return any(isinstance(media, dict) and media.get("id") == media_id for items in media_lists for media in items)
 
 
 def file_open(stored: StoredFile) -> "File[bytes]":
