@@ -1,5 +1,6 @@
 """The one family of domain errors that services raise and every protocol adapter renders."""
 
+import redis.exceptions
 from django.core.exceptions import RequestDataTooBig
 from django.db import DataError, OperationalError
 from psycopg_pool import PoolTimeout
@@ -78,11 +79,16 @@ class InternalError(ServiceError):
     code = "internal"
 
 
+# Redis, or the database, could not be reached in time: "try again", not a bug.
+REDIS_UNREACHABLE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+UNREACHABLE = (OperationalError, PoolTimeout, *REDIS_UNREACHABLE)
+
+
 def unexpected_error(error: Exception) -> ServiceError:
     """The domain error a protocol answers for an exception no service raised on purpose.
 
-    A database that refuses a value answers as invalid input, a database that cannot be reached in
-    time (the connection pool's timeout included) as "try again"; anything else is a bug, logged
+    A database that refuses a value answers as invalid input, a database or Redis that cannot be
+    reached in time (the connection pool's timeout included) as "try again"; anything else is a bug, logged
     with its traceback by the caller, and answered as an internal error."""
     if isinstance(error, ServiceError):
         return error
@@ -90,7 +96,7 @@ def unexpected_error(error: Exception) -> ServiceError:
         return TooLarge("Request body is too large")
     if isinstance(error, DataError):
         return Invalid("Input cannot be stored", code="unstorable")
-    if isinstance(error, (OperationalError, PoolTimeout)):
+    if isinstance(error, UNREACHABLE):
         return Unavailable("The server is busy; try again")
     return InternalError("Internal error")
 

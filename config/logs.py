@@ -16,11 +16,11 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
 
-import redis.exceptions
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponse
 
 from config.client_address import request_address
+from config.errors import REDIS_UNREACHABLE
 
 access_logger = logging.getLogger("access")
 
@@ -59,7 +59,7 @@ class RedisUnreachableInOneLine(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         error = record.exc_info[1] if record.exc_info else None
-        if isinstance(error, (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)):
+        if isinstance(error, REDIS_UNREACHABLE):
             reason = str(error).partition("\n")[0]
             record.msg, record.args = f"{record.getMessage()}: {type(error).__name__}: {reason}", ()
             record.exc_info, record.exc_text = None, None

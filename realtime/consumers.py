@@ -190,12 +190,16 @@ class ChatConsumer(AsyncWebsocketConsumer):
         await self._end(CLOSE_SERVICE_RESTART)
 
     async def _end(self, code: int) -> None:
-        """Stop reading and sending, leave the user and every address, and close with `code`."""
+        """Stop reading and sending, leave the user and every address, and close with `code`
+        (also when leaving fails, say with Redis unreachable: a connection that reads and sends
+        nothing must not stay open)."""
         self.ended = True
-        await self.unbind()
-        for address in list(self.addresses):
-            self.unlisten(address)
-        await self.close(code=code)
+        try:
+            await self.unbind()
+            for address in list(self.addresses):
+                self.unlisten(address)
+        finally:
+            await self.close(code=code)
 
     async def bind(self, user: User, session: DeviceSession | None = None) -> None:
         """Attach the connection to a user: it receives that user's events from now on."""
@@ -205,8 +209,14 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if self.user is None:
             self.user = user
             logs.bind(user=user.pk)
-            await self.listen(user_group(user.pk))
-            if await presence.connection_opened(user.pk, self.connection_id):
+            try:
+                await self.listen(user_group(user.pk))
+                opened = await presence.connection_opened(user.pk, self.connection_id)
+            except BaseException:  # not signed in after all (Redis unreachable, say): the caller answers the error
+                self.unlisten(user_group(user.pk))
+                self.user, self.session = None, None
+                raise
+            if opened:
                 await activity.announce(user.pk, online=True)
 
     async def unbind(self) -> None:
