@@ -26,6 +26,7 @@ phrase for every status, and a shutdown that drains connections before it cancel
 import asyncio
 import gc
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -81,7 +82,7 @@ def main() -> None:
     import daphne.cli
     import daphne.server  # makes the loop
 
-    from config.shutdown import DrainingServer
+    from config.shutdown import DrainingServer, close_connections_of_requests_made_while_draining
     from config.upgrades import UpgradeSniffingHTTPFactory
 
     daphne.server.WebSocketFactory = clean_closing_factory()
@@ -92,12 +93,17 @@ def main() -> None:
     _lose_connections_whose_poll_uvloop_closed()
     _write_to_the_socket_at_once()
     _leave_request_bodies_to_the_application()
+    close_connections_of_requests_made_while_draining()
     _name_every_status()
     daphne.cli.CommandLineInterface.server_class = DrainingServer
     daphne.cli.build_endpoint_description_strings = with_backlog(
         daphne.cli.build_endpoint_description_strings, settings.LISTEN_BACKLOG
     )
     daphne.cli.CommandLineInterface().run(with_defaults(sys.argv[1:], settings.WEBSOCKET_MESSAGE_MAX_BYTES))
+    # The reactor stopped after draining (config/shutdown.py): a thread of synchronous work it cut
+    # off waits for the stopped event loop, and the interpreter would wait for that thread.
+    logging.shutdown()
+    os._exit(0)
 
 
 def _leave_request_bodies_to_the_application() -> None:

@@ -1,10 +1,13 @@
 """How a server process stops: SIGTERM (or SIGINT) closes its listening sockets, so new connections
 go to the other processes, and closes every WebSocket with 1001 ("going away"), so its client
 reconnects at once (a close frame, where a dropped connection told clients only 1006). Requests and
-frames under way finish, and each connection's disconnect runs (its user goes offline on the other
+frames under way finish (a frame's answer is dropped once its WebSocket closes: no frame may follow
+a close frame), and each connection's disconnect runs (its user goes offline on the other
 processes at once, rather than when the process's presence lease runs out), for at most
-SHUTDOWN_DRAIN_SECONDS; only then does daphne cancel what is left and the process exit.
-`config.server` makes daphne run this server."""
+SHUTDOWN_DRAIN_SECONDS; only then does daphne cancel what is left and the process exit (at once:
+a thread of synchronous work cut off then would wait for its event loop for ever). Requests made
+meanwhile on kept-alive HTTP connections are answered and close their connections. `config.server`
+makes daphne run this server."""
 
 import asyncio
 import logging
@@ -19,6 +22,8 @@ from twisted.internet import defer
 logger = logging.getLogger(__name__)
 
 GOING_AWAY = 1001
+# How often a drain closes what opened since its last turn.
+SWEEP_SECONDS = 0.1
 
 
 class DrainingServer(Server):
@@ -27,6 +32,7 @@ class DrainingServer(Server):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.ports: list[Any] = []  # Twisted's listening ports
+        self.draining = False  # a request made meanwhile closes its connection (config/server.py)
 
     def listen_success(self, port: Any) -> None:
         self.ports.append(port)
@@ -40,10 +46,30 @@ class DrainingServer(Server):
         return drained
 
     async def drain(self, seconds: float) -> None:
-        """Stop listening, close every WebSocket with 1001, and wait up to `seconds` for every
-        connection's application to finish."""
+        """Stop listening, then until `seconds` have passed or no connection's application is
+        under way: close every open WebSocket with 1001, drop the handshakes not yet answered,
+        and wait. (Requests still come on kept-alive HTTP connections, each then closing its
+        connection; handshakes under way open WebSockets: each turn closes what came since.)"""
+        self.draining = True
         for port in self.ports:
             port.stopListening()
+        began = time.monotonic()
+        closed = 0
+        while True:
+            closed += self._close_websockets()
+            under_way, left = self.under_way(), seconds - (time.monotonic() - began)
+            if not under_way or left <= 0:
+                break
+            await asyncio.wait(under_way, timeout=min(left, SWEEP_SECONDS))
+        logger.info(
+            "shutting down: %d WebSocket connections closed in %.1f s; %d connections left to cancel",
+            closed,
+            time.monotonic() - began,
+            len(under_way),
+        )
+
+    def _close_websockets(self) -> int:
+        """Close the open WebSockets with 1001 and drop the handshakes under way; answers how many closed."""
         closed = 0
         for protocol in list(self.connections):
             if isinstance(protocol, WebSocketProtocol):
@@ -53,12 +79,7 @@ class DrainingServer(Server):
                     closed += 1
                 elif protocol.state == protocol.STATE_CONNECTING:
                     protocol.dropConnection(abort=True)
-        began, under_way = time.monotonic(), self.under_way()
-        logger.info("shutting down: %d WebSocket connections closed, %d under way", closed, len(under_way))
-        if under_way:
-            await asyncio.wait(under_way, timeout=seconds)
-        left = len(self.under_way())
-        logger.info("drained in %.1f s; %d connections left to cancel", time.monotonic() - began, left)
+        return closed
 
     def under_way(self) -> list[asyncio.Future]:
         """The applications of connections (requests, WebSockets) that have not finished."""
@@ -67,3 +88,19 @@ class DrainingServer(Server):
             for details in self.connections.values()
             if (instance := details.get("application_instance")) is not None and not instance.done()
         ]
+
+
+def close_connections_of_requests_made_while_draining() -> None:
+    """Daphne's HTTP requests (whichever class is installed): one that comes on a kept-alive
+    connection while its server drains is answered with `Connection: close`, and its connection
+    closes, so a client's next request goes to another process."""
+    import daphne.http_protocol
+
+    class ClosingWhileDrainingRequest(daphne.http_protocol.WebRequest):
+        def process(self) -> Any:
+            if getattr(self.server, "draining", False):
+                self.channel.persistent = False
+                self.responseHeaders.setRawHeaders(b"connection", [b"close"])
+            return super().process()
+
+    daphne.http_protocol.WebRequest = ClosingWhileDrainingRequest  # read by HTTPFactory.buildProtocol

@@ -47,6 +47,14 @@ def clean_closing_factory() -> type:
             else:
                 super().serverClose(code)
 
+        def serverSend(self, content: str | bytes, binary: bool = False) -> None:
+            """Daphne's; a frame for a connection that is closing or closed is dropped (none may
+            follow a close frame), where autobahn raised into the application (the answer to a
+            frame under way when the server began to shut down, say)."""
+            if self.state in (self.STATE_CLOSING, self.STATE_CLOSED):
+                return
+            super().serverSend(content, binary)
+
         def connectionMade(self) -> None:
             if isinstance(getattr(self.transport, "producer", None), HTTPChannel):
                 self.transport.unregisterProducer()

@@ -1,6 +1,6 @@
-"""A stopping server waits for the applications of its connections that are under way, and no longer
-than its limit (config/shutdown.py; its whole shutdown is tested over TCP against a server process:
-tests/multiprocess/test_shutdown.py)."""
+"""A stopping server waits for the applications of its connections that are under way, those that
+start meanwhile too, and no longer than its limit (config/shutdown.py; its whole shutdown is
+tested over TCP against a server process: tests/multiprocess/test_shutdown.py)."""
 
 import asyncio
 import time
@@ -34,3 +34,20 @@ async def test_the_drain_gives_up_on_an_application_that_does_not_finish_after_i
     await server.drain(0.3)
     assert 0.25 <= time.monotonic() - began < 5  # its limit (the loop's clock may run a little early)
     assert server.under_way() == [stuck]  # daphne's own shutdown cancels it next
+
+
+async def test_the_drain_also_waits_for_an_application_that_started_after_it_began():
+    """A request on a kept-alive connection, or a handshake under way, starts one meanwhile."""
+    loop = asyncio.get_running_loop()
+    server = _server_with()
+    later = loop.create_future()
+
+    def start_one() -> None:
+        server.connections[object()] = {"application_instance": later}
+        loop.call_later(0.3, later.set_result, None)
+
+    loop.call_later(0.05, start_one)
+    server.connections[object()] = {"application_instance": (first := loop.create_future())}
+    loop.call_later(0.1, first.set_result, None)
+    await server.drain(10)
+    assert later.done() and server.under_way() == []

@@ -52,3 +52,21 @@ def test_unsent_bytes_are_read_from_the_tcp_connection_also_under_tls():
 
     assert unsent_bytes(Tcp()) == unsent_bytes(TlsWrapper()) == 9
     assert unsent_bytes(object()) == 0
+
+
+def test_a_frame_for_a_closing_connection_is_dropped():
+    """Its application's answer to a frame under way when the server sent its close frame."""
+    from twisted.internet.address import IPv4Address
+    from twisted.internet.testing import StringTransport
+
+    factory = clean_closing_factory()(server_class=None)
+    protocol = factory.buildProtocol(IPv4Address("TCP", "127.0.0.1", 50000))
+    protocol.makeConnection(StringTransport())
+    try:
+        for state in (protocol.STATE_CLOSING, protocol.STATE_CLOSED):
+            protocol.state = state
+            protocol.serverSend("an answer too late")  # autobahn raised Disconnected
+            protocol.serverSend(b"\x00", binary=True)
+    finally:
+        if protocol.openHandshakeTimeoutCall is not None:
+            protocol.openHandshakeTimeoutCall.cancel()

@@ -1,9 +1,11 @@
 """A server process sent SIGTERM stops gracefully (config/shutdown.py): it stops listening, closes
 its WebSockets with 1001, runs their disconnects (its users go offline on the other processes at
-once, not when its presence lease runs out) and exits. Killed, it closed nothing: its clients saw
+once, not when its presence lease runs out), answers requests still made on kept-alive
+connections, closing those connections, and exits. Killed, it closed nothing: its clients saw
 no close frame, and its users stayed online for the lease (tests/multiprocess/test_crashed_server.py)."""
 
 import asyncio
+import http.client
 import json
 import signal
 import socket
@@ -44,3 +46,36 @@ async def test_a_stopped_server_closes_its_websockets_with_1001_and_its_users_go
             str(alice.pk)
         ] == frame["last_activity"][str(alice.pk)]
         await watcher.close()
+
+
+def _websocket_that_never_answers_a_close(port: int) -> socket.socket:
+    """A raw WebSocket whose client reads nothing: the server waits for the answer to its close
+    frame (a second), and drains meanwhile."""
+    raw = socket.create_connection(("127.0.0.1", port), timeout=5)
+    raw.sendall(
+        b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    )
+    assert raw.recv(4096).startswith(b"HTTP/1.1 101 ")
+    return raw
+
+
+async def test_a_request_made_while_draining_is_answered_and_closes_its_kept_alive_connection():
+    with daphne_processes(1) as [(port, server)]:
+        silent = _websocket_that_never_answers_a_close(port)
+        kept_alive = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        kept_alive.request("GET", "/healthz")
+        first = kept_alive.getresponse()
+        first.read()
+        assert first.status == 200 and first.getheader("connection") is None
+
+        server.send_signal(signal.SIGTERM)
+        await asyncio.sleep(0.3)  # stopped listening, waiting for the silent WebSocket
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", port), timeout=2)
+        kept_alive.request("GET", "/healthz")
+        answer = kept_alive.getresponse()
+        answer.read()
+        assert (answer.status, answer.getheader("connection")) == (200, "close")
+        assert await asyncio.to_thread(server.wait, 10) == 0
+        silent.close()
