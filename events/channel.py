@@ -34,21 +34,25 @@ EVENTS_PER_MESSAGE = 100
 # An event's optional key: when the send that caused it arrived (wall clock, seconds), for the
 # delivery-time metric each hub records.
 ARRIVED_AT = "arrived_at"
-# Events whose sending failed are sent again (first after RETRY_FIRST_SECONDS, then twice as long
-# each time up to RETRY_MAX_SECONDS) for this long, and at most this many are kept.
+# Events whose sending failed are sent again (Redis asked first after RETRY_FIRST_SECONDS, then
+# twice as long each time up to RETRY_MAX_SECONDS) for this long, and at most this many are kept.
 UNSENT_SECONDS = 30
 UNSENT_MAX = 20000
 RETRY_FIRST_SECONDS = 0.1
 RETRY_MAX_SECONDS = 2.0
+# Once Redis answers again, the kept events wait this long for the hubs to subscribe again
+# (channels-redis's receiver tries every second).
+RESUBSCRIBE_SECONDS = 1.5
 
 
 class Publisher(LoopBatches[tuple[dict[str, Any], asyncio.Future[None] | None]]):
     """One event loop's addressed events ({"kind", "data", "to"}, and a send's ARRIVED_AT); each
     caller's last event carries the future that tells it its events are sent.
 
-    Events whose sending failed (Redis unreachable) are kept, in order, and sent again until
-    Redis takes them, for at most UNSENT_SECONDS; events queued meanwhile wait behind them, and
-    their callers are answered at once (an answer does not wait for Redis to come back)."""
+    Events whose sending failed (Redis unreachable) are kept, in order, and sent again once Redis
+    takes them, for at most UNSENT_SECONDS; events queued meanwhile wait behind them, and their
+    callers are answered at once (an answer does not wait for Redis to come back). The hubs
+    serving the addresses of events given up are told, so that their connections resync."""
 
     name = "publish"
     limit = EVENTS_PER_MESSAGE
@@ -59,11 +63,12 @@ class Publisher(LoopBatches[tuple[dict[str, Any], asyncio.Future[None] | None]])
     def __init__(self) -> None:
         super().__init__()
         self.unsent: deque[tuple[float, dict[str, Any]]] = deque()  # (when queued, event), oldest first
+        self.lost: set[str] | None = set()  # addresses of events dropped unsent (None: too many to name)
         self.retrying: asyncio.Task[None] | None = None
 
     async def handle(self, batch: list[tuple[dict[str, Any], asyncio.Future[None] | None]]) -> None:
         items = [item for item, _ in batch]
-        if self.unsent:  # behind the events that wait for Redis
+        if self.retrying is not None:  # behind the events that wait for Redis
             self._keep(items)
         else:
             try:
@@ -79,35 +84,49 @@ class Publisher(LoopBatches[tuple[dict[str, Any], asyncio.Future[None] | None]])
         now = time.monotonic()
         self.unsent.extend((now, item) for item in items)
         while len(self.unsent) > UNSENT_MAX:
-            self.unsent.popleft()
-            UNSENT_DROPPED.inc()
+            self._drop(self.unsent.popleft()[1])
         if self.retrying is None:
             self.retrying = asyncio.create_task(self._send_unsent(), context=contextvars.Context())
 
+    def _drop(self, item: dict[str, Any]) -> None:
+        """Give up an event: its addresses' hubs are told once Redis answers, so they resync."""
+        UNSENT_DROPPED.inc()
+        if self.lost is not None:
+            self.lost.update(item["to"])
+            if len(self.lost) > routes.LOST_ADDRESSES_MAX:
+                self.lost = None
+
     async def _send_unsent(self) -> None:
-        """Send the kept events again, oldest first, until none is left; drop those kept longer
-        than UNSENT_SECONDS."""
+        """Once Redis answers again, and the hubs have had the time to subscribe again (a PUBLISH
+        that reached a hub still away would lose its events and have it resync), tell the hubs
+        whose events were dropped, then send the kept events, oldest first. Events kept longer
+        than UNSENT_SECONDS are dropped."""
         delay = RETRY_FIRST_SECONDS
         try:
-            while self.unsent:
+            while self.unsent or self.lost != set():
                 await asyncio.sleep(delay)
+                delay = min(delay * 2, RETRY_MAX_SECONDS)
                 expired = 0
                 while self.unsent and time.monotonic() - self.unsent[0][0] > UNSENT_SECONDS:
-                    self.unsent.popleft()
+                    self._drop(self.unsent.popleft()[1])
                     expired += 1
                 if expired:
-                    UNSENT_DROPPED.inc(expired)
                     logger.error("%d events dropped: Redis did not take them within %d s", expired, UNSENT_SECONDS)
-                while self.unsent:
-                    chunk = [item for _, item in itertools.islice(self.unsent, self.limit)]
-                    try:
+                if not await routes.redis_answers():
+                    continue
+                await asyncio.sleep(RESUBSCRIBE_SECONDS)
+                try:
+                    if self.lost != set():
+                        await routes.events_lost(self.lost)
+                        self.lost = set()
+                    while self.unsent:
+                        chunk = [item for _, item in itertools.islice(self.unsent, self.limit)]
                         await send_batch(chunk)
-                    except Exception:
-                        delay = min(delay * 2, RETRY_MAX_SECONDS)
-                        break
-                    for _ in chunk:  # only `_keep` adds to the deque, at its end
-                        self.unsent.popleft()
-                    logger.info("%d events sent again", len(chunk))
+                        for _ in chunk:  # only `_keep` adds to the deque, at its end
+                            self.unsent.popleft()
+                        logger.info("%d events sent again", len(chunk))
+                except Exception:
+                    continue
         finally:
             self.retrying = None
 

@@ -206,6 +206,56 @@ return gone
 """
 
 
+# Deletes the marks of the hubs serving KEYS' addresses (each then finds its mark missing and has
+# its connections resync); answers how many it deleted.
+FORGET_SERVING = """
+local deleted = 0
+for i = 1, #KEYS do
+  for _, hub in ipairs(redis.call('SMEMBERS', KEYS[i])) do deleted = deleted + redis.call('DEL', hub .. ':routed') end
+end
+return deleted
+"""
+# Addresses whose lost events are told to their hubs one by one; beyond, every hub is told.
+LOST_ADDRESSES_MAX = 10000
+
+
+async def events_lost(addresses: set[str] | None) -> None:
+    """Tell the hubs serving these addresses (None: every hub) that events meant for them were
+    lost: their marks go, so each has its connections resync within ROUTES_CHECK_SECONDS."""
+    client = loop_client()
+    if client is None or not routing_enabled():
+        return
+    if addresses is None:
+        marks = [key async for key in client.scan_iter(match=f"{settings.CHANNEL_LAYER_PREFIX}*:routed", count=1000)]
+        if marks:
+            await client.delete(*marks)
+        logger.warning("routes: events were lost; %d hub(s) told to resync", len(marks))
+        return
+    ordered, told = sorted(addresses), 0
+    for start in range(0, len(ordered), SERVE_ALL_CHUNK):
+        keys = [route_key(address) for address in ordered[start : start + SERVE_ALL_CHUNK]]
+        told += await _forget_serving()(keys=keys)
+    logger.warning("routes: events for %d address(es) were lost; %d hub(s) told to resync", len(ordered), told)
+
+
+def _forget_serving() -> "AsyncScript":
+    client = loop_client()
+    assert client is not None
+    return client.register_script(FORGET_SERVING)
+
+
+async def redis_answers() -> bool:
+    """Whether Redis answers now (always, without Redis)."""
+    client = loop_client()
+    if client is None:
+        return True
+    try:
+        await client.ping()
+    except Exception:
+        return False
+    return True
+
+
 async def send_routed(items: list[dict[str, Any]], message_type: str) -> None:
     """Send addressed events ({"kind", "data", "to"}) to the hubs that serve their addresses: one
     message per hub, each event in it addressed to that hub's own addresses only, in one round

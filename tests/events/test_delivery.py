@@ -75,6 +75,7 @@ async def test_events_queued_while_one_message_is_in_flight_leave_together_in_th
 
 async def test_a_message_the_channel_layer_refuses_is_logged_and_sent_again_before_the_next(monkeypatch, caplog):
     monkeypatch.setattr(channel, "RETRY_FIRST_SECONDS", 0.01)
+    monkeypatch.setattr(channel, "RESUBSCRIBE_SECONDS", 0.01)
     bob = await db(make_user)()
     log = _recording(monkeypatch)
     recording = channel.send_batch

@@ -1,6 +1,7 @@
 """Events whose sending failed (Redis unreachable) are sent again once Redis takes them, in the
 order they were queued and once each, while their callers are answered at once; those Redis does
-not take within the limit are dropped and counted (events/channel.py: Publisher)."""
+not take within the limit are dropped and counted, and the hubs serving their addresses told, so
+that their connections resync (events/channel.py: Publisher)."""
 
 import asyncio
 from typing import Any
@@ -8,32 +9,43 @@ from typing import Any
 import pytest
 
 from config.metrics import EVENTS_UNSENT_DROPPED
-from events import channel
+from events import channel, routes
 
 
 class FlakyRedis:
-    """`send_batch` as Redis answers it: refused while `down`, recorded once taken."""
+    """`send_batch` as Redis answers it: refused while `down`, recorded once taken; and the hubs
+    told that events for some addresses were lost."""
 
     def __init__(self) -> None:
         self.down = True
         self.taken: list[dict[str, Any]] = []
+        self.lost: list[set[str] | None] = []
 
     async def send_batch(self, items: list[dict[str, Any]]) -> None:
         if self.down:
             raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
         self.taken.extend(items)
 
+    async def answers(self) -> bool:
+        return not self.down
 
-def event(n: int) -> dict[str, Any]:
-    return {"kind": "typing", "data": {"conversation_id": n, "user_id": 1}, "to": ["user.1"]}
+    async def events_lost(self, addresses: set[str] | None) -> None:
+        self.lost.append(addresses)
+
+
+def event(n: int, to: str = "user.1") -> dict[str, Any]:
+    return {"kind": "typing", "data": {"conversation_id": n, "user_id": 1}, "to": [to]}
 
 
 @pytest.fixture
 def redis(monkeypatch) -> FlakyRedis:
     flaky = FlakyRedis()
     monkeypatch.setattr(channel, "send_batch", flaky.send_batch)
+    monkeypatch.setattr(routes, "redis_answers", flaky.answers)
+    monkeypatch.setattr(routes, "events_lost", flaky.events_lost)
     monkeypatch.setattr(channel, "RETRY_FIRST_SECONDS", 0.01)
     monkeypatch.setattr(channel, "RETRY_MAX_SECONDS", 0.02)
+    monkeypatch.setattr(channel, "RESUBSCRIBE_SECONDS", 0.01)
     return flaky
 
 
@@ -57,12 +69,24 @@ async def test_events_redis_refused_are_sent_again_in_order_once_it_takes_them(r
     assert not channel.Publisher.of_this_loop().unsent
 
 
-async def test_events_redis_does_not_take_in_time_are_dropped_and_counted(redis, monkeypatch):
+async def test_events_redis_does_not_take_in_time_are_dropped_and_their_hubs_told_once_it_answers(redis, monkeypatch):
     monkeypatch.setattr(channel, "UNSENT_SECONDS", 0.1)
     dropped = EVENTS_UNSENT_DROPPED._value.get()
-    await channel.send_to_hubs([event(1), event(2)])
+    await channel.send_to_hubs([event(1, "user.1"), event(2, "user.2")])
     await until(lambda: not channel.Publisher.of_this_loop().unsent, "the events dropped")
     assert EVENTS_UNSENT_DROPPED._value.get() == dropped + 2
+    assert redis.lost == []  # Redis does not answer yet
     redis.down = False
+    await until(lambda: redis.lost, "the hubs told")
+    assert redis.lost == [{"user.1", "user.2"}]  # so that their connections resync
     await channel.send_to_hubs([event(3)])
     assert redis.taken == [event(3)]
+
+
+async def test_more_lost_addresses_than_can_be_named_tell_every_hub(redis, monkeypatch):
+    monkeypatch.setattr(channel, "UNSENT_MAX", 2)
+    monkeypatch.setattr(routes, "LOST_ADDRESSES_MAX", 2)
+    await channel.send_to_hubs([event(n, f"user.{n}") for n in range(5)])  # three dropped at once
+    redis.down = False
+    await until(lambda: len(redis.taken) == 2, "the kept events sent")
+    assert redis.lost == [None] and redis.taken == [event(3, "user.3"), event(4, "user.4")]

@@ -211,3 +211,17 @@ async def eventually(check, what: str) -> None:
             return
         await asyncio.sleep(0.02)
     raise AssertionError(f"{what} did not happen within 2 s")
+
+
+async def test_hubs_whose_events_a_publisher_gave_up_are_told_to_resync(processes, monkeypatch):
+    monkeypatch.setattr(hub_module, "ROUTES_CHECK_SECONDS", 0.05)
+    first, second = processes
+    told, untouched = Listener(), Listener()
+    await first.hub.join("user.9010", told)
+    await second.hub.join("user.9011", untouched)
+    await routes.events_lost({"user.9010"})
+    await until(lambda: told.events == [EventsMissed()], "the hub serving the address told")
+    assert untouched.events == [] and not await routes.routes_lost(second.hub.channel)
+
+    await routes.events_lost(None)  # too many addresses to name: every hub
+    await until(lambda: untouched.events == [EventsMissed()], "every hub told")
