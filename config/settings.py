@@ -145,7 +145,9 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
 # requests wait up to DATABASE_POOL_TIMEOUT seconds for a free connection, then answer "try again"
 # (config/errors.py: unexpected_error); the database never sees more than DATABASE_POOL_MAX
 # connections per process. The pool checks no connection as it lends it (that would cost a round
-# trip per unit of work): one that broke while idle fails one call and is discarded.
+# trip per unit of work): one that broke while idle fails one call and is discarded, and the pool's
+# idle connections are then tested at once (realtime/db.py), so after a PostgreSQL restart the
+# broken ones do not fail a call each for minutes.
 # DATABASE_POOL_MAX=0 turns the pool off (behind PgBouncer): then DATABASE_CONN_MAX_AGE applies.
 DATABASE_POOL_MIN = env.int("DATABASE_POOL_MIN", 2)
 DATABASE_POOL_MAX = env.int("DATABASE_POOL_MAX", 20)

@@ -15,6 +15,7 @@ CPU a unit against 8-9 (two in a Hooligram sign-in, one in a SAMA sign-in or a s
 import asyncio
 import contextlib
 import contextvars
+import logging
 import queue
 import threading
 import time
@@ -23,7 +24,7 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from django.conf import settings
-from django.db import connections
+from django.db import OperationalError, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
 
@@ -39,6 +40,12 @@ HEALTH_CHECK_SECONDS = 5.0
 # one call, and is then given back and discarded (errors_occurred). An idle thread keeps its
 # connection until its next unit of work.
 HOLD_SECONDS = 5.0
+# After a unit of work failed on the database, the pool's idle connections are tested, at most this
+# often (`_sweep_broken_connections`).
+SWEEP_SECONDS = 5.0
+_swept_at = -SWEEP_SECONDS
+
+logger = logging.getLogger("realtime")
 
 _checked = threading.local()
 _database_thread = threading.local()
@@ -115,8 +122,27 @@ def _run_here(function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[
     _close_old_connections()
     try:
         return function(*args, **kwargs)
+    except OperationalError:
+        _sweep_broken_connections()
+        raise
     finally:
         _close_old_connections()
+
+
+def _sweep_broken_connections() -> None:
+    """After a unit failed on the database, test the pool's idle connections (at most every
+    SWEEP_SECONDS): once PostgreSQL restarted, every idle one is broken, and each would otherwise
+    fail the unit or request that borrowed it next, for minutes while the pool lent them in turn."""
+    global _swept_at
+    pool = getattr(connections["default"], "pool", None)
+    now = time.monotonic()
+    if pool is None or now - _swept_at < SWEEP_SECONDS:
+        return
+    _swept_at = now
+    try:
+        pool.check()
+    except Exception as error:  # the database still away: the next failure tries again
+        logger.warning("database pool check failed: %s: %s", type(error).__name__, error)
 
 
 async def run_in_db(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

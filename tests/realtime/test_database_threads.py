@@ -1,8 +1,8 @@
 """A database thread keeps the connection it borrowed from PostgreSQL's pool for a few seconds of
 units of work, rather than borrowing and returning it around each one; a connection that broke
-fails one unit and is then replaced. A unit runs on a database thread with its caller's context
-variables and answers its result or its error; one whose caller was cancelled while it was queued
-does not run."""
+fails one unit and is then replaced, and the pool's idle connections are tested then. A unit runs
+on a database thread with its caller's context variables and answers its result or its error; one
+whose caller was cancelled while it was queued does not run."""
 
 import asyncio
 import contextvars
@@ -71,10 +71,55 @@ async def test_a_held_connection_that_broke_fails_one_unit_and_is_replaced(poole
     assert pids and not pids & held
 
 
+async def test_a_unit_that_failed_on_the_database_has_the_pools_idle_connections_tested(pooled, monkeypatch):
+    """As after a PostgreSQL restart: every connection broken, those idle in the pool too."""
+    monkeypatch.setattr(db, "_swept_at", -db.SWEEP_SECONDS)
+    pool = connections["default"].pool
+    held = {await db.run_in_db(_backend_pid) for _ in range(UNITS)}
+    await asyncio.to_thread(_lend_and_take_back, pool, 3)
+    idle = await asyncio.to_thread(_idle_pids, pool)
+    assert len(idle) >= 3 and not idle & held
+    await sync_to_async(_terminate)(held | idle)
+    for _ in range(UNITS):
+        try:
+            await db.run_in_db(_backend_pid_after_a_query)
+        except OperationalError:
+            break
+    else:
+        raise AssertionError("no unit met a broken connection")
+    assert await asyncio.to_thread(_idle_pids, pool, broken_only=True) == set()
+
+
+def _lend_and_take_back(pool, count: int) -> None:
+    """Leave at least `count` connections idle in the pool."""
+    borrowed = [pool.getconn() for _ in range(count)]
+    for conn in borrowed:
+        pool.putconn(conn)
+
+
+def _idle_pids(pool, *, broken_only: bool = False) -> set[int]:
+    """The backends of the connections idle in the pool (those that fail a query, with `broken_only`)."""
+    borrowed, pids = [], set()
+    while pool.get_stats()["pool_available"]:
+        borrowed.append(pool.getconn())
+    for conn in borrowed:
+        try:
+            conn.execute("SELECT 1")
+            if not broken_only:
+                pids.add(conn.info.backend_pid)
+        except Exception:
+            pids.add(conn.info.backend_pid)
+        pool.putconn(conn)
+    return pids
+
+
 def _terminate(pids: set[int]) -> None:
     try:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_terminate_backend(pid) FROM unnest(%s::int[]) AS pid", [sorted(pids)])
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM unnest(%s::int[]) AS pid WHERE pid <> pg_backend_pid()",
+                [sorted(pids)],
+            )
     finally:
         connection.close()  # this thread is not a database thread: it gives its connection back
 
