@@ -92,6 +92,29 @@ class SharedFrame:
         return text
 
 
+# Keys whose short string values name a request (Hooligram's `type`, NkCHAT's `class`, `subclass`
+# and `cmd`): a log line shows them.
+NAMING_KEYS = frozenset({"type", "class", "subclass", "cmd"})
+
+
+def frame_outline(text: str) -> str:
+    """A frame as a log line may show it: its keys two levels deep and the names of its request,
+    none of its other values (a frame may carry a password or a token)."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return f"<{len(text)} characters, not JSON>"
+    return json.dumps(_outline(value, 2), ensure_ascii=True)[:300]
+
+
+def _outline(value: object, depth: int, key: str = "") -> object:
+    if isinstance(value, dict):
+        return {str(k): _outline(child, depth - 1, str(k)) if depth > 1 else "..." for k, child in value.items()}
+    if key in NAMING_KEYS and isinstance(value, str | int) and len(str(value)) <= 64:
+        return value
+    return f"<{type(value).__name__}>"
+
+
 def to_id(value: object, field: str = "id") -> int:
     """A database id from a wire id (integer, or a string of digits), or Invalid."""
     if isinstance(value, bool):
@@ -160,7 +183,7 @@ class ProtocolAdapter:
             await self.dispatch(frame)
         except Exception as error:
             if is_bug(error):
-                logger.exception("%s: failed on frame %.200r", self.name, text)
+                logger.exception("%s: failed on frame %s", self.name, frame_outline(text))
             elif not isinstance(error, ServiceError):
                 logger.warning("%s: %s: %s", self.name, type(error).__name__, error)
             await self.send_error(frame, unexpected_error(error))

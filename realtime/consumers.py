@@ -18,7 +18,7 @@ from config.metrics import protocol_meters
 from events.delivery import BROADCAST_GROUP, user_group
 from events.kinds import Event, EventsMissed, SessionsEnded
 from realtime import activity, presence
-from realtime.adapter import ProtocolAdapter, frame_text
+from realtime.adapter import ProtocolAdapter, frame_outline, frame_text
 from realtime.hub import current_hub
 
 logger = logging.getLogger("realtime")
@@ -128,7 +128,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         try:
             await self.adapter.handle(text_data)
         except Exception:
-            logger.exception("%s: unhandled error for frame %.200r", self.adapter.name, text_data)
+            logger.exception("%s: unhandled error for frame %s", self.adapter.name, frame_outline(text_data))
         finally:
             await self.release_events()
 
