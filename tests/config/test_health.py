@@ -50,3 +50,17 @@ def test_readyz_is_503_and_names_an_unreachable_database(client, settings, monke
         "database": "unavailable: OperationalError",
         "redis": "not configured",
     }
+
+
+def test_readyz_answers_within_its_limit_when_the_database_does_not(client, settings, monkeypatch):
+    """A database that hangs (every pooled connection taken, or a host that drops packets)."""
+    import threading
+
+    settings.REDIS_URL = ""
+    released = threading.Event()
+    monkeypatch.setattr(health, "CHECK_TIMEOUT_S", 0.2)
+    monkeypatch.setattr(health, "_database", lambda: released.wait(5) and "ok")
+    threading.Timer(0.5, released.set).start()  # after the answer (the test client's loop waits for it)
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["database"] == "unavailable: TimeoutError"
