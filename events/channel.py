@@ -19,6 +19,7 @@ from typing import Any
 
 from channels.layers import get_channel_layer
 
+from config.errors import REDIS_UNREACHABLE
 from config.loop_batches import LoopBatches, settle
 from config.metrics import EVENTS_UNSENT_DROPPED as UNSENT_DROPPED
 from events import routes
@@ -43,6 +44,8 @@ RETRY_MAX_SECONDS = 2.0
 # Once Redis answers again, the kept events wait this long for the hubs to subscribe again
 # (channels-redis's receiver tries every second).
 RESUBSCRIBE_SECONDS = 1.5
+# What a send raises when Redis cannot be reached (redis-py's errors, or the socket's own).
+UNREACHABLE = (*REDIS_UNREACHABLE, ConnectionError, TimeoutError)
 
 
 class Publisher(LoopBatches[tuple[dict[str, Any], asyncio.Future[None] | None]]):
@@ -73,9 +76,11 @@ class Publisher(LoopBatches[tuple[dict[str, Any], asyncio.Future[None] | None]])
         else:
             try:
                 await send_batch(items)
-            except Exception as error:
+            except UNREACHABLE as error:
                 logger.error("%d events not sent: %r; sending them again once Redis takes them", len(items), error)
                 self._keep(items)
+            except Exception as error:  # not Redis's doing: sending them again would fail again
+                logger.error("%d events not sent: %r", len(items), error)
         for _, sent in batch:
             if sent is not None:
                 settle(sent, None)
@@ -103,7 +108,7 @@ class Publisher(LoopBatches[tuple[dict[str, Any], asyncio.Future[None] | None]])
         than UNSENT_SECONDS are dropped."""
         delay = RETRY_FIRST_SECONDS
         try:
-            while self.unsent or self.lost != set():
+            while self.unsent or self.lost is None or self.lost:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, RETRY_MAX_SECONDS)
                 expired = 0
@@ -116,16 +121,21 @@ class Publisher(LoopBatches[tuple[dict[str, Any], asyncio.Future[None] | None]])
                     continue
                 await asyncio.sleep(RESUBSCRIBE_SECONDS)
                 try:
-                    if self.lost != set():
+                    if self.lost is None or self.lost:
                         await routes.events_lost(self.lost)
                         self.lost = set()
                     while self.unsent:
                         chunk = [item for _, item in itertools.islice(self.unsent, self.limit)]
-                        await send_batch(chunk)
+                        try:
+                            await send_batch(chunk)
+                            logger.info("%d events sent again", len(chunk))
+                        except UNREACHABLE:
+                            raise
+                        except Exception as error:  # not Redis's doing: they would fail again
+                            logger.error("%d events not sent: %r", len(chunk), error)
                         for _ in chunk:  # only `_keep` adds to the deque, at its end
                             self.unsent.popleft()
-                        logger.info("%d events sent again", len(chunk))
-                except Exception:
+                except UNREACHABLE:
                     continue
         finally:
             self.retrying = None

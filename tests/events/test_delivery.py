@@ -79,7 +79,7 @@ async def test_a_message_the_channel_layer_refuses_is_logged_and_sent_again_befo
     bob = await db(make_user)()
     log = _recording(monkeypatch)
     recording = channel.send_batch
-    failures = [RuntimeError("redis went away")]
+    failures = [ConnectionError("redis went away")]
 
     async def failing_once(items):
         if failures:

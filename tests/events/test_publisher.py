@@ -90,3 +90,18 @@ async def test_more_lost_addresses_than_can_be_named_tell_every_hub(redis, monke
     redis.down = False
     await until(lambda: len(redis.taken) == 2, "the kept events sent")
     assert redis.lost == [None] and redis.taken == [event(3, "user.3"), event(4, "user.4")]
+
+
+async def test_events_that_fail_for_another_reason_are_dropped_and_hold_up_nothing(redis, monkeypatch):
+    redis.down = False
+    failing = channel.send_batch
+
+    async def unpackable(items):
+        if items[0]["data"]["conversation_id"] == 1:
+            raise TypeError("can not serialize 'object' object")
+        await failing(items)
+
+    monkeypatch.setattr(channel, "send_batch", unpackable)
+    await channel.send_to_hubs([event(1)])  # a bug's, not Redis's: sending again would fail again
+    await channel.send_to_hubs([event(2)])
+    assert redis.taken == [event(2)] and not channel.Publisher.of_this_loop().unsent
