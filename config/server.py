@@ -103,6 +103,8 @@ def main() -> None:
     # The reactor stopped after draining (config/shutdown.py): a thread of synchronous work it cut
     # off waits for the stopped event loop, and the interpreter would wait for that thread.
     logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
     os._exit(0)
 
 

@@ -275,6 +275,9 @@ WEBSOCKET_MESSAGE_MAX_BYTES = env.int("WEBSOCKET_MESSAGE_MAX_BYTES", 16 * WEBSOC
 WEBSOCKET_SEND_BUFFER_MAX_BYTES = env.int(
     "WEBSOCKET_SEND_BUFFER_MAX_BYTES", 16 * 1024 * 1024, validate=Range(min=WEBSOCKET_FRAME_MAX_BYTES)
 )
+# How long the server waits for a client to answer its close frame before it drops the connection
+# (autobahn's default, 1 s); a shutdown's drain waits as long for a client that does not answer.
+WEBSOCKET_CLOSE_TIMEOUT_SECONDS = env.float("WEBSOCKET_CLOSE_TIMEOUT_SECONDS", 1, validate=Range(min=0.1))
 # While more of a WebSocket's messages than this wait to be handled, the server stops reading it
 # (config/websocket_protocol.py), so a client cannot queue more than about this many frames in its memory.
 WEBSOCKET_QUEUED_MESSAGES_MAX = env.int("WEBSOCKET_QUEUED_MESSAGES_MAX", 32, validate=Range(min=2))

@@ -112,7 +112,7 @@ def clean_closing_factory() -> type:
 
         def __init__(self, *args: object, **kwargs: object) -> None:
             super().__init__(*args, **kwargs)
-            self.setProtocolOptions(failByDrop=False)
+            self.setProtocolOptions(failByDrop=False, closeHandshakeTimeout=settings.WEBSOCKET_CLOSE_TIMEOUT_SECONDS)
 
         def setProtocolOptions(self, *args: object, **kwargs: object) -> None:
             super().setProtocolOptions(*args, **kwargs)

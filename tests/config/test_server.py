@@ -272,7 +272,7 @@ def report(self, args):
     print(protocol.create_xor_masker.__name__, protocol.pformat("x"))
     print(asyncioreactor.callWithLogger is config.server._call_selectable)
     print(tcp.Connection.write.__module__)
-    print(daphne.http_protocol.WebRequest.__name__)
+    print(*[cls.__name__ for cls in daphne.http_protocol.WebRequest.__mro__[:2]])
     from twisted.web import http
     print(http.RESPONSES[422].decode(), http.RESPONSES[429].decode(), http.RESPONSES[404].decode())
     print(daphne.cli.build_endpoint_description_strings(host="127.0.0.1", port=8000))
@@ -299,7 +299,7 @@ def test_main_runs_daphne_with_every_change_installed():
         "masker_for ",
         "True",
         "config.server",
-        "BodyLeavingWebRequest",
+        "ClosingWhileDrainingRequest BodyLeavingWebRequest",
         "Unprocessable Entity Too Many Requests Not Found",
         "['tcp:port=8000:interface=127.0.0.1:backlog=777']",
         "(1234, 56) True",
