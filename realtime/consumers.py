@@ -259,7 +259,13 @@ class ChatConsumer(AsyncWebsocketConsumer):
         try:
             await self.adapter.on_disconnect()
         finally:
-            await self.unbind()
+            try:
+                await self.unbind()
+            except Exception as error:  # Redis unreachable, say: the connection leaves the hub all the same
+                if is_bug(error):
+                    logger.exception("%s: leaving failed", self.adapter.name)
+                else:
+                    logger.warning("%s: leaving failed: %s: %s", self.adapter.name, type(error).__name__, error)
             for address in list(self.addresses):
                 self.unlisten(address)
             # The adapter and the consumer refer to each other: left so, they and what they hold

@@ -1,7 +1,8 @@
 """With Redis unreachable, a request that needs it is answered "try again" (503) in its
 protocol's shape, never 500, and leaves nothing half done: a SAMA `connect` that could not record
 the connection leaves it signed out, so signing in again later works and events flow. A
-connection told to close while Redis is unreachable still closes."""
+connection told to close while Redis is unreachable still closes, and one that closes leaves the
+hub."""
 
 import pytest
 import redis.exceptions
@@ -61,3 +62,16 @@ async def test_a_connection_told_to_resync_closes_even_when_leaving_fails(monkey
     monkeypatch.setattr(presence, "connection_closed", _down)
     await current_hub()._resync()
     assert await close_code(client) == 1012
+
+
+async def test_a_connection_that_closes_while_redis_is_down_leaves_the_hub(monkeypatch):
+    """Its disconnect could not record it offline; it must not stay among the hub's connections."""
+    alice, bob = await db(make_user)(), await db(make_user)()
+    watcher = await sama_connected(bob)
+    subscribed = await watcher.request("user_last_activity_subscribe", {"id": str(alice.pk)})
+    assert str(alice.pk) in subscribed["last_activity"]
+    hub = current_hub()
+    assert any(hub.members.values())
+    monkeypatch.setattr(presence, "connection_closed", _down)
+    await watcher.close()
+    assert not any(hub.members.values())  # neither its user's address nor the one it watched
