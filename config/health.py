@@ -14,7 +14,8 @@ from django.views.decorators.http import require_GET
 
 logger = logging.getLogger("config.health")
 
-# Seconds a readiness check waits for Redis before calling it unreachable, and for either.
+# Seconds Redis's socket may take to connect and to answer, and any one check (the database's
+# waits for a pooled connection too) before it counts as unreachable.
 REDIS_TIMEOUT_S = 1.0
 CHECK_TIMEOUT_S = 2.0
 

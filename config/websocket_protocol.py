@@ -100,7 +100,8 @@ def clean_closing_factory() -> type:
     class CleanClosingWebSocketFactory(WebSocketFactory):
         """Daphne's WebSocket factory, failing a connection with a close frame (1009 for a message
         over the limit) rather than by dropping it: autobahn drops by default, and clients see
-        code 1006 with no reason. Its connections let go of their HTTP request.
+        code 1006 with no reason. Its connections let go of their HTTP request, and wait
+        WEBSOCKET_CLOSE_TIMEOUT_SECONDS for a client to answer their close frame.
 
         Its protocol options are its protocol class's attributes too: autobahn copies each of the
         29 options a connection lacks from the factory to the connection's attributes as it opens,

@@ -53,6 +53,10 @@ def routing_enabled() -> bool:
 ROUTE_TTL_SECONDS = 300
 
 
+# What a hub's channel name starts with, after the channel layer's prefix (realtime/hub.py).
+HUB_CHANNEL_PREFIX = "hub."
+
+
 def route_key(address: str) -> str:
     return f"{settings.CHANNEL_LAYER_PREFIX}route:{address}"
 
@@ -226,7 +230,8 @@ async def events_lost(addresses: set[str] | None) -> None:
     if client is None or not routing_enabled():
         return
     if addresses is None:
-        marks = [key async for key in client.scan_iter(match=f"{settings.CHANNEL_LAYER_PREFIX}*:routed", count=1000)]
+        pattern = f"{settings.CHANNEL_LAYER_PREFIX}{HUB_CHANNEL_PREFIX}*:routed"
+        marks = [key async for key in client.scan_iter(match=pattern, count=1000)]
         if marks:
             await client.delete(*marks)
         logger.warning("routes: events were lost; %d hub(s) told to resync", len(marks))

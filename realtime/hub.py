@@ -27,7 +27,7 @@ from events.kinds import Event, EventsMissed, event_from_channel_message
 
 logger = logging.getLogger("realtime")
 
-CHANNEL_PREFIX = "hub."
+CHANNEL_PREFIX = routes.HUB_CHANNEL_PREFIX
 # The core and in-memory layers forget group members after `group_expiry` (five minutes with the
 # core layer, see config/settings.py, so a stopped process's hub stops receiving): hubs rejoin
 # well before.
