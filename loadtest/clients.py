@@ -5,7 +5,6 @@ to a `Ledger`. Each protocol is one subclass; `CLIENTS` maps protocol names to t
 """
 
 import asyncio
-import contextlib
 import itertools
 import json
 import time
@@ -14,10 +13,8 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import orjson
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import WebSocketException
-from websockets.protocol import State
 
+from loadtest import wire
 from loadtest.stats import Ledger
 
 
@@ -65,47 +62,38 @@ class LoadClient:
         self.user_id = user.user_id
         self.ledger = ledger
         self.timeout = timeout
-        self.ws: ClientConnection | None = None
+        self.ws: wire.WireConnection | None = None
         self.closed = asyncio.Event()
         self.pending: dict[str, asyncio.Future] = {}
-        self.reader: asyncio.Task | None = None
         self.close_reason = ""
 
     async def open(self) -> None:
-        """Open the WebSocket (no compression, as native clients) and start reading.
-
-        Never through a proxy: the URL is on loopback, and websockets otherwise reads the proxy
-        variables of the environment at every connection (an eighth of a storm's generator time)."""
-        self.ws = await connect(
+        """Open the WebSocket (no compression, as native clients); frames go to `on_frame` as they
+        arrive, parsed by orjson (JSON was a seventh of a generator's time)."""
+        self.ws = await wire.connect(
             self.user.url.rstrip("/") + self.path,
-            proxy=None,
-            compression=None,
+            self._received,
+            self._ended,
             open_timeout=self.timeout,
             max_size=2**22,
-            ping_interval=None,
         )
-        self.reader = asyncio.create_task(self._read())
 
-    async def _read(self) -> None:
-        assert self.ws is not None
+    def _received(self, raw: bytes) -> None:
+        now = time.time()
         try:
-            while True:  # frames as bytes, parsed by orjson: JSON was a seventh of a generator's time
-                raw = await self.ws.recv(decode=False)
-                now = time.time()
-                try:
-                    frame = orjson.loads(raw)
-                except orjson.JSONDecodeError:
-                    continue
-                if isinstance(frame, dict):
-                    self.on_frame(frame, now)
-        except (WebSocketException, OSError):
-            pass
-        finally:
-            self.close_reason = f"closed {self.ws.close_code} {self.ws.close_reason or ''}".strip()
-            self.closed.set()
-            for future in self.pending.values():
-                if not future.done():
-                    future.set_exception(ClientError("connection closed"))
+            frame = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            return
+        if isinstance(frame, dict):
+            self.on_frame(frame, now)
+
+    def _ended(self) -> None:
+        ws = self.ws
+        self.close_reason = f"closed {ws.close_code} {ws.close_reason}".strip() if ws else "closed"
+        self.closed.set()
+        for future in self.pending.values():
+            if not future.done():
+                future.set_exception(ClientError("connection closed"))
 
     def new_id(self, name: str) -> str:
         """A request id unique in this process, in the SAMA SDK's `<n>:<name>` style."""
@@ -116,8 +104,8 @@ class LoadClient:
         if self.ws is None:
             raise ClientError("not open")
         try:
-            await self.ws.send(orjson.dumps(frame), text=True)
-        except (WebSocketException, OSError) as error:
+            self.ws.send(orjson.dumps(frame))
+        except wire.WireError as error:
             raise ClientError(f"send failed: {error!r}") from error
 
     async def call(self, request_id: str, frame: dict[str, Any]) -> dict[str, Any]:
@@ -143,10 +131,7 @@ class LoadClient:
     async def close(self) -> None:
         """Close the socket (bounded in time) and stop reading."""
         if self.ws is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self.ws.close(), 5)
-        if self.reader is not None:
-            self.reader.cancel()
+            await self.ws.close(5)
 
     # --- what each protocol implements -------------------------------------------------------
 
@@ -249,16 +234,11 @@ class HooligramClient(LoadClient):
     path = "/v2"
 
     def reply(self, frame: dict[str, Any]) -> None:
-        """Answer a server request at once, from the reading task: the frame goes to the socket's
-        buffer through websockets' protocol layer, with no task or coroutine of its own (three
-        acknowledgements per message were a third of the generator's work). A reply to a closed
-        socket is dropped, as a real client's would be."""
-        ws = self.ws
-        if ws is None or ws.protocol.state is not State.OPEN:
-            return
-        ws.protocol.send_text(orjson.dumps(frame))
-        for data in ws.protocol.data_to_send():
-            ws.transport.write(data)
+        """Answer a server request at once, as its frame is read, with no task or coroutine of its
+        own (three acknowledgements per message were a third of the generator's work). A reply to
+        a closing socket is dropped, as a real client's would be."""
+        if self.ws is not None and self.ws.open:
+            self.ws.send(orjson.dumps(frame))
 
     def on_frame(self, frame: dict[str, Any], now: float) -> None:
         """Acknowledgements, errors and deliveries go to the ledger; answers to their request."""

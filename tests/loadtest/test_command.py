@@ -48,6 +48,10 @@ def test_storm_signs_every_user_in_and_says_what_a_sign_in_cost(tmp_path, protoc
     assert 0 < figures["p50_ms"] <= figures["p99_ms"] <= figures["max_ms"]
     # Four users a server: each one's p99 is its slowest, and the slower of the two is the storm's.
     assert len(figures["p99_ms_by_server"]) == 2 and max(figures["p99_ms_by_server"]) == figures["max_ms"]
+    # ... and its p50 the second of its four, at most its p99.
+    p50s, p99s = figures["p50_ms_by_server"], figures["p99_ms_by_server"]
+    assert len(p50s) == 2 and all(0 < p50 <= p99 for p50, p99 in zip(p50s, p99s, strict=True))
+    assert min(p50s) <= figures["p50_ms"]
     # CPU is counted in clock ticks: eight sign-ins may cost none, so only the arithmetic is checked.
     assert figures["server_cpu_ms_per_sign_in"] == round(10 * figures["server_cpu_pct"] / figures["sign_ins_per_s"], 2)
 
