@@ -1,15 +1,19 @@
 """The server's WebSocket connections: daphne's protocol, which lets go of the HTTP request it was
-upgraded from, closes with any code a server sends, stops reading from a client that sends faster
-than its messages are handled, drops one that stopped reading, and fails a connection with a close
-frame; `config.server` installs its factory before daphne runs."""
+upgraded from, closes with any code and reason the application sends, stops reading from a client
+that sends faster than its messages are handled, drops one that stopped reading, and fails a
+connection with a close frame; `config.server` installs its factory before daphne runs."""
 
 import logging
 from typing import Any
 
 logger = logging.getLogger(__name__)
 
-# Close codes RFC 6455 gives a server that autobahn's sendClose refuses.
-SERVER_CLOSE_CODES = frozenset({1001, 1011, 1012, 1013})
+
+def close_reason_bytes(reason: str) -> bytes | None:
+    """A close frame's reason: UTF-8, at most 123 bytes, never a character cut in two."""
+    if not reason:
+        return None
+    return reason.encode()[:123].decode("utf-8", "ignore").encode()
 
 
 def clean_closing_factory() -> type:
@@ -38,14 +42,19 @@ def clean_closing_factory() -> type:
         request is upgraded (its pause and resume only mark a flag while a request is handled,
         and an upgraded one stays handled), so unregistering it changes no flow control."""
 
-        def serverClose(self, code: int | None = None) -> None:
-            """Daphne's, which also sends the codes RFC 6455 gives a server (1001 going away, 1011
-            internal error, 1012 service restart, 1013 try again later): autobahn's sendClose
-            takes only 1000 and 3000-4999, and raised on these."""
-            if code in SERVER_CLOSE_CODES:
-                self.sendCloseFrame(code=code)
+        def handle_reply(self, message: dict[str, Any]) -> None:
+            """Daphne's; a close from the application keeps its reason, which daphne dropped."""
+            if message.get("type") == "websocket.close" and self.state != self.STATE_CONNECTING:
+                self.serverClose(code=message.get("code"), reason=message.get("reason") or "")
             else:
-                super().serverClose(code)
+                super().handle_reply(message)
+
+        def serverClose(self, code: int | None = None, reason: str = "") -> None:
+            """Close with `code` (1000 if none) and `reason` (cut to the 123 bytes a close frame
+            holds), also with the codes RFC 6455 gives a server (1001 going away, 1011 internal
+            error, 1012 service restart, 1013 try again later): autobahn's sendClose takes only
+            1000 and 3000-4999, and raised on these."""
+            self.sendCloseFrame(code=1000 if code is None else code, reasonUtf8=close_reason_bytes(reason))
 
         def serverSend(self, content: str | bytes, binary: bool = False) -> None:
             """Daphne's; a frame for a connection that is closing or closed is dropped (none may

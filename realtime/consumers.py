@@ -30,6 +30,12 @@ CLOSE_UNAUTHENTICATED = 4401
 # The close code of a connection whose events may have been lost (RFC 6455's "service restart":
 # the client reconnects, and reads again what it missed).
 CLOSE_SERVICE_RESTART = 1012
+# The reason each close frame carries (the protocol documents list them), for client logs.
+REASON_NOT_AUTHENTICATED = "not authenticated"
+REASON_SIGNED_OUT = "signed out"
+REASON_EVENTS_MISSED = "events missed: reconnect"
+REASON_INTERNAL_ERROR = "internal error"
+REASON_TRY_AGAIN = "try again later"
 
 
 class ChatConsumer(AsyncWebsocketConsumer):
@@ -85,7 +91,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 logger.exception("%s: handshake failed", self.adapter.name)
             else:
                 logger.warning("%s: handshake: %s: %s", self.adapter.name, type(error).__name__, error)
-            await self._refuse(1013 if isinstance(unexpected_error(error), Unavailable) else 1011)
+            if isinstance(unexpected_error(error), Unavailable):
+                await self._refuse(1013, REASON_TRY_AGAIN)
+            else:
+                await self._refuse(1011, REASON_INTERNAL_ERROR)
             return
         path, client = self.scope.get("path", ""), scope_address(self.scope)
         if accepted:
@@ -94,16 +103,16 @@ class ChatConsumer(AsyncWebsocketConsumer):
             self.meters.connections.inc()
             self.counted = True
         else:
-            await self._refuse(CLOSE_UNAUTHENTICATED)
+            await self._refuse(CLOSE_UNAUTHENTICATED, REASON_NOT_AUTHENTICATED)
             logs.access_logger.info("WebSocket %s refused: %d", path, CLOSE_UNAUTHENTICATED, extra={"client": client})
 
-    async def _refuse(self, code: int) -> None:
-        """Refuse the handshake with a close code: accepted, then closed. A handshake refused
-        before it is accepted reaches the client as HTTP 403, which a browser's WebSocket never
-        shows (it reports 1006, as for a network failure), so no client could tell why."""
+    async def _refuse(self, code: int, reason: str) -> None:
+        """Refuse the handshake with a close code and reason: accepted, then closed. A handshake
+        refused before it is accepted reaches the client as HTTP 403, which a browser's WebSocket
+        never shows (it reports 1006, as for a network failure), so no client could tell why."""
         self.ended = True
         await self.accept()
-        await self.close(code=code)
+        await self.close(code=code, reason=reason)
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Route a message to its handler, without Channels' per-message database hop.
@@ -183,13 +192,13 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return  # signed out (or in as someone else) since the event was sent
         if not event.everywhere and (self.session is None or self.session.pk not in event.session_ids):
             return
-        await self._end(CLOSE_UNAUTHENTICATED)
+        await self._end(CLOSE_UNAUTHENTICATED, REASON_SIGNED_OUT)
 
     async def close_to_resync(self, event: EventsMissed) -> None:
         """Close the connection with 1012: events meant for it may have been lost."""
-        await self._end(CLOSE_SERVICE_RESTART)
+        await self._end(CLOSE_SERVICE_RESTART, REASON_EVENTS_MISSED)
 
-    async def _end(self, code: int) -> None:
+    async def _end(self, code: int, reason: str) -> None:
         """Stop reading and sending, leave the user and every address, and close with `code`
         (also when leaving fails, say with Redis unreachable: a connection that reads and sends
         nothing must not stay open)."""
@@ -199,7 +208,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             for address in list(self.addresses):
                 self.unlisten(address)
         finally:
-            await self.close(code=code)
+            await self.close(code=code, reason=reason)
 
     async def bind(self, user: User, session: DeviceSession | None = None) -> None:
         """Attach the connection to a user: it receives that user's events from now on."""

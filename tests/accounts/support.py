@@ -48,17 +48,23 @@ async def connected_everywhere(user: User, code: str) -> Connected:
     return Connected(user=user, clients=clients, tokens=tokens)
 
 
-async def close_code(client: WsClient, timeout: float = 3) -> int:
-    """Wait until the server closes the connection (skipping frames sent before); its close code."""
+async def close_frame(client: WsClient, timeout: float = 3) -> tuple[int, str]:
+    """Wait until the server closes the connection (skipping frames sent before); its close code
+    and reason."""
     while True:
         output = await client.communicator.receive_output(timeout)
         if output["type"] == "websocket.close":
-            return output.get("code", 1000)
+            return output.get("code", 1000), output.get("reason", "")
+
+
+async def close_code(client: WsClient, timeout: float = 3) -> int:
+    """Wait until the server closes the connection (skipping frames sent before); its close code."""
+    return (await close_frame(client, timeout))[0]
 
 
 async def assert_all_closed(connected: Connected) -> None:
     for name, client in connected.clients.items():
-        assert await close_code(client) == CLOSE_UNAUTHENTICATED, name
+        assert await close_frame(client) == (CLOSE_UNAUTHENTICATED, "signed out"), name
 
 
 async def assert_token_refused(token: str, device_id: str = "sama-device") -> None:

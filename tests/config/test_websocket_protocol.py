@@ -70,3 +70,30 @@ def test_a_frame_for_a_closing_connection_is_dropped():
     finally:
         if protocol.openHandshakeTimeoutCall is not None:
             protocol.openHandshakeTimeoutCall.cancel()
+
+
+def test_an_application_close_keeps_its_code_and_reason_also_for_the_codes_autobahn_refuses():
+    from twisted.internet.address import IPv4Address
+    from twisted.internet.testing import StringTransport
+
+    factory = clean_closing_factory()(server_class=None)
+    sent = []
+    for message in (
+        {"type": "websocket.close", "code": 1012, "reason": "events missed: reconnect"},
+        {"type": "websocket.close", "code": 4401, "reason": "é" * 100},  # 200 bytes: cut at 123, between characters
+        {"type": "websocket.close"},
+    ):
+        protocol = factory.buildProtocol(IPv4Address("TCP", "127.0.0.1", 50000))
+        transport = StringTransport()
+        protocol.makeConnection(transport)
+        try:
+            protocol.state = protocol.STATE_OPEN  # as after the handshake
+            protocol.handle_reply(message)
+            frame = transport.value()
+            assert (frame[0], frame[1] & 0x7F) == (0x88, len(frame) - 2)  # one final, unmasked close frame
+            sent.append((int.from_bytes(frame[2:4], "big"), frame[4:].decode()))
+            assert protocol.state == protocol.STATE_CLOSING
+        finally:
+            if protocol.openHandshakeTimeoutCall is not None:
+                protocol.openHandshakeTimeoutCall.cancel()
+    assert sent == [(1012, "events missed: reconnect"), (4401, "é" * 61), (1000, "")]

@@ -17,12 +17,12 @@ from tests.servers import sama_over_tcp
 pytestmark = [pytest.mark.multiprocess, pytest.mark.django_db(transaction=True)]
 
 
-async def _close_code(socket) -> int:
-    """Wait (at most 10 s) for the server to close the socket; its close code."""
+async def _close_code(socket) -> tuple[int, str]:
+    """Wait (at most 10 s) for the server to close the socket; its close code and reason."""
     with pytest.raises(websockets.ConnectionClosed) as closed:
         while True:
             await asyncio.wait_for(socket.recv(), 10)
-    return closed.value.rcvd.code
+    return closed.value.rcvd.code, closed.value.rcvd.reason
 
 
 async def _manage(*args: str) -> tuple[int, str]:
@@ -58,8 +58,8 @@ async def test_the_command_closes_the_users_connections_on_every_server_process(
         bystander = await sama_over_tcp(port_b, other_token, "o")
         code, output = await _manage("deactivate_user", user.username)
         assert code == 0, output
-        assert await _close_code(on_a) == 4401
-        assert await _close_code(rest_on_b) == 4401
+        assert await _close_code(on_a) == (4401, "signed out")
+        assert await _close_code(rest_on_b) == (4401, "signed out")
         await bystander.send(json.dumps({"request": {"user_last_activity": {"ids": [str(other.pk)]}, "id": "la"}}))
         assert json.loads(await asyncio.wait_for(bystander.recv(), 5))["response"]["id"] == "la"
         refused = await _sama_refused(port_b, phone)

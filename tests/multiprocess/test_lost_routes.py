@@ -34,7 +34,7 @@ async def test_websockets_close_with_1012_when_redis_lost_their_routes_and_recon
         await _lose_routes(bob.pk)
         with pytest.raises(websockets.ConnectionClosed) as closed:
             await asyncio.wait_for(reader.recv(), 10)  # the hub checks every 2 s
-        assert closed.value.rcvd.code == 1012
+        assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (1012, "events missed: reconnect")
 
         reader = await sama_over_tcp(port, bob_token, "b")
         writer = await sama_over_tcp(port, alice_token, "a")

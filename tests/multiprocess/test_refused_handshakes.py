@@ -18,4 +18,4 @@ async def test_a_refused_handshake_is_closed_with_its_code():
             socket = await websockets.connect(f"ws://127.0.0.1:{port}{path}")
             with pytest.raises(websockets.ConnectionClosed) as closed:
                 await asyncio.wait_for(socket.recv(), 5)
-            assert closed.value.rcvd.code == 4401
+            assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (4401, "not authenticated")

@@ -10,7 +10,7 @@ import redis.exceptions
 from accounts import throttling
 from realtime import presence
 from realtime.hub import current_hub
-from tests.accounts.support import close_code
+from tests.accounts.support import close_frame
 from tests.helpers import SamaClient, access_token_for, db, make_group, make_user, sama_connected
 from tests.rest.support import Api
 
@@ -61,7 +61,7 @@ async def test_a_connection_told_to_resync_closes_even_when_leaving_fails(monkey
     client = await sama_connected(alice)
     monkeypatch.setattr(presence, "connection_closed", _down)
     await current_hub()._resync()
-    assert await close_code(client) == 1012
+    assert await close_frame(client) == (1012, "events missed: reconnect")
 
 
 async def test_a_connection_that_closes_while_redis_is_down_leaves_the_hub(monkeypatch):

@@ -9,7 +9,7 @@ from events import routes
 from events.delivery import user_group
 from realtime import hub as hub_module
 from realtime.hub import current_hub
-from tests.accounts.support import close_code
+from tests.accounts.support import close_frame
 from tests.helpers import db, make_group, make_user, sama_connected
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
@@ -25,7 +25,7 @@ async def test_a_connection_closes_with_1012_when_redis_lost_its_routes_and_its_
     channel = current_hub().channel
     # As a Redis restart leaves it: neither the process's mark nor its routes.
     await loop_client().delete(routes.registered_key(channel), routes.route_key(user_group(bob.pk)))
-    assert await close_code(reader) == 1012
+    assert await close_frame(reader) == (1012, "events missed: reconnect")
 
     reader = await sama_connected(bob, "device-2")
     writer = await sama_connected(alice)

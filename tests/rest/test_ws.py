@@ -28,26 +28,27 @@ async def call(user, method: str, path: str, body=None):
     return await db(lambda: getattr(_client(user), method)(path, body))()
 
 
-async def refusal(path: str, headers: list[tuple[bytes, bytes]] | None = None) -> int:
-    """The close code of a handshake the server refuses: accepted, then closed at once (a refusal
-    before accepting reaches a browser as a failed connection, without its reason)."""
+async def refusal(path: str, headers: list[tuple[bytes, bytes]] | None = None) -> tuple[int, str]:
+    """The close code and reason of a handshake the server refuses: accepted, then closed at once
+    (a refusal before accepting reaches a browser as a failed connection, without its reason)."""
     communicator = WebsocketCommunicator(application, path, headers=headers or [])
     connected, _ = await communicator.connect(timeout=5)
     assert connected
     closing = await communicator.receive_output(5)
     assert closing["type"] == "websocket.close", closing
-    return closing["code"]
+    return closing["code"], closing["reason"]
 
 
 async def test_handshake_needs_a_valid_token():
     user = await db(make_user)()
     for headers, path in (([], "/ws"), ([(b"authorization", b"Bearer garbage")], "/ws"), ([], "/ws?token=garbage")):
-        assert await refusal(path, headers) == 4401
+        assert await refusal(path, headers) == (4401, "not authenticated")
     token = await db(access_token_for)(user, "q")
     by_query = await WsClient(f"/ws?token={token}").open()
     await by_query.close()
     await db(lambda: device_session_close(session_from_access_token(token)))()
-    assert await refusal(f"/ws?token={token}") == 4401  # a logged-out session's token no longer opens it
+    # a logged-out session's token no longer opens it
+    assert await refusal(f"/ws?token={token}") == (4401, "not authenticated")
 
 
 async def test_client_frames_of_any_size_are_ignored_and_the_socket_stays():
@@ -198,10 +199,10 @@ async def test_a_handshake_that_cannot_be_judged_is_refused_with_1013_or_1011(mo
         raise OperationalError("couldn't get a connection after 10.00 sec")
 
     monkeypatch.setattr(tokens, "session_from_access_token", unavailable)
-    assert await refusal("/ws?token=x") == 1013
+    assert await refusal("/ws?token=x") == (1013, "try again later")
 
     def bug(token):
         raise RuntimeError("a bug")
 
     monkeypatch.setattr(tokens, "session_from_access_token", bug)
-    assert await refusal("/ws?token=x") == 1011  # internal error, logged with its traceback
+    assert await refusal("/ws?token=x") == (1011, "internal error")  # internal error, logged with its traceback
