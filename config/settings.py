@@ -178,6 +178,10 @@ LISTEN_BACKLOG = env.int("LISTEN_BACKLOG", 1024)
 # On SIGTERM a server process stops listening, closes its WebSockets with 1001 and waits at most
 # this long for requests and frames under way to finish before it cancels them (config/shutdown.py).
 SHUTDOWN_DRAIN_SECONDS = env.float("SHUTDOWN_DRAIN_SECONDS", 10, validate=Range(min=0))
+# When Redis lost the events of a process's connections (it restarted), the process closes them
+# with 1012 over this many seconds, in random order, so that their clients do not all reconnect
+# at once (realtime/hub.py).
+RESYNC_SPREAD_SECONDS = env.float("RESYNC_SPREAD_SECONDS", 10, validate=Range(min=0))
 
 REDIS_URL = env.str("REDIS_URL", "")
 # Redis pub/sub channels are shared by all of a server's database numbers: the default prefix

@@ -13,12 +13,14 @@ committed together (a batch of sends) share one message per process.
 import asyncio
 import contextvars
 import logging
+import random
 import time
 import weakref
 from collections import defaultdict
 from typing import Any, Protocol
 
 from channels.layers import BaseChannelLayer, get_channel_layer
+from django.conf import settings
 
 from config.metrics import SEND_DELIVERY_SECONDS
 from events import routes
@@ -136,21 +138,32 @@ class Hub:
                     await routes.serve_all(channel, list(self.members))
                     renewed = time.monotonic()
                 if lost:
-                    await self._resync()
+                    self._tasks.append(asyncio.create_task(self._resync()))
+                    self._tasks = [task for task in self._tasks if not task.done()]
             except Exception:
                 logger.exception("hub: renewing its routes or its group failed")
 
     async def _resync(self) -> None:
         """Tell every connection that events meant for it may have been lost (each closes, so its
-        client reconnects and reads again what it missed)."""
+        client reconnects and reads again what it missed), in random order over
+        RESYNC_SPREAD_SECONDS: closed at once, every client of every process would reconnect in
+        the same second. Until its turn a connection gets its events (the hub's routes are back)."""
         connections = list(dict.fromkeys(c for members in self.members.values() for c in members))
+        random.shuffle(connections)
+        spread: float = settings.RESYNC_SPREAD_SECONDS
         logger.warning(
             "hub: Redis lost this process's routes (restarted, or an event came while the hub's "
-            "subscription was down); closing its %d connections so that their clients resync",
+            "subscription was down); closing its %d connections over %.0f s so that their clients resync",
             len(connections),
+            spread,
         )
         missed = EventsMissed()
-        for connection in connections:
+        loop = asyncio.get_running_loop()
+        began = loop.time()
+        for index, connection in enumerate(connections):
+            wait = began + spread * index / len(connections) - loop.time()
+            if wait > 0:
+                await asyncio.sleep(wait)
             try:
                 await connection.deliver(missed)
             except Exception:

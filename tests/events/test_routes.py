@@ -198,6 +198,34 @@ async def test_a_hub_registers_its_routes_again_within_seconds_once_redis_lost_t
     assert not await routes.routes_lost(first.hub.channel)  # told once
 
 
+async def test_a_hub_tells_its_connections_over_the_spread_and_delivers_to_those_not_yet_told(
+    processes, monkeypatch, settings
+):
+    """So that their clients do not all reconnect at once (RESYNC_SPREAD_SECONDS)."""
+    monkeypatch.setattr(hub_module, "ROUTES_CHECK_SECONDS", 0.05)
+    settings.RESYNC_SPREAD_SECONDS = 1.6  # four connections: told at 0, 0.4, 0.8 and 1.2 s
+    first, _ = processes
+    listeners = [Listener() for _ in range(4)]
+    for number, listener in enumerate(listeners):
+        await first.hub.join(f"user.{9020 + number}", listener)
+    await eventually(lambda: loop_client().exists(routes.registered_key(first.hub.channel)), "the hub's mark")
+
+    await loop_client().delete(routes.registered_key(first.hub.channel))  # as after a Redis restart
+    await until(lambda: sum(EventsMissed() in listener.events for listener in listeners) == 1, "the first told")
+    told_at = asyncio.get_running_loop().time()
+    waiting = [listener for listener in listeners if not listener.events]
+    assert len(waiting) == 3  # the others later
+    await routes.send_routed([typing(7, "user.9020", "user.9021", "user.9022", "user.9023")], CHANNEL_MESSAGE_TYPE)
+    await until(lambda: all(len(listener.events) == 1 for listener in waiting), "delivery before being told")
+    assert all(listener.events[0].kind == "typing" for listener in waiting)
+    for _ in range(200):  # each told once, the last about 1.2 s after the first
+        if all(EventsMissed() in listener.events for listener in listeners):
+            break
+        await asyncio.sleep(0.02)
+    assert asyncio.get_running_loop().time() - told_at >= 1.0
+    assert all(listener.events.count(EventsMissed()) == 1 for listener in listeners)
+
+
 async def test_a_new_hub_has_its_mark_so_a_missing_one_means_a_loss(processes):
     first, _ = processes
     await first.hub.ready()
