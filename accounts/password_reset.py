@@ -32,7 +32,7 @@ from config.errors import Forbidden, Invalid
 logger = logging.getLogger(__name__)
 
 HASH_SALT = "accounts.password_reset.code"
-TOKEN_RE = re.compile(r"^\d{1,32}$")
+TOKEN_RE = re.compile(r"[0-9]{1,32}")  # matched whole
 WRONG_CODE = "Incorrect token for password recovery."
 # Accounts one e-mail may reset (sign-up does not check that an e-mail is its user's own).
 ACCOUNTS_PER_EMAIL_MAX = 10
@@ -58,7 +58,7 @@ def _token_clean(token: object) -> str | None:
     """The code as its digits (a JSON number or a string of digits); None for anything else."""
     if isinstance(token, int) and not isinstance(token, bool) and token >= 0:
         token = str(token)
-    return token if isinstance(token, str) and TOKEN_RE.match(token) else None
+    return token if isinstance(token, str) and TOKEN_RE.fullmatch(token) else None
 
 
 def _hash(user_id: int, code: str) -> str:

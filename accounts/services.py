@@ -19,12 +19,13 @@ from config.json_input import UNSTORABLE
 from events.delivery import publish
 from events.kinds import SessionsEnded, UserCreated, UserDeleted
 
-LOGIN_RE = re.compile(r"^[\w.@+\-]{1,150}$")
+# Matched whole (`fullmatch`: a `$` alone lets a trailing newline through).
+LOGIN_RE = re.compile(r"[\w.@+\-]{1,150}")
 DEVICE_ID_MAX = 255
 
 
 def _validate_login(login: object) -> str:
-    if not isinstance(login, str) or not LOGIN_RE.match(login):
+    if not isinstance(login, str) or not LOGIN_RE.fullmatch(login):
         raise Invalid("login must be 1-150 letters, digits or . @ + - _", code="invalid_login")
     return login
 

@@ -41,19 +41,20 @@ from config.prepared_sql import columns, executed, instance_at
 from events.delivery import publish
 from events.kinds import UserCreated
 
-COUNTRY_CODE_RE = re.compile(r"^\+?(\d{1,4})$")
-PHONE_NUMBER_RE = re.compile(r"^\d{3,20}$")
-SID_RE = re.compile(r"^(\d{1,4})\.(\d{3,20})$")
+# Matched whole (`fullmatch`: a `$` alone lets a trailing newline through), ASCII digits only.
+COUNTRY_CODE_RE = re.compile(r"\+?([0-9]{1,4})")
+PHONE_NUMBER_RE = re.compile(r"[0-9]{3,20}")
+SID_RE = re.compile(r"([0-9]{1,4})\.([0-9]{3,20})")
 CODE_MAX_LENGTH = 32
 HASH_SALT = "accounts.verification.code"
 
 
 def phone_validate(country_code: object, phone_number: object) -> tuple[str, str]:
     """The phone as (country code, number), digits only; Invalid otherwise."""
-    cc = COUNTRY_CODE_RE.match(country_code) if isinstance(country_code, str) else None
+    cc = COUNTRY_CODE_RE.fullmatch(country_code) if isinstance(country_code, str) else None
     if cc is None:
         raise Invalid("invalid country_code", code="invalid_country_code")
-    if not isinstance(phone_number, str) or not PHONE_NUMBER_RE.match(phone_number):
+    if not isinstance(phone_number, str) or not PHONE_NUMBER_RE.fullmatch(phone_number):
         raise Invalid("invalid phone_number", code="invalid_phone_number")
     return cc.group(1), phone_number
 
@@ -368,7 +369,7 @@ def users_by_sids(sids: Iterable[str]) -> dict[str, User]:
         return {}
     condition = Q()
     for sid in wanted:
-        match = SID_RE.match(sid)
+        match = SID_RE.fullmatch(sid)
         if match:
             condition |= Q(country_code=match.group(1), phone_number=match.group(2))
         condition |= Q(username__iexact=sid, phone_number="")

@@ -1,9 +1,27 @@
-"""The one rule for the ids a request names at once: how many it may hold, and the one wording of
-the error, for every service and protocol."""
+"""The one rule for the ids a request names: what reads as a database id, how many a request may
+hold at once, and the one wording of the error, for every service and protocol."""
 
 from collections.abc import Iterable
 
 from config.errors import Invalid
+
+# Database ids are positive 64-bit integers (PostgreSQL's bigint).
+ID_MAX = 2**63 - 1
+# The most digits an id written as text may have (2^63 - 1 has 19; leading zeros fit within them).
+ID_DIGITS_MAX = 19
+
+
+def wire_id(value: object) -> int | None:
+    """The database id a request gives (a JSON integer, or a string of at most 19 ASCII digits)
+    when it lies in 1 .. 2^63 - 1; None for anything else (booleans, floats, other digits)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 0 < value <= ID_MAX else None
+    if isinstance(value, str) and 0 < len(value) <= ID_DIGITS_MAX and value.isascii() and value.isdigit():
+        number = int(value)
+        return number if 0 < number <= ID_MAX else None
+    return None
 
 
 def ids_within(count: int, *, limit: int, field: str = "ids", required: bool = False) -> None:

@@ -19,7 +19,7 @@ from accounts.selectors import staff_hidden
 from chats.models import Conversation
 from chats.selectors import conversations_of
 from config.errors import Invalid
-from config.id_lists import ids_distinct
+from config.id_lists import ids_distinct, wire_id
 from config.paging import clamp_limit
 from messaging.access import visible_messages
 from messaging.models import Message
@@ -94,11 +94,10 @@ MESSAGE_FIELDS: dict[str, Field] = {
 
 def _filter_value(name: str, kind: str, value: object) -> object:
     if kind == ID:
-        if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63:
-            return value
-        if isinstance(value, str) and value.isdigit() and 0 < len(value) < 19:
-            return int(value)
-        raise Invalid(f"filter {name} must be an id", code="invalid_filter")
+        number = wire_id(value)
+        if number is None:
+            raise Invalid(f"filter {name} must be an id", code="invalid_filter")
+        return number
     if not isinstance(value, str) or len(value) > TEXT_MAX:
         raise Invalid(f"filter {name} must be a string of at most {TEXT_MAX} characters", code="invalid_filter")
     return value.lower() if kind == CI_TEXT else value

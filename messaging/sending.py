@@ -21,6 +21,7 @@ from chats.access import posting_refuse_if_blocked
 from chats.models import Conversation
 from chats.participant_settings import participants_restore_on_device
 from config.errors import Invalid, NotFound, ServiceError
+from config.id_lists import wire_id
 from events.delivery import publish
 from events.kinds import MessageCreated
 from messaging import send_sql
@@ -70,12 +71,8 @@ def attachments_clean(value: object) -> list[dict[str, Any]]:
 
 
 def _message_id(value: object) -> int | None:
-    """A message id from a client (an integer, or a string of digits), None if it is none."""
-    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63:
-        return value
-    if isinstance(value, str) and value.isascii() and value.isdigit() and 0 < len(value) < 19 and int(value) > 0:
-        return int(value)
-    return None
+    """A message id from a client (`config.id_lists.wire_id`), None if it is none."""
+    return wire_id(value)
 
 
 def replied_message_id_clean(value: object) -> int | None:

@@ -19,6 +19,7 @@ from config.errors import Forbidden, Invalid, NotFound, TooLarge
 from messaging.access import visible_messages
 from messaging.models import StoredFile
 
+# Matched whole (`fullmatch`); anchored too, as the OpenAPI schema gives them.
 NAME_RE = re.compile(r"^[A-Za-z0-9_\-]{1,128}$")
 TYPE_RE = re.compile(r"^[A-Za-z0-9]{1,16}$")
 PREVIEW_SUFFIX = "-preview"
@@ -52,9 +53,9 @@ def upload_limit(name: str) -> int:
 
 def file_name(name: object, file_type: object) -> str:
     """`<name>.<type>`, or Invalid when either part is not allowed in a file name."""
-    if not isinstance(name, str) or not NAME_RE.match(name):
+    if not isinstance(name, str) or not NAME_RE.fullmatch(name):
         raise Invalid("File name must be 1-128 letters, digits, '-' or '_'", code="invalid_file_name")
-    if not isinstance(file_type, str) or not TYPE_RE.match(file_type):
+    if not isinstance(file_type, str) or not TYPE_RE.fullmatch(file_type):
         raise Invalid("File type must be 1-16 letters or digits", code="invalid_file_type")
     return f"{name}.{file_type}"
 

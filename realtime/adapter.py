@@ -12,7 +12,7 @@ from accounts.models import DeviceSession, User
 from config import json_input
 from config.client_address import scope_address
 from config.errors import Invalid, ServiceError, TooLarge, is_bug, unexpected_error
-from config.id_lists import ids_within
+from config.id_lists import ids_within, wire_id
 from events.delivery import collecting, send_events
 from events.kinds import EVENT_KINDS, Event
 from realtime.db import run_in_db
@@ -116,14 +116,11 @@ def _outline(value: object, depth: int, key: str = "") -> object:
 
 
 def to_id(value: object, field: str = "id") -> int:
-    """A database id from a wire id (integer, or a string of digits), or Invalid."""
-    if isinstance(value, bool):
+    """A database id from a wire id (`config.id_lists.wire_id`), or Invalid."""
+    number = wire_id(value)
+    if number is None:
         raise Invalid(f"{field} is not a valid id", code="invalid_id")
-    if isinstance(value, int) and 0 < value < 2**63:
-        return value
-    if isinstance(value, str) and value.isascii() and value.isdigit() and 0 < len(value) < 19:
-        return int(value)
-    raise Invalid(f"{field} is not a valid id", code="invalid_id")
+    return number
 
 
 def to_ids(values: object, field: str = "ids", limit: int = 1000) -> list[int]:

@@ -11,11 +11,10 @@ from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 
 from config.errors import NotFound, TooLarge
+from config.id_lists import wire_id
 from protocols.rest.auth import BearerAuthentication
 from protocols.rest.errors import rest_exception_handler
 from protocols.rest.parsers import ClientJSONParser
-
-MAX_ID = 2**63 - 1
 
 
 def json_max_bytes() -> int:
@@ -25,10 +24,10 @@ def json_max_bytes() -> int:
 
 def to_pk(value: object, what: str = "Not found") -> int:
     """A path id as an integer; anything else is simply not found."""
-    text = str(value)
-    if not text.isdigit() or not 0 < int(text) <= MAX_ID:
+    pk = wire_id(str(value))
+    if pk is None:
         raise NotFound(what)
-    return int(text)
+    return pk
 
 
 def parse(serializer_class: type[Serializer], data: Any) -> dict[str, Any]:

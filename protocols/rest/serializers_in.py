@@ -5,7 +5,8 @@ from typing import Any
 from django.conf import settings
 from rest_framework import serializers
 
-MAX_ID = 2**63 - 1
+from config.id_lists import ID_MAX
+
 USERS_MAX = 1000
 
 
@@ -20,7 +21,7 @@ def _max_bytes(value: str | None) -> None:
 
 
 def _id_field(**kwargs: Any) -> serializers.IntegerField:
-    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+    return serializers.IntegerField(min_value=1, max_value=ID_MAX, **kwargs)
 
 
 def _optional_text(**kwargs: Any) -> serializers.CharField:
@@ -87,7 +88,7 @@ class MediaSerializer(serializers.Serializer):
         required=False, allow_null=True, max_length=128, help_text="File name of the upload (made when omitted)."
     )
     fileType = serializers.CharField(max_length=16)
-    fileSize = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="In bytes.")
+    fileSize = serializers.IntegerField(min_value=1, max_value=ID_MAX, help_text="In bytes.")
     previewWidth = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=10000)
     previewHeight = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=10000)
 

@@ -71,6 +71,10 @@ async def test_send_failures():
         (a, {"group_id": group_id, "content": 5}, "content not in payload"),
         (a, {"group_id": group_id, "content": "   "}, "a message needs a body, attachments or x"),
         (a, {"group_id": 0, "content": "hi"}, "group_id is not a valid id"),
+        (a, {"group_id": "9223372036854775808", "content": "hi"}, "group_id is not a valid id"),  # 2^63
+        (a, {"group_id": "\u0661", "content": "hi"}, "group_id is not a valid id"),  # not ASCII
+        (a, {"group_id": "9223372036854775807", "content": "hi"}, "sender doesn't belong to message group"),
+        (a, {"group_id": "0000000000000000001", "content": "hi"}, "sender doesn't belong to message group"),
         (c, {"group_id": group_id, "content": "hi"}, "sender doesn't belong to message group"),
     ]
     for n, (client, payload, reason) in enumerate(cases):

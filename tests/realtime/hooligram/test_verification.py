@@ -57,6 +57,13 @@ async def test_request_code_failures():
         ({"country_code": "65"}, "phone_number not in payload"),
         ({"country_code": "sixty-five", "phone_number": "91234567"}, "invalid country_code"),
         ({"country_code": "65", "phone_number": "9123-4567"}, "invalid phone_number"),
+        ({"country_code": "65", "phone_number": "91234567\n"}, "invalid phone_number"),
+        (
+            {"country_code": "65", "phone_number": "\u0669\u0661\u0662\u0663\u0664\u0665\u0666\u0667"},
+            "invalid phone_number",
+        ),
+        ({"country_code": "65\n", "phone_number": "91234567"}, "invalid country_code"),
+        ({"country_code": "\uff16\uff15", "phone_number": "91234567"}, "invalid country_code"),  # full-width digits
     ]
     for n, (payload, reason) in enumerate(cases):
         answer = await client.act("VERIFICATION_REQUEST_CODE_REQUEST", payload, f"f{n}")

@@ -35,6 +35,11 @@ CREATE_ERRORS = [
     ({"login": "taken", "password": "1234"}, {"error": "User already exists", "code": 422}),
     ({"login": "TAKEN", "password": "1234"}, {"error": "User already exists", "code": 422}),
     ({"password": "1234"}, {"error": "login must be 1-150 letters, digits or . @ + - _", "code": 422}),
+    # a trailing newline once passed the pattern's `$`: an account that looked like another's
+    (
+        {"login": "someone\n", "password": "1234"},
+        {"error": "login must be 1-150 letters, digits or . @ + - _", "code": 422},
+    ),
     ({"login": "someone"}, {"error": "password is required", "code": 422}),
     (
         {"login": "someone", "password": "1234", "name": 5},
