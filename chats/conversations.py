@@ -13,9 +13,9 @@ from chats.access import access_conversation, access_group, owner_refuse_unless
 from chats.membership import (
     active_users,
     conversation_erase,
-    group_max,
     participants_add,
     participants_remove,
+    participants_within,
 )
 from chats.models import Conversation, Participant
 from chats.selectors import conversations_of, private_conversation_between, private_key
@@ -80,8 +80,7 @@ def conversation_create(
             Participant.objects.get_or_create(conversation=existing, user=opponent)
             return existing, False
     else:
-        if len(others) + 1 > group_max():
-            raise Invalid(f"A group has at most {group_max()} participants", code="too_many_participants")
+        participants_within(len(others) + 1)
         conversation = Conversation.objects.create(type=type, name=name, description=description, owner=actor)
     members = [actor, *others]
     Participant.objects.bulk_create([Participant(conversation=conversation, user=u) for u in members])

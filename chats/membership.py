@@ -23,6 +23,13 @@ def group_max() -> int:
     return getattr(settings, "GROUP_MAX_PARTICIPANTS", 1000)
 
 
+def participants_within(count: int) -> None:
+    """Invalid when a group would have more than `group_max()` participants (a caller may check a
+    list of would-be members before looking them up)."""
+    if count > group_max():
+        raise Invalid(f"A group has at most {group_max()} participants", code="too_many_participants")
+
+
 def active_users(ids: Iterable[int], *, exclude: int | None = None) -> list[User]:
     """The active users of these ids (but `exclude`), by id; NotFound naming those that are not."""
     wanted = {int(i) for i in ids} - ({exclude} if exclude is not None else set())
@@ -52,8 +59,7 @@ def participants_add(
     )
     if refused:
         raise Forbidden("A user has blocked this conversation", code="conversation_blocked")
-    if len(existing) + len(candidates) > group_max():
-        raise Invalid(f"A group has at most {group_max()} participants", code="too_many_participants")
+    participants_within(len(existing) + len(candidates))
     if not candidates:
         return []
     Participant.objects.bulk_create([Participant(conversation=conversation, user=u) for u in candidates])

@@ -168,7 +168,9 @@ class HooligramAdapter(HooligramEventsMixin, ProtocolAdapter):
 
     async def group_create(self, action_id: Any, payload: dict) -> dict | None:
         """Two members and no name make a direct message; anything else a standard group."""
-        name = payload.get("group_name") or ""
+        name = payload.get("group_name")
+        if name is None:
+            name = ""
         if not isinstance(name, str):
             raise Invalid("group_name must be a string")
         sids = payload.get("member_sids")
@@ -179,6 +181,7 @@ class HooligramAdapter(HooligramEventsMixin, ProtocolAdapter):
             raise Invalid("need at least two members")
         if self.user.sid not in sids:
             raise Invalid("include group creator in member_sids")
+        membership.participants_within(len(sids))  # before looking up a list of any length
         members = await call(verification.users_by_sids, sids)
         if len(members) != len(sids):
             raise Invalid("member not found")

@@ -83,7 +83,15 @@ async def test_create_failures():
         ({"member_sids": ["65.91000022", "nobody"]}, "include group creator in member_sids"),
         ({"member_sids": ["65.91000021", "65.99999999"]}, "member not found"),
         ({"group_name": 5, "member_sids": ["65.91000021", "65.91000022"]}, "group_name must be a string"),
+        ({"group_name": 0, "member_sids": ["65.91000021", "65.91000022"]}, "group_name must be a string"),
+        ({"group_name": False, "member_sids": ["65.91000021", "65.91000022"]}, "group_name must be a string"),
+        ({"group_name": [], "member_sids": ["65.91000021", "65.91000022"]}, "group_name must be a string"),
         ({"group_name": "x" * 300, "member_sids": ["65.91000021", "65.91000022"]}, None),
+        # checked before the sids are looked up, so that a long list costs no query
+        (
+            {"member_sids": ["65.91000021", *(f"1.{90000000 + n}" for n in range(1001))]},
+            "a group has at most 1000 participants",
+        ),
     ]
     for n, (payload, reason) in enumerate(cases):
         answer = await a.act("GROUP_CREATE_REQUEST", payload, f"c{n}")
