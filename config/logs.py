@@ -146,3 +146,8 @@ def logging_config(*, json: bool, level: str, access_level: str) -> dict[str, An
             "django.channels.server": {"level": access_level},
         },
     }
+
+
+def first_line(error: BaseException) -> str:
+    """The first line of an error's message (PostgreSQL's add a DETAIL line), for one-line logs."""
+    return str(error).partition("\n")[0]

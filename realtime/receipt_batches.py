@@ -11,6 +11,8 @@ delivered again at the next sign-in, as if the acknowledgement had not arrived."
 import logging
 from collections.abc import Awaitable, Callable
 
+from config.errors import ServiceError, is_bug, unexpected_error
+from config.logs import first_line
 from config.loop_batches import LoopBatches
 from messaging.receipts import receipt_refused, receipts_record
 from realtime.db import run_in_db
@@ -23,8 +25,9 @@ BATCH_WINDOW_S = 0.01
 BATCH_MAX = 1000
 
 # Called, on the event loop, when a receipt was not recorded: with the service's error when the
-# message is not one the user received, with the failure itself when the write failed.
-Refused = Callable[[Exception], Awaitable[None]]
+# message is not one the user received, or the one a protocol answers for the failed write
+# (`config.errors.unexpected_error`: "try again" when the database was unreachable).
+Refused = Callable[[ServiceError], Awaitable[None]]
 
 
 class ReceiptBatches(LoopBatches[tuple[tuple[int, int], Refused]]):
@@ -38,8 +41,14 @@ class ReceiptBatches(LoopBatches[tuple[tuple[int, int], Refused]]):
         try:
             found = await run_in_db(receipts_record, [pair for pair, _ in batch])
         except Exception as error:
-            logger.exception("%d delivery receipts not recorded", len(batch))
-            answers = [(refused, error) for _, refused in batch]
+            # One line when the database is unreachable or busy (an outage); a traceback for a bug.
+            if is_bug(error):
+                logger.exception("%d delivery receipts not recorded", len(batch))
+            else:
+                logger.warning(
+                    "%d delivery receipts not recorded: %s: %s", len(batch), type(error).__name__, first_line(error)
+                )
+            answers = [(refused, unexpected_error(error)) for _, refused in batch]
         else:
             answers = [(refused, receipt_refused()) for (_, refused), ok in zip(batch, found, strict=True) if not ok]
         for refused, answer in answers:

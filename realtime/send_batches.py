@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError
 
 from config.errors import is_bug
+from config.logs import first_line
 from config.loop_batches import LoopBatches, settle
 from config.metrics import SEND_COMMIT_SECONDS, protocol_meters
 from events.delivery import collecting, send_events
@@ -81,11 +82,6 @@ def _stored_counted(batch: list[QueuedSend], answers: list[Sent | Exception], co
             protocol_meters(send.protocol).messages_sent.inc()
             SEND_COMMIT_SECONDS.observe(committed_at - send.arrived_at)
     return arrivals
-
-
-def first_line(error: Exception) -> str:
-    """The first line of an error's message (PostgreSQL's add a DETAIL line)."""
-    return str(error).partition("\n")[0]
 
 
 def _arrival(event: Event, arrivals: dict[int, float]) -> float | None:

@@ -252,9 +252,8 @@ class HooligramAdapter(HooligramEventsMixin, ProtocolAdapter):
         the process's next batch) and the message is not delivered again. Only a failure is
         answered, once the batch is written."""
 
-        async def refused(error: Exception) -> None:
-            reason = _reason(error, "MESSAGING_DELIVER") if isinstance(error, ServiceError) else "server error"
-            await self.send(render.failure(action_id, "MESSAGING_DELIVER_FAILURE", reason))
+        async def refused(error: ServiceError) -> None:
+            await self.send(render.failure(action_id, "MESSAGING_DELIVER_FAILURE", _reason(error, "MESSAGING_DELIVER")))
 
         receipt_batches.receipt_add(self.user.pk, _id(payload, "message_id"), refused)
         return None

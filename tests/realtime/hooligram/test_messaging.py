@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.db import OperationalError
 
 from messaging.models import DeliveryReceipt, Message
 from realtime import receipt_batches
@@ -108,22 +109,36 @@ async def test_acknowledgement_failures():
     await anonymous.close()
 
 
+@pytest.mark.parametrize(
+    ("failure", "reason", "logged"),
+    [
+        (RuntimeError("a bug"), "server error", "traceback"),
+        (OperationalError("connection refused\nDETAIL: more"), "the server is busy; try again", None),
+    ],
+    ids=["bug", "database unreachable"],
+)
 async def test_an_acknowledgement_the_database_cannot_record_is_answered_and_the_connection_goes_on(
-    monkeypatch,
+    monkeypatch, caplog, failure, reason, logged
 ):
     alice, alice_code = await make_phone_user("65", "92000025")
     a = await hooligram_connected(alice, alice_code)
 
     def unavailable(pairs):
-        raise RuntimeError("database unavailable")
+        raise failure
 
     monkeypatch.setattr(receipt_batches, "receipts_record", unavailable)
     await a.send({"id": "d1", "payload": {"message_id": 5}, "type": "MESSAGING_DELIVER_SUCCESS"})
     assert await a.receive() == {
         "id": "d1",
-        "payload": {"errors": ["server error"]},
+        "payload": {"errors": [reason]},
         "type": "MESSAGING_DELIVER_FAILURE",
     }
+    (record,) = [r for r in caplog.records if "delivery receipts not recorded" in r.getMessage()]
+    if logged is None:  # an outage: one line, no traceback
+        assert (record.levelname, record.exc_info) == ("WARNING", None)
+        assert record.getMessage() == "1 delivery receipts not recorded: OperationalError: connection refused"
+    else:
+        assert record.levelname == "ERROR" and record.exc_info is not None
     assert (await a.act("CONN_KEEP_ALIVE_REQUEST", {}, "k"))["type"] == "CONN_KEEP_ALIVE_SUCCESS"
     await a.close()
 
