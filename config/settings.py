@@ -147,7 +147,8 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
 # connections per process. The pool checks no connection as it lends it (that would cost a round
 # trip per unit of work): one that broke while idle fails one call and is discarded, and the pool's
 # idle connections are then tested at once (realtime/db.py), so after a PostgreSQL restart the
-# broken ones do not fail a call each for minutes.
+# broken ones do not fail a call each for minutes. A database thread tests the connection it keeps
+# every few seconds, and after any unit failed on the database (realtime/db.py).
 # DATABASE_POOL_MAX=0 turns the pool off (behind PgBouncer): then DATABASE_CONN_MAX_AGE applies.
 DATABASE_POOL_MIN = env.int("DATABASE_POOL_MIN", 2)
 DATABASE_POOL_MAX = env.int("DATABASE_POOL_MAX", 20)

@@ -28,10 +28,13 @@ from django.db import OperationalError, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
 
-# Without the PostgreSQL connection pool (config/settings.py), a thread keeps its connection and
-# Django checks it (a `SELECT 1` round trip) before each unit of work. A thread doing hundreds of
-# sends a second checks its connection at most this often; a connection that broke in between
-# fails one call, and is then closed and replaced (errors_occurred).
+# A database thread tests the connection it keeps (a `SELECT 1` round trip) before a unit of work
+# at most this often, and before its next unit whenever a unit on any thread failed on the
+# database since its last test: a thread doing hundreds of sends a second tests its connection
+# every few seconds, one that stayed idle while PostgreSQL restarted replaces its broken
+# connection before its first unit, and once one unit met a restart the other threads replace
+# theirs before meeting it too. A connection that broke in between fails one unit, and is then
+# closed and replaced (errors_occurred).
 HEALTH_CHECK_SECONDS = 5.0
 # With the pool, a database thread keeps the connection it borrowed for its units of work during
 # this long, then gives it back at the next check before or after a unit (Django's close_at).
@@ -44,6 +47,8 @@ HOLD_SECONDS = 5.0
 # often (`_sweep_broken_connections`).
 SWEEP_SECONDS = 5.0
 _swept_at = -SWEEP_SECONDS
+# When a unit last failed on the database (time.monotonic), on any thread.
+_failed_at = -HEALTH_CHECK_SECONDS
 
 logger = logging.getLogger("realtime")
 
@@ -105,28 +110,35 @@ def _hold_pooled_connection(sender: type, connection: BaseDatabaseWrapper, **kwa
         connection.close_at = time.monotonic() + HOLD_SECONDS
 
 
-def _close_old_connections() -> None:
-    """Django's `close_old_connections`, with the health check at most every HEALTH_CHECK_SECONDS."""
+def _close_old_connections(*, before_a_unit: bool) -> None:
+    """Django's `close_old_connections`; before a unit, the thread's connection is tested when
+    due (HEALTH_CHECK_SECONDS), and one found broken is given back and the pool's idle ones tested.
+    Django's own check is left off: it would test at every unit with CONN_HEALTH_CHECKS."""
     now = time.monotonic()
-    checked_at = getattr(_checked, "at", 0.0)
+    checked_at = getattr(_checked, "at", -HEALTH_CHECK_SECONDS)
+    due = before_a_unit and (now - checked_at >= HEALTH_CHECK_SECONDS or checked_at < _failed_at)
     for connection in connections.all(initialized_only=True):
         connection.close_if_unusable_or_obsolete()
-        if now - checked_at < HEALTH_CHECK_SECONDS:
-            # Django sets it in __init__ (4.1+); django-stubs does not declare it.
-            connection.health_check_done = True  # type: ignore[attr-defined]
-    if now - checked_at >= HEALTH_CHECK_SECONDS:
+        # Django sets it in __init__ (4.1+); django-stubs does not declare it.
+        connection.health_check_done = True  # type: ignore[attr-defined]
+        if due and connection.connection is not None and not connection.is_usable():
+            connection.close()  # the pool discards a connection that failed
+            _sweep_broken_connections()
+    if due:
         _checked.at = now
 
 
 def _run_here(function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    _close_old_connections()
+    global _failed_at
+    _close_old_connections(before_a_unit=True)
     try:
         return function(*args, **kwargs)
     except OperationalError:
+        _failed_at = time.monotonic()
         _sweep_broken_connections()
         raise
     finally:
-        _close_old_connections()
+        _close_old_connections(before_a_unit=False)
 
 
 def _sweep_broken_connections() -> None:

@@ -1,6 +1,8 @@
 """A database thread keeps the connection it borrowed from PostgreSQL's pool for a few seconds of
 units of work, rather than borrowing and returning it around each one; a connection that broke
-fails one unit and is then replaced, and the pool's idle connections are tested then. A unit runs
+fails one unit and is then replaced, the pool's idle connections are tested then, and the other
+threads test theirs before their next unit; a thread idle for a while tests its connection before
+using it, so that one broken by a PostgreSQL restart fails nothing. A unit runs
 on a database thread with its caller's context variables and answers its result or its error; one
 whose caller was cancelled while it was queued does not run."""
 
@@ -58,8 +60,10 @@ async def test_a_database_thread_keeps_its_pooled_connection_between_units_of_wo
     assert await _loans_for(UNITS) == UNITS
 
 
-async def test_a_held_connection_that_broke_fails_one_unit_and_is_replaced(pooled):
+async def test_held_connections_that_broke_fail_one_unit_and_are_replaced(pooled, monkeypatch):
+    monkeypatch.setattr(db, "HEALTH_CHECK_SECONDS", 60.0)  # no test falls due meanwhile
     held = {await db.run_in_db(_backend_pid) for _ in range(UNITS)}
+    assert len(held) > 1  # several threads hold one
     await sync_to_async(_terminate)(held)
     failures, pids = 0, set()
     for _ in range(UNITS):
@@ -67,8 +71,22 @@ async def test_a_held_connection_that_broke_fails_one_unit_and_is_replaced(poole
             pids.add(await db.run_in_db(_backend_pid_after_a_query))
         except OperationalError:
             failures += 1
-    assert 1 <= failures <= len(held)
+    assert failures == 1  # the other threads tested theirs after it
     assert pids and not pids & held
+
+
+async def test_threads_idle_while_postgresql_restarted_replace_their_connections_before_using_them(pooled, monkeypatch):
+    monkeypatch.setattr(db, "HEALTH_CHECK_SECONDS", 0.2)
+    monkeypatch.setattr(db, "_swept_at", -db.SWEEP_SECONDS)
+    pool = connections["default"].pool
+    held = {await db.run_in_db(_backend_pid) for _ in range(UNITS)}
+    await asyncio.to_thread(_lend_and_take_back, pool, 3)
+    idle = await asyncio.to_thread(_idle_pids, pool)
+    broken = await sync_to_async(_terminate)(held | idle)  # every connection, as a restart leaves them
+    assert held <= broken and len(idle - broken) <= 1
+    await asyncio.sleep(0.3)
+    pids = {await db.run_in_db(_backend_pid_after_a_query) for _ in range(UNITS)}  # none fails
+    assert pids and not pids & broken
 
 
 async def test_a_unit_that_failed_on_the_database_has_the_pools_idle_connections_tested(pooled, monkeypatch):
@@ -113,13 +131,16 @@ def _idle_pids(pool, *, broken_only: bool = False) -> set[int]:
     return pids
 
 
-def _terminate(pids: set[int]) -> None:
+def _terminate(pids: set[int]) -> set[int]:
+    """End these backends but the one this runs on (borrowed from the pool, maybe among them);
+    answers those ended."""
     try:
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM unnest(%s::int[]) AS pid WHERE pid <> pg_backend_pid()",
+                "SELECT pid, pg_terminate_backend(pid) FROM unnest(%s::int[]) AS pid WHERE pid <> pg_backend_pid()",
                 [sorted(pids)],
             )
+            return {pid for pid, ended in cursor.fetchall() if ended}
     finally:
         connection.close()  # this thread is not a database thread: it gives its connection back
 
