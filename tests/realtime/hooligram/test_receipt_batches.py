@@ -4,7 +4,7 @@ import asyncio
 import time
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 
 from messaging.models import DeliveryReceipt
@@ -60,21 +60,30 @@ async def test_receipts_arriving_together_share_one_write_and_only_refusals_are_
     assert await db(DeliveryReceipt.objects.count)() == 3
 
 
-async def test_receipts_of_a_failed_write_are_all_refused_with_the_error(monkeypatch):
+@pytest.mark.parametrize(
+    ("failure", "answer"),
+    [
+        (RuntimeError("a bug"), ("InternalError", "Internal error")),
+        (OperationalError("database gone"), ("Unavailable", "The server is busy; try again")),
+    ],
+)
+async def test_receipts_of_a_failed_write_are_all_refused_with_the_error_a_protocol_answers(
+    monkeypatch, failure, answer
+):
     _alice, bob, _carol, sent = await db(_world)(1, 3)
     refusals = []
 
     def failing(pairs):
-        raise RuntimeError("database gone")
+        raise failure
 
     async def refused(error):
-        refusals.append(repr(error))
+        refusals.append((type(error).__name__, error.message))
 
     monkeypatch.setattr(receipt_batches, "receipts_record", failing)
     receipt_batches.receipt_add(bob.pk, sent[0].pk, refused)
     receipt_batches.receipt_add(bob.pk, sent[1].pk, refused)
     await asyncio.sleep(receipt_batches.BATCH_WINDOW_S + 0.5)
-    assert refusals == ["RuntimeError('database gone')"] * 2
+    assert refusals == [answer] * 2
 
 
 async def test_receipts_added_during_a_write_go_in_the_next_one(monkeypatch):
