@@ -7,7 +7,9 @@ of that, code requests and wrong codes count against REGISTER_RATE and LOGIN_RAT
 address and per phone, like every protocol's sign-up and login (accounts/throttling.py). Only
 the newest code of a phone counts: requesting a new one retires the previous one. Once verified,
 a code keeps signing in (clients sign in again with it after every reconnect) for
-VERIFICATION_SIGN_IN_TTL seconds.
+VERIFICATION_SIGN_IN_TTL seconds, also while a newer code waits to be verified: anyone may
+request a code for a phone, and that must not sign its owner out; verifying the newer code
+retires it. A wrong code at sign-in takes an attempt of both.
 
 A phone is given as (country code, number) and read by phonenumbers as "+<country code><number>"
 (`accounts/phones.py`). A code is texted only to a number phonenumbers holds valid; anything else
@@ -300,6 +302,48 @@ def _verification_check(verification: PhoneVerification | None, code: str) -> No
         _provider_code_check(verification, code, now)
 
 
+def _sign_in_check(newest: PhoneVerification | None, code: str) -> None:
+    """Sign-in's check of a code: the newest verification's, or, while that one waits to be
+    verified, the newest verified code still signing in (read only then). A wrong code takes an
+    attempt of both, so the verified code's guesses stay bounded."""
+    verified = _verified_before(newest) if newest is not None and newest.verified_at is None else None
+    if verified is not None and _signs_in(verified, code):
+        return
+    try:
+        _verification_check(newest, code)
+    except ServiceError:  # wrong, expired, or the newer code's attempts used up
+        if verified is not None:
+            PhoneVerification.objects.filter(pk=verified.pk).update(attempts=F("attempts") + 1)
+        raise
+
+
+def _verified_before(newest: PhoneVerification) -> PhoneVerification | None:
+    """The newest verified code of the phone older than `newest` (None if none)."""
+    return (
+        PhoneVerification.objects.filter(
+            country_code=newest.country_code,
+            phone_number=newest.phone_number,
+            verified_at__isnull=False,
+            created_at__lte=newest.created_at,
+        )
+        .exclude(pk=newest.pk)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def _signs_in(verified: PhoneVerification, code: str) -> bool:
+    """Whether this verified code is `code`, within its attempts and its sign-in time."""
+    until = verified_code_signs_in_until(verified)
+    return (
+        until is not None
+        and until > timezone.now()
+        and verified.attempts < settings.VERIFICATION_MAX_ATTEMPTS
+        and bool(verified.code_hash)
+        and _code_accepted(verified, code)
+    )
+
+
 def verified_code_signs_in_until(verification: PhoneVerification) -> datetime | None:
     """When a verified code stops signing in (VERIFICATION_SIGN_IN_TTL after it was verified);
     None while it is not verified."""
@@ -355,7 +399,7 @@ def phone_sign_in(*, country_code: object, phone_number: object, code: object, a
         raise Invalid("verification code not requested", code="code_not_requested")
     user, newest = found
     with throttling.attempt(throttling.LOGIN, address=address, account=_phone_account(cc, pn, e164)):
-        _verification_check(newest, code)
+        _sign_in_check(newest, code)
     if not user.is_active:
         raise NotAuthenticated("user is deactivated", code="user_inactive")
     return user

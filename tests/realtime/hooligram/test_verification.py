@@ -125,22 +125,42 @@ async def test_submit_failures_wrong_code_attempts_and_expiry(settings, sms_outb
     await client.close()
 
 
-async def test_a_new_code_retires_the_previous_one(sms_outbox):
+def _sign_in(code: str, action_id: str = "i") -> dict:
+    payload = {"country_code": "65", "phone_number": "90000001", "verification_code": code}
+    return {"id": action_id, "payload": payload, "type": "AUTHORIZATION_SIGN_IN_REQUEST"}
+
+
+async def test_a_code_requested_by_anyone_signs_no_one_out_and_once_verified_retires_the_previous_one(sms_outbox):
     user, first = await make_phone_user("65", "90000001")
-    client = await hooligram_connected(user, first)
-    await client.close()
-    await make_phone_user("65", "90000001")
+    owner = await hooligram_connected(user, first)  # verifies it
+    await owner.close()
+    stranger = await HooligramClient().open()
+    asked = await stranger.act("VERIFICATION_REQUEST_CODE_REQUEST", {"country_code": "65", "phone_number": "90000001"})
+    assert asked["type"] == "VERIFICATION_REQUEST_CODE_SUCCESS"
     second = sms.last_code("65", "90000001")
-    assert second is not None
+    assert second is not None and second != first  # (one chance in a million to be the same)
+    owner = await hooligram_connected(user, first)  # reconnecting with the verified code still works
+    await owner.close()
+
+    new_device = await hooligram_connected(user, second)  # verifies the newer code
+    await new_device.close()
+    await stranger.send(_sign_in(first, "i1"))
+    assert (await stranger.receive())["payload"] == {"errors": ["incorrect verification code"]}
+    await stranger.close()
+
+
+async def test_wrong_codes_while_a_newer_one_waits_use_up_the_verified_codes_attempts_too(settings, sms_outbox):
+    settings.VERIFICATION_MAX_ATTEMPTS = 2
+    user, first = await make_phone_user("65", "90000001")
+    await (await hooligram_connected(user, first)).close()
+    await make_phone_user("65", "90000001")  # a newer code, not verified
     client = await HooligramClient().open()
-    if first != second:
-        answer = await client.act(
-            "AUTHORIZATION_SIGN_IN_REQUEST",
-            {"country_code": "65", "phone_number": "90000001", "verification_code": first},
-            "i1",
-        )
-        assert answer["payload"] == {"errors": ["incorrect verification code"]}
-    await client.sign_in(user, second)
+    wrong = "000000" if "000000" not in (first, sms.last_code("65", "90000001")) else "999999"
+    for n in range(2):
+        await client.send(_sign_in(wrong, f"w{n}"))
+        assert (await client.receive())["payload"] == {"errors": ["incorrect verification code"]}
+    await client.send(_sign_in(first, "v"))  # guesses at the verified code are bounded by its attempts
+    assert (await client.receive())["payload"] == {"errors": ["too many attempts, request a new code"]}
     await client.close()
 
 
