@@ -4,10 +4,11 @@ reconnects at once (a close frame, where a dropped connection told clients only 
 frames under way finish (a frame's answer is dropped once its WebSocket closes: no frame may follow
 a close frame), and each connection's disconnect runs (its user goes offline on the other
 processes at once, rather than when the process's presence lease runs out), for at most
-SHUTDOWN_DRAIN_SECONDS; only then does daphne cancel what is left and the process exit (at once:
-a thread of synchronous work cut off then would wait for its event loop for ever). Requests made
-meanwhile on kept-alive HTTP connections are answered and close their connections. `config.server`
-makes daphne run this server."""
+SHUTDOWN_DRAIN_SECONDS, within which the events Redis refused are sent if it takes them again;
+only then does daphne cancel what is left and the process exit (at once: a thread of synchronous
+work cut off then would wait for its event loop for ever). Requests made meanwhile on kept-alive
+HTTP connections are answered and close their connections. `config.server` makes daphne run this
+server."""
 
 import asyncio
 import logging
@@ -18,6 +19,8 @@ from daphne.server import Server
 from daphne.ws_protocol import WebSocketProtocol
 from django.conf import settings
 from twisted.internet import defer
+
+from events import channel
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +64,13 @@ class DrainingServer(Server):
             if not under_way or left <= 0:
                 break
             await asyncio.wait(under_way, timeout=min(left, SWEEP_SECONDS))
+        unsent = await channel.kept_events_sent(max(0.0, seconds - (time.monotonic() - began)))
+        if unsent:
+            logger.error(
+                "shutting down: %d events Redis did not take are given up; their recipients read "
+                "them at their next sign-in or fetch",
+                unsent,
+            )
         logger.info(
             "shutting down: %d WebSocket connections closed in %.1f s; %d connections left to cancel",
             closed,

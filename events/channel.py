@@ -77,8 +77,13 @@ class Publisher(LoopBatches[tuple[dict[str, Any], asyncio.Future[None] | None]])
             try:
                 await send_batch(items)
             except UNREACHABLE as error:
-                logger.error("%d events not sent: %r; sending them again once Redis takes them", len(items), error)
                 self._keep(items)
+                logger.error(
+                    "%d events not sent: %r; %d kept, to send again once Redis takes them",
+                    len(items),
+                    error,
+                    len(self.unsent),
+                )
             except Exception as error:  # not Redis's doing: sending them again would fail again
                 logger.error("%d events not sent: %r", len(items), error)
         for _, sent in batch:
@@ -139,6 +144,22 @@ class Publisher(LoopBatches[tuple[dict[str, Any], asyncio.Future[None] | None]])
                     continue
         finally:
             self.retrying = None
+
+
+async def kept_events_sent(seconds: float) -> int:
+    """Wait at most `seconds` for this event loop's publisher to send the events Redis refused (a
+    process shutting down); answers how many it still keeps, which are given up and counted. No
+    hub is told of these (Redis does not answer): their recipients read them at their next
+    sign-in or fetch."""
+    publisher = Publisher._instances.get(asyncio.get_running_loop())
+    if publisher is None:
+        return 0
+    deadline = time.monotonic() + seconds
+    while publisher.retrying is not None and (left := deadline - time.monotonic()) > 0:
+        await asyncio.wait({publisher.retrying}, timeout=left)
+    unsent = len(publisher.unsent)
+    UNSENT_DROPPED.inc(unsent)
+    return unsent
 
 
 async def send_batch(items: list[dict[str, Any]]) -> None:

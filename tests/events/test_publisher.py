@@ -105,3 +105,27 @@ async def test_events_that_fail_for_another_reason_are_dropped_and_hold_up_nothi
     await channel.send_to_hubs([event(1)])  # a bug's, not Redis's: sending again would fail again
     await channel.send_to_hubs([event(2)])
     assert redis.taken == [event(2)] and not channel.Publisher.of_this_loop().unsent
+
+
+async def test_a_process_shutting_down_sends_its_kept_events_if_redis_takes_them_within_the_drain(redis):
+    await channel.send_to_hubs([event(1), event(2)])
+    await until(lambda: channel.Publisher.of_this_loop().unsent, "the events kept")
+
+    async def back_soon() -> None:
+        await asyncio.sleep(0.1)
+        redis.down = False
+
+    healing = asyncio.create_task(back_soon())
+    assert await channel.kept_events_sent(2.0) == 0
+    assert redis.taken == [event(1), event(2)]
+    await healing
+
+
+async def test_a_process_shutting_down_gives_up_and_counts_the_events_redis_still_refuses(redis):
+    dropped = EVENTS_UNSENT_DROPPED._value.get()
+    await channel.send_to_hubs([event(1), event(2), event(3)])
+    await until(lambda: channel.Publisher.of_this_loop().unsent, "the events kept")
+    assert await channel.kept_events_sent(0.2) == 3
+    assert EVENTS_UNSENT_DROPPED._value.get() == dropped + 3 and redis.taken == []
+    redis.down = False  # lets the publisher's retrying end with the test
+    await until(lambda: not channel.Publisher.of_this_loop().unsent, "the events sent")
