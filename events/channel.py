@@ -15,7 +15,7 @@ import itertools
 import logging
 import time
 from collections import deque
-from typing import Any
+from typing import Any, cast
 
 from channels.layers import get_channel_layer
 
@@ -151,7 +151,7 @@ async def kept_events_sent(seconds: float) -> int:
     process shutting down); answers how many it still keeps, which are given up and counted. No
     hub is told of these (Redis does not answer): their recipients read them at their next
     sign-in or fetch."""
-    publisher = Publisher._instances.get(asyncio.get_running_loop())
+    publisher = cast(Publisher | None, Publisher._instances.get(asyncio.get_running_loop()))
     if publisher is None:
         return 0
     deadline = time.monotonic() + seconds
