@@ -10,6 +10,7 @@ connection opened and closed."""
 
 import logging
 import re
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -54,15 +55,36 @@ class LogContext(logging.Filter):
 
 class RedisUnreachableInOneLine(logging.Filter):
     """A line logged with a Redis connection error (Redis restarting, unreachable) keeps the error's
-    first line instead of its traceback: while Redis is down, channels-redis's receiver and each
-    hub log one every second or two, and an outage is no bug to trace."""
+    first line instead of its traceback, and the same line from the same logger is written at most
+    once every REPEAT_SECONDS, with how many were left out since: while Redis is down,
+    channels-redis's receiver and each hub log one every second or two, and an outage is no bug
+    to trace."""
+
+    REPEAT_SECONDS = 30.0
+    LINES_MAX = 1000  # lines remembered; past that (lines naming users, say) it starts again
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lock = threading.Lock()
+        self._last: dict[tuple[str, str], tuple[float, int]] = {}  # (logger, line): (written at, left out)
 
     def filter(self, record: logging.LogRecord) -> bool:
         error = record.exc_info[1] if record.exc_info else None
-        if isinstance(error, REDIS_UNREACHABLE):
-            reason = str(error).partition("\n")[0]
-            record.msg, record.args = f"{record.getMessage()}: {type(error).__name__}: {reason}", ()
-            record.exc_info, record.exc_text = None, None
+        if not isinstance(error, REDIS_UNREACHABLE):
+            return True
+        line = record.getMessage()
+        key, now = (record.name, line), time.monotonic()
+        with self._lock:
+            written_at, left_out = self._last.get(key, (-self.REPEAT_SECONDS, 0))
+            if now - written_at < self.REPEAT_SECONDS:
+                self._last[key] = (written_at, left_out + 1)
+                return False
+            if len(self._last) >= self.LINES_MAX:
+                self._last.clear()
+            self._last[key] = (now, 0)
+        since = f" ({left_out} more in the last {now - written_at:.0f} s)" if left_out else ""
+        record.msg, record.args = f"{line}: {type(error).__name__}: {first_line(error)}{since}", ()
+        record.exc_info, record.exc_text = None, None
         return True
 
 

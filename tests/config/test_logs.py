@@ -48,6 +48,34 @@ def test_a_redis_connection_error_is_logged_in_one_line_and_any_other_error_with
     assert bug.exc_info is not None and bug.getMessage() == "renewing routes failed"
 
 
+def test_the_same_redis_connection_error_line_is_written_once_in_a_while_with_how_many_were_left_out():
+    import sys
+    import time
+
+    import redis.exceptions
+
+    one_line = logs.RedisUnreachableInOneLine()
+    one_line.REPEAT_SECONDS = 0.3
+
+    def written(logger: str, error: Exception) -> str | None:
+        try:
+            raise error
+        except Exception:
+            record = logging.LogRecord(logger, logging.ERROR, __file__, 1, "receiving failed", (), sys.exc_info())
+        return record.getMessage() if one_line.filter(record) else None
+
+    down = redis.exceptions.ConnectionError("Connection refused.")
+    assert written("channels_redis.pubsub", down) == "receiving failed: ConnectionError: Connection refused."
+    assert written("channels_redis.pubsub", down) is None
+    assert written("channels_redis.pubsub", down) is None
+    assert written("realtime", down) == "receiving failed: ConnectionError: Connection refused."  # another logger's
+    assert written("channels_redis.pubsub", KeyError("x")) == "receiving failed"  # a bug is never left out
+    time.sleep(0.35)
+    assert written("channels_redis.pubsub", down) == (
+        "receiving failed: ConnectionError: Connection refused. (2 more in the last 0 s)"
+    )
+
+
 def test_the_context_filter_adds_the_bound_fields_to_each_record():
     async def in_a_connection() -> logging.LogRecord:
         logs.bind(connection="c1", protocol="sama")
