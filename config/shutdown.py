@@ -1,6 +1,8 @@
 """How a server process stops: SIGTERM (or SIGINT) closes its listening sockets, so new connections
 go to the other processes, and closes every WebSocket with 1001 ("going away"), so its client
-reconnects at once (a close frame, where a dropped connection told clients only 1006). Requests and
+reconnects at once (a close frame, where a dropped connection told clients only 1006), in random
+order over SHUTDOWN_SPREAD_SECONDS, so that the clients reach the other processes as a stream
+rather than as one storm. Requests and
 frames under way finish (a frame's answer is dropped once its WebSocket closes: no frame may follow
 a close frame), and each connection's disconnect runs (its user goes offline on the other
 processes at once, rather than when the process's presence lease runs out), for at most
@@ -12,6 +14,8 @@ server."""
 
 import asyncio
 import logging
+import math
+import random
 import time
 from typing import Any
 
@@ -43,27 +47,40 @@ class DrainingServer(Server):
 
     def kill_all_applications(self) -> defer.Deferred:
         """Daphne's last step before the reactor stops (it cancels every application): drain first."""
-        drained = defer.Deferred.fromFuture(asyncio.ensure_future(self.drain(settings.SHUTDOWN_DRAIN_SECONDS)))
+        draining = self.drain(settings.SHUTDOWN_DRAIN_SECONDS, spread=settings.SHUTDOWN_SPREAD_SECONDS)
+        drained = defer.Deferred.fromFuture(asyncio.ensure_future(draining))
         drained.addErrback(lambda failure: logger.error("draining failed: %s", failure.getErrorMessage()))
         drained.addCallback(lambda _: super(DrainingServer, self).kill_all_applications())
         return drained
 
-    async def drain(self, seconds: float) -> None:
+    async def drain(self, seconds: float, *, spread: float = 0.0) -> None:
         """Stop listening, then until `seconds` have passed or no connection's application is
-        under way: close every open WebSocket with 1001, drop the handshakes not yet answered,
-        and wait. (Requests still come on kept-alive HTTP connections, each then closing its
-        connection; handshakes under way open WebSockets: each turn closes what came since.)"""
+        under way: close the open WebSockets with 1001, in random order over `spread` seconds
+        (at most half of `seconds`), so that their clients do not all reconnect to the other
+        processes at once; drop the handshakes not yet answered, and wait. (Requests still come
+        on kept-alive HTTP connections, each then closing its connection; handshakes under way
+        open WebSockets: each turn closes those at once.)"""
         self.draining = True
         for port in self.ports:
             port.stopListening()
         began = time.monotonic()
-        closed = 0
+        spread = min(spread, seconds / 2)
+        order = [p for p in self.connections if isinstance(p, WebSocketProtocol) and p.state == p.STATE_OPEN]
+        random.shuffle(order)
+        waiting, taken, closed = set(order), 0, 0
         while True:
-            closed += self._close_websockets()
+            elapsed = time.monotonic() - began
+            turn = len(order) if elapsed >= spread else math.floor(len(order) * elapsed / spread) + 1
+            waiting.difference_update(order[taken:turn])
+            taken = max(taken, turn)
+            closed += self._close_websockets(spare=waiting)
             under_way, left = self.under_way(), seconds - (time.monotonic() - began)
-            if not under_way or left <= 0:
+            if (not under_way and not waiting) or left <= 0:
                 break
-            await asyncio.wait(under_way, timeout=min(left, SWEEP_SECONDS))
+            if under_way:
+                await asyncio.wait(under_way, timeout=min(left, SWEEP_SECONDS))
+            else:
+                await asyncio.sleep(min(left, SWEEP_SECONDS))
         unsent = await channel.kept_events_sent(max(0.0, seconds - (time.monotonic() - began)))
         if unsent:
             logger.error(
@@ -78,11 +95,12 @@ class DrainingServer(Server):
             len(under_way),
         )
 
-    def _close_websockets(self) -> int:
-        """Close the open WebSockets with 1001 and drop the handshakes under way; answers how many closed."""
+    def _close_websockets(self, *, spare: set[Any]) -> int:
+        """Close the open WebSockets with 1001 but those in `spare` (waiting for their turn), and
+        drop the handshakes under way; answers how many closed."""
         closed = 0
         for protocol in list(self.connections):
-            if isinstance(protocol, WebSocketProtocol):
+            if isinstance(protocol, WebSocketProtocol) and protocol not in spare:
                 if protocol.state == protocol.STATE_OPEN:
                     # with a reason (autobahn's sendClose refuses 1001)
                     protocol.sendCloseFrame(code=GOING_AWAY, reasonUtf8=b"server shutting down")

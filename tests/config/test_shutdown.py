@@ -51,3 +51,44 @@ async def test_the_drain_also_waits_for_an_application_that_started_after_it_beg
     loop.call_later(0.1, first.set_result, None)
     await server.drain(10)
     assert later.done() and server.under_way() == []
+
+
+async def test_the_drain_closes_open_websockets_in_random_order_over_its_spread_and_new_ones_at_once():
+    """So that their clients do not all reconnect to the other processes in the same second."""
+    from twisted.internet.address import IPv4Address
+    from twisted.internet.testing import StringTransport
+
+    from config.websocket_protocol import clean_closing_factory
+
+    loop = asyncio.get_running_loop()
+    factory = clean_closing_factory()(server_class=None)
+    closed_at: dict[object, float] = {}
+
+    def websocket(state: str) -> object:
+        protocol = factory.buildProtocol(IPv4Address("TCP", "127.0.0.1", 50000))
+        protocol.makeConnection(StringTransport())
+        protocol.openHandshakeTimeoutCall.cancel()  # no handshake follows
+        protocol.state = getattr(protocol, state)
+        close = protocol.sendCloseFrame
+
+        def recorded(*args, **kwargs) -> None:
+            closed_at.setdefault(protocol, time.monotonic())
+            close(*args, **kwargs)
+
+        protocol.sendCloseFrame = recorded
+        return protocol
+
+    done = loop.create_future()
+    done.set_result(None)
+    server = _server_with()
+    open_ones = [websocket("STATE_OPEN") for _ in range(4)]
+    server.connections = {protocol: {"application_instance": done} for protocol in open_ones}
+    opening = websocket("STATE_OPEN")  # a handshake under way when the drain began, done meanwhile
+    loop.call_later(0.2, server.connections.__setitem__, opening, {"application_instance": done})
+
+    began = time.monotonic()
+    await server.drain(10, spread=1.2)  # four: at 0, 0.3, 0.6 and 0.9 s
+    times = sorted(closed_at[protocol] - began for protocol in open_ones)
+    assert times[0] < 0.2 and 0.75 <= times[-1] < 2
+    assert 0.15 <= closed_at[opening] - began < 0.5  # closed at the drain's next turn, not in the spread
+    assert all(protocol.state == protocol.STATE_CLOSING for protocol in [*open_ones, opening])
