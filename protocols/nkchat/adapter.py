@@ -121,7 +121,9 @@ class NkchatAdapter(NkchatEventsMixin, NkchatCommandsMixin, ProtocolAdapter):
                 password=data.get("password"),
                 address=self.client_address,
             )
-            device_id = data.get("device_id") or DEFAULT_DEVICE_ID
+            device_id = data.get("device_id")
+            if device_id is None:
+                device_id = DEFAULT_DEVICE_ID
             session = await call(account_services.device_session_open, user, device_id=device_id)
         await self.connection.bind(user, session)
         return {"session_id": str(session.pk), "user_id": str(user.pk)}

@@ -42,6 +42,13 @@ LOGIN_FAILURES = [
     ({"user": "bob", "password": "wrong"}, {"error": "Incorrect login or password", "code": 401}),
     ({}, {"error": "Incorrect login or password", "code": 401}),
     ({"token": "not-a-token"}, {"error": "Invalid or expired token", "code": 401}),
+    *(
+        (
+            {"user": "bob", "password": "secret-pass-1", "device_id": device_id},
+            {"error": "device_id is required (a string of at most 255 characters)", "code": 422},
+        )
+        for device_id in (False, "", "d" * 256)  # none of them the default device's session
+    ),
 ]
 
 
@@ -119,4 +126,15 @@ async def test_an_unexpected_failure_answers_500_and_the_connection_keeps_workin
     client = await nk_connected(await db(make_user)())
     assert await client.error("user", "search", {}) == {"error": "Internal error", "code": 500}
     assert (await client.ok("conversation", "search", {}))["total"] == 0
+    await client.close()
+
+
+async def test_a_login_with_device_id_zero_opens_that_device_not_the_default_one():
+    bob = await db(make_user)("bob")
+    client = await NkClient().open()
+    default = await client.request("core", "user", "login", {"user": "bob", "password": "secret-pass-1"})
+    zero = await client.request("core", "user", "login", {"user": "bob", "password": "secret-pass-1", "device_id": 0})
+    sessions = await db(lambda: dict(DeviceSession.objects.filter(user=bob).values_list("device_id", "pk")))()
+    assert default["data"]["session_id"] == str(sessions["nkchat"])
+    assert zero["data"]["session_id"] == str(sessions["0"])
     await client.close()
