@@ -248,9 +248,27 @@ STORM_COLUMNS: tuple[str, ...] = (
 )
 
 
+RESTART_COLUMNS: tuple[str, ...] = (
+    "date",
+    "commit",
+    "protocol",
+    "users",
+    "shutdown_spread_s",
+    "reconnected",
+    "first_close_s",
+    "last_close_s",
+    "most_reconnecting",
+    "reconnect_p50_ms",
+    "reconnect_p99_ms",
+    "all_back_s",
+)
+
+
 def markdown_row(figures: dict[str, Any]) -> str:
     """The run as a row of the results tables in docs/performance.md."""
-    if "in_flight" in figures:
+    if "reconnected" in figures:
+        cells, columns = figures, RESTART_COLUMNS
+    elif "in_flight" in figures:
         cells, columns = figures, STORM_COLUMNS
     elif "connections" in figures:
         rss = (figures["server_rss_fresh_mb"], figures["server_rss_half_mb"], figures["server_rss_full_mb"])

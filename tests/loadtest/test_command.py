@@ -68,6 +68,35 @@ def test_a_rate_of_no_sign_ins_is_refused(tmp_path):
         _run(tmp_path, "storm", users=8, rate=0)
 
 
+@pytest.mark.parametrize("spread", ["0", "0.8"])
+def test_a_restart_stops_the_first_process_and_every_client_signs_in_again_on_the_next(tmp_path, spread):
+    (figures,) = _run(
+        tmp_path,
+        "restart",
+        protocol="sama",
+        users=8,
+        in_flight=4,
+        servers=2,
+        server_env=[f"SHUTDOWN_SPREAD_SECONDS={spread}"],
+    )
+    assert (figures["shutdown_spread_s"], figures["signed_in_before"], figures["reconnected"], figures["failed"]) == (
+        float(spread),
+        8,
+        8,
+        0,
+    )
+    assert 0 <= figures["first_close_s"] <= figures["last_close_s"] <= figures["all_back_s"]
+    assert 0 < figures["reconnect_p50_ms"] <= figures["reconnect_p99_ms"] <= figures["reconnect_max_ms"]
+    assert 1 <= figures["most_reconnecting"] <= 8
+    if spread != "0":  # eight closes over 0.8 s: the last 0.7 s after the signal
+        assert figures["last_close_s"] >= 0.6
+
+
+def test_a_restart_needs_two_started_processes(tmp_path):
+    with pytest.raises(CommandError, match="--servers 2"):
+        _run(tmp_path, "restart", users=8, servers=1)
+
+
 def test_idle_run_reports_memory_per_connection(tmp_path):
     (figures,) = _run(tmp_path, "idle", users=8, ramp=100, settle=0.2)
     assert (figures["connections"], figures["connected"], figures["failed"]) == (8, 8, 0)
