@@ -1,16 +1,15 @@
 """How a server process stops: SIGTERM (or SIGINT) closes its listening sockets, so new connections
 go to the other processes, and closes every WebSocket with 1001 ("going away"), so its client
 reconnects at once (a close frame, where a dropped connection told clients only 1006), in random
-order over SHUTDOWN_SPREAD_SECONDS, so that the clients reach the other processes as a stream
-rather than as one storm. Requests and
-frames under way finish (a frame's answer is dropped once its WebSocket closes: no frame may follow
-a close frame), and each connection's disconnect runs (its user goes offline on the other
-processes at once, rather than when the process's presence lease runs out), for at most
-SHUTDOWN_DRAIN_SECONDS, within which the events Redis refused are sent if it takes them again;
-only then does daphne cancel what is left and the process exit (at once: a thread of synchronous
-work cut off then would wait for its event loop for ever). Requests made meanwhile on kept-alive
-HTTP connections are answered and close their connections. `config.server` makes daphne run this
-server."""
+order over SHUTDOWN_SPREAD_SECONDS (at most half the drain), so that the clients reach the other
+processes as a stream rather than as one storm. Requests and frames under way finish (a frame's
+answer is dropped once its WebSocket closes: no frame may follow a close frame), and each
+connection's disconnect runs (its user goes offline on the other processes at once, rather than
+when the process's presence lease runs out), for at most SHUTDOWN_DRAIN_SECONDS, within which
+the events Redis refused are sent if it takes them again; only then does daphne cancel what is
+left and the process exit (at once: a thread of synchronous work cut off then would wait for its
+event loop for ever). Requests made meanwhile on kept-alive HTTP connections are answered and
+close their connections. `config.server` makes daphne run this server."""
 
 import asyncio
 import logging
