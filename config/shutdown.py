@@ -1,10 +1,10 @@
 """How a server process stops: SIGTERM (or SIGINT) closes its listening sockets, so new connections
 go to the other processes, and closes every WebSocket with 1001 ("going away"), so its client
 reconnects at once (a close frame, where a dropped connection told clients only 1006), in random
-order over SHUTDOWN_SPREAD_SECONDS (at most half the drain), so that the clients reach the other
-processes as a stream rather than as one storm. Requests and frames under way finish (a frame's
-answer is dropped once its WebSocket closes: no frame may follow a close frame), and each
-connection's disconnect runs (its user goes offline on the other processes at once, rather than
+order and at most SHUTDOWN_CLOSE_RATE a second (over at most half the drain), so that the clients
+reach the other processes at a pace they can take rather than as one storm. Requests and frames
+under way finish (a frame's answer is dropped once its WebSocket closes: no frame may follow a
+close frame), and each connection's disconnect runs (its user goes offline on the other processes at once, rather than
 when the process's presence lease runs out), for at most SHUTDOWN_DRAIN_SECONDS, within which
 the events Redis refused are sent if it takes them again; only then does daphne cancel what is
 left and the process exit (at once: a thread of synchronous work cut off then would wait for its
@@ -32,6 +32,27 @@ GOING_AWAY = 1001
 SWEEP_SECONDS = 0.1
 
 
+def close_spread(count: int, close_rate: float, drain_seconds: float) -> float:
+    """Seconds over which a drain closes `count` WebSockets: `close_rate` a second (0: at once), but
+    within half of the drain, so that the last closed have time to finish what is under way; a
+    drain too short for its rate is logged, since the other processes then take more a second."""
+    if close_rate <= 0 or count == 0:
+        return 0.0
+    spread = count / close_rate
+    if spread > drain_seconds / 2:
+        logger.warning(
+            "shutting down: %d WebSocket connections to close within %g s (half of "
+            "SHUTDOWN_DRAIN_SECONDS): faster than SHUTDOWN_CLOSE_RATE, %g a second; a drain of %d s "
+            "would keep to it",
+            count,
+            drain_seconds / 2,
+            close_rate,
+            math.ceil(2 * spread),
+        )
+        return drain_seconds / 2
+    return spread
+
+
 class DrainingServer(Server):
     """Daphne's server, whose shutdown drains its connections before it cancels them."""
 
@@ -46,26 +67,26 @@ class DrainingServer(Server):
 
     def kill_all_applications(self) -> defer.Deferred:
         """Daphne's last step before the reactor stops (it cancels every application): drain first."""
-        draining = self.drain(settings.SHUTDOWN_DRAIN_SECONDS, spread=settings.SHUTDOWN_SPREAD_SECONDS)
+        draining = self.drain(settings.SHUTDOWN_DRAIN_SECONDS, close_rate=settings.SHUTDOWN_CLOSE_RATE)
         drained = defer.Deferred.fromFuture(asyncio.ensure_future(draining))
         drained.addErrback(lambda failure: logger.error("draining failed: %s", failure.getErrorMessage()))
         drained.addCallback(lambda _: super(DrainingServer, self).kill_all_applications())
         return drained
 
-    async def drain(self, seconds: float, *, spread: float = 0.0) -> None:
+    async def drain(self, seconds: float, *, close_rate: float = 0.0) -> None:
         """Stop listening, then until `seconds` have passed or no connection's application is
-        under way: close the open WebSockets with 1001, in random order over `spread` seconds
-        (at most half of `seconds`), so that their clients do not all reconnect to the other
-        processes at once; drop the handshakes not yet answered, and wait. (Requests still come
-        on kept-alive HTTP connections, each then closing its connection; handshakes under way
-        open WebSockets: each turn closes those at once.)"""
+        under way: close the open WebSockets with 1001, in random order, `close_rate` a second
+        (0: all at once) over at most half of `seconds`, so that their clients do not all
+        reconnect to the other processes at once; drop the handshakes not yet answered, and wait.
+        (Requests still come on kept-alive HTTP connections, each then closing its connection;
+        handshakes under way open WebSockets: each turn closes those at once.)"""
         self.draining = True
         for port in self.ports:
             port.stopListening()
         began = time.monotonic()
-        spread = min(spread, seconds / 2)
         order = [p for p in self.connections if isinstance(p, WebSocketProtocol) and p.state == p.STATE_OPEN]
         random.shuffle(order)
+        spread = close_spread(len(order), close_rate, seconds)
         waiting, taken, closed = set(order), 0, 0
         while True:
             elapsed = time.monotonic() - began

@@ -4,8 +4,8 @@ stopped (SIGTERM) as in a rolling restart; each client reconnects as soon as its
 
 It reports when the stopped process's closes came (from the signal), how long each reconnection
 took from its close to its sign-in's answer, how many were under way at once, and when the last
-client was back: what SHUTDOWN_SPREAD_SECONDS changes (`--server-env SHUTDOWN_SPREAD_SECONDS=0`
-closes every connection at once).
+client was back: what SHUTDOWN_CLOSE_RATE changes (`--server-env SHUTDOWN_CLOSE_RATE=0` closes
+every connection at once).
 """
 
 import asyncio
@@ -41,12 +41,12 @@ def run_restart(options: Options, target: Target, users: list[UserSpec], in_flig
         group.processes[0].send_signal(signal.SIGTERM)
 
     figures = uvloop.run(_restart(options, on_first, following, in_flight, stop_first))
-    spread = group.env.get("SHUTDOWN_SPREAD_SECONDS", settings.SHUTDOWN_SPREAD_SECONDS)
+    close_rate = group.env.get("SHUTDOWN_CLOSE_RATE", settings.SHUTDOWN_CLOSE_RATE)
     return {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "protocol": options.protocol,
         "users": len(users),
-        "shutdown_spread_s": float(spread),
+        "shutdown_close_rate": float(close_rate),
         **figures,
     }
 

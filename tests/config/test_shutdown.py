@@ -87,8 +87,20 @@ async def test_the_drain_closes_open_websockets_in_random_order_over_its_spread_
     loop.call_later(0.2, server.connections.__setitem__, opening, {"application_instance": done})
 
     began = time.monotonic()
-    await server.drain(10, spread=1.2)  # four: at 0, 0.3, 0.6 and 0.9 s
+    await server.drain(10, close_rate=4 / 1.2)  # four over 1.2 s: at 0, 0.3, 0.6 and 0.9 s
     times = sorted(closed_at[protocol] - began for protocol in open_ones)
     assert times[0] < 0.2 and 0.75 <= times[-1] < 2
     assert 0.15 <= closed_at[opening] - began < 0.5  # closed at the drain's next turn, not in the spread
     assert all(protocol.state == protocol.STATE_CLOSING for protocol in [*open_ones, opening])
+
+
+def test_closes_keep_to_their_rate_within_half_the_drain(caplog):
+    from config.shutdown import close_spread
+
+    assert close_spread(5000, 500, 30) == 10  # 500 a second
+    assert close_spread(5000, 0, 30) == close_spread(0, 500, 30) == 0  # at once; nothing to close
+    assert not caplog.records
+    assert close_spread(20000, 500, 30) == 15  # half the drain: 1,333 a second
+    (record,) = caplog.records
+    assert record.levelname == "WARNING"
+    assert "SHUTDOWN_CLOSE_RATE" in record.getMessage() and "a drain of 80 s" in record.getMessage()
