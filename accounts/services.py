@@ -52,12 +52,12 @@ def _validate_profile(fields: dict[str, Any], *, email_format: bool = True) -> d
         if value is None:
             continue
         if not isinstance(value, str) or len(value) > limit:
-            raise Invalid(f"{name} must be a string of at most {limit} characters")
+            raise Invalid(f"{name} must be a string of at most {limit} characters", field=name)
         clean[name] = value.strip()
     email = fields.get("email")
     if email is not None:
         if not isinstance(email, str) or len(email) > EMAIL_MAX:
-            raise Invalid(f"email must be a string of at most {EMAIL_MAX} characters")
+            raise Invalid(f"email must be a string of at most {EMAIL_MAX} characters", field="email")
         if email and email_format:
             try:
                 validate_email(email)

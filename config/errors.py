@@ -7,16 +7,26 @@ from psycopg_pool import PoolTimeout
 
 
 class ServiceError(Exception):
-    """A request the service layer refuses; `status` is the HTTP-like code, `code` a stable name."""
+    """A request the service layer refuses; `status` is the HTTP-like code, `code` a stable name,
+    `field` the domain's name of the input it refuses where the message begins with it (a protocol
+    that calls the input otherwise renames it: `renamed`)."""
 
     status = 400
     code = "invalid"
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
+    def __init__(self, message: str, *, code: str | None = None, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.field = field
         if code is not None:
             self.code = code
+
+    def renamed(self, wire_names: dict[str, str]) -> str:
+        """The message with its field called by the protocol's name for it (`wire_names`)."""
+        wire = wire_names.get(self.field or "")
+        if wire is None or not self.message.startswith(f"{self.field} "):
+            return self.message
+        return wire + self.message[len(self.field or "") :]
 
 
 class NotAuthenticated(ServiceError):

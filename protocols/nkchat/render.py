@@ -68,8 +68,12 @@ def message(m: Message) -> dict[str, Any]:
     return out
 
 
+# The profile fields NkCHAT names otherwise than the domain, for error messages.
+WIRE_NAMES = {"first_name": "name", "last_name": "surname"}
+
+
 def error(error: ServiceError) -> dict[str, Any]:
-    return {"error": error.message, "code": error.status}
+    return {"error": error.renamed(WIRE_NAMES), "code": error.status}
 
 
 # --- search ------------------------------------------------------------------------------------

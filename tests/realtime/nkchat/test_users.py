@@ -45,6 +45,15 @@ CREATE_ERRORS = [
         {"login": "someone", "password": "1234", "name": 5},
         {"error": "name must be a string", "code": 422},
     ),
+    # the limit is the domain's, which calls the field first_name
+    (
+        {"login": "someone", "password": "1234", "name": "n" * 151},
+        {"error": "name must be a string of at most 150 characters", "code": 422},
+    ),
+    (
+        {"login": "someone", "password": "1234", "surname": "s" * 151},
+        {"error": "surname must be a string of at most 150 characters", "code": 422},
+    ),
 ]
 
 
