@@ -2,14 +2,16 @@
 go to the other processes, and closes every WebSocket with 1001 ("going away"), so its client
 reconnects at once (a close frame, where a dropped connection told clients only 1006), in random
 order and at most SHUTDOWN_CLOSE_RATE a second (over at most half the drain), so that the clients
-reach the other processes at a pace they can take rather than as one storm. Requests and frames
-under way finish (a frame's answer is dropped once its WebSocket closes: no frame may follow a
-close frame), and each connection's disconnect runs (its user goes offline on the other processes at once, rather than
-when the process's presence lease runs out), for at most SHUTDOWN_DRAIN_SECONDS, within which
-the events Redis refused are sent if it takes them again; only then does daphne cancel what is
-left and the process exit (at once: a thread of synchronous work cut off then would wait for its
-event loop for ever). Requests made meanwhile on kept-alive HTTP connections are answered and
-close their connections. `config.server` makes daphne run this server."""
+reach the other processes at a pace they can take rather than as one storm. Each WebSocket's
+consumer closes it once the frames it read before are answered (`GOING_AWAY`); one stuck on a
+frame is closed after GOING_AWAY_WAIT_SECONDS, and that frame's answer dropped (no frame may
+follow a close frame). Requests under way finish, and each connection's disconnect runs (its
+user goes offline on the other processes at once, rather than when the process's presence lease
+runs out), for at most SHUTDOWN_DRAIN_SECONDS, within which the events Redis refused are sent if
+it takes them again; only then does daphne cancel what is left and the process exit (at once: a
+thread of synchronous work cut off then would wait for its event loop for ever). Requests made
+meanwhile on kept-alive HTTP connections are answered and close their connections.
+`config.server` makes daphne run this server."""
 
 import asyncio
 import logging
@@ -24,12 +26,15 @@ from django.conf import settings
 from twisted.internet import defer
 
 from events import channel
+from realtime.consumers import CLOSE_GOING_AWAY, GOING_AWAY, REASON_SHUTTING_DOWN
 
 logger = logging.getLogger(__name__)
 
-GOING_AWAY = 1001
 # How often a drain closes what opened since its last turn.
 SWEEP_SECONDS = 0.1
+# A WebSocket told to go away that is still open this long after (its consumer stuck on a frame)
+# is closed by the server.
+GOING_AWAY_WAIT_SECONDS = 2.0
 
 
 def close_spread(count: int, close_rate: float, drain_seconds: float) -> float:
@@ -75,8 +80,8 @@ class DrainingServer(Server):
 
     async def drain(self, seconds: float, *, close_rate: float = 0.0) -> None:
         """Stop listening, then until `seconds` have passed or no connection's application is
-        under way: close the open WebSockets with 1001, in random order, `close_rate` a second
-        (0: all at once) over at most half of `seconds`, so that their clients do not all
+        under way: send the open WebSockets away (`_send_away`), in random order, `close_rate` a
+        second (0: all at once) over at most half of `seconds`, so that their clients do not all
         reconnect to the other processes at once; drop the handshakes not yet answered, and wait.
         (Requests still come on kept-alive HTTP connections, each then closing its connection;
         handshakes under way open WebSockets: each turn closes those at once.)"""
@@ -87,13 +92,14 @@ class DrainingServer(Server):
         order = [p for p in self.connections if isinstance(p, WebSocketProtocol) and p.state == p.STATE_OPEN]
         random.shuffle(order)
         spread = close_spread(len(order), close_rate, seconds)
-        waiting, taken, closed = set(order), 0, 0
+        waiting, taken = set(order), 0
+        told: dict[Any, float] = {}
         while True:
             elapsed = time.monotonic() - began
             turn = len(order) if elapsed >= spread else math.floor(len(order) * elapsed / spread) + 1
             waiting.difference_update(order[taken:turn])
             taken = max(taken, turn)
-            closed += self._close_websockets(spare=waiting)
+            self._send_away(spare=waiting, told=told)
             under_way, left = self.under_way(), seconds - (time.monotonic() - began)
             if (not under_way and not waiting) or left <= 0:
                 break
@@ -109,25 +115,31 @@ class DrainingServer(Server):
                 unsent,
             )
         logger.info(
-            "shutting down: %d WebSocket connections closed in %.1f s; %d connections left to cancel",
-            closed,
+            "shutting down: %d WebSocket connections sent away in %.1f s; %d connections left to cancel",
+            len(told),
             time.monotonic() - began,
             len(under_way),
         )
 
-    def _close_websockets(self, *, spare: set[Any]) -> int:
-        """Close the open WebSockets with 1001 but those in `spare` (waiting for their turn), and
-        drop the handshakes under way; answers how many closed."""
-        closed = 0
+    def _send_away(self, *, spare: set[Any], told: dict[Any, float]) -> None:
+        """Tell the open WebSockets but those in `spare` (waiting for their turn) to go away, and
+        note when in `told`; close those told GOING_AWAY_WAIT_SECONDS ago and still open; drop
+        the handshakes under way."""
+        now = time.monotonic()
         for protocol in list(self.connections):
-            if isinstance(protocol, WebSocketProtocol) and protocol not in spare:
-                if protocol.state == protocol.STATE_OPEN:
+            if not isinstance(protocol, WebSocketProtocol) or protocol in spare:
+                continue
+            if protocol.state == protocol.STATE_OPEN:
+                queue = getattr(protocol, "application_queue", None)
+                if protocol not in told and queue is not None:
+                    queue.put_nowait({"type": GOING_AWAY})
+                    told[protocol] = now
+                elif queue is None or now - told[protocol] >= GOING_AWAY_WAIT_SECONDS:
+                    told.setdefault(protocol, now)
                     # with a reason (autobahn's sendClose refuses 1001)
-                    protocol.sendCloseFrame(code=GOING_AWAY, reasonUtf8=b"server shutting down")
-                    closed += 1
-                elif protocol.state == protocol.STATE_CONNECTING:
-                    protocol.dropConnection(abort=True)
-        return closed
+                    protocol.sendCloseFrame(code=CLOSE_GOING_AWAY, reasonUtf8=REASON_SHUTTING_DOWN.encode())
+            elif protocol.state == protocol.STATE_CONNECTING:
+                protocol.dropConnection(abort=True)
 
     def under_way(self) -> list[asyncio.Future]:
         """The applications of connections (requests, WebSockets) that have not finished."""

@@ -30,7 +30,14 @@ CLOSE_UNAUTHENTICATED = 4401
 # The close code of a connection whose events may have been lost (RFC 6455's "service restart":
 # the client reconnects, and reads again what it missed).
 CLOSE_SERVICE_RESTART = 1012
+# The close code of every connection of a process that stops (config/shutdown.py): the client
+# reconnects, to another process.
+CLOSE_GOING_AWAY = 1001
+# What a stopping process puts among a connection's messages when the connection's turn to close
+# comes: handled after the frames read before, so that they are answered first.
+GOING_AWAY = "server.going_away"
 # The reason each close frame carries (the protocol documents list them), for client logs.
+REASON_SHUTTING_DOWN = "server shutting down"
 REASON_NOT_AUTHENTICATED = "not authenticated"
 REASON_SIGNED_OUT = "signed out"
 REASON_EVENTS_MISSED = "events missed: reconnect"
@@ -197,6 +204,13 @@ class ChatConsumer(AsyncWebsocketConsumer):
     async def close_to_resync(self, event: EventsMissed) -> None:
         """Close the connection with 1012: events meant for it may have been lost."""
         await self._end(CLOSE_SERVICE_RESTART, REASON_EVENTS_MISSED)
+
+    async def server_going_away(self, message: dict[str, Any]) -> None:
+        """The process is stopping (GOING_AWAY): every frame read before is answered, so close
+        with 1001 (the client's disconnect then leaves the user, as any close's does)."""
+        if not self.ended:
+            self.ended = True
+            await self.close(code=CLOSE_GOING_AWAY, reason=REASON_SHUTTING_DOWN)
 
     async def _end(self, code: int, reason: str) -> None:
         """Stop reading and sending, leave the user and every address, and close with `code`

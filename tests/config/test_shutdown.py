@@ -53,22 +53,38 @@ async def test_the_drain_also_waits_for_an_application_that_started_after_it_beg
     assert later.done() and server.under_way() == []
 
 
-async def test_the_drain_closes_open_websockets_in_random_order_over_its_spread_and_new_ones_at_once():
-    """So that their clients do not all reconnect to the other processes in the same second."""
+class _Consumer:
+    """Stands for a WebSocket's consumer: the queue of its messages, which closes its connection
+    when told to go away, as realtime.consumers does (unless `stuck` on a frame)."""
+
+    def __init__(self, protocol, *, stuck: bool = False) -> None:
+        self.protocol, self.stuck, self.told_at = protocol, stuck, None
+
+    def put_nowait(self, message: dict) -> None:
+        from realtime.consumers import GOING_AWAY
+
+        assert message == {"type": GOING_AWAY} and self.told_at is None
+        self.told_at = time.monotonic()
+        if not self.stuck:
+            self.protocol.sendCloseFrame(code=1001, reasonUtf8=b"server shutting down")
+
+
+def _websockets():
+    """Make WebSocket protocols of the server's factory, in a state, their close frames timed."""
     from twisted.internet.address import IPv4Address
     from twisted.internet.testing import StringTransport
 
     from config.websocket_protocol import clean_closing_factory
 
-    loop = asyncio.get_running_loop()
     factory = clean_closing_factory()(server_class=None)
     closed_at: dict[object, float] = {}
 
-    def websocket(state: str) -> object:
+    def websocket(state: str, *, stuck: bool = False) -> object:
         protocol = factory.buildProtocol(IPv4Address("TCP", "127.0.0.1", 50000))
         protocol.makeConnection(StringTransport())
         protocol.openHandshakeTimeoutCall.cancel()  # no handshake follows
         protocol.state = getattr(protocol, state)
+        protocol.application_queue = _Consumer(protocol, stuck=stuck)
         close = protocol.sendCloseFrame
 
         def recorded(*args, **kwargs) -> None:
@@ -78,6 +94,13 @@ async def test_the_drain_closes_open_websockets_in_random_order_over_its_spread_
         protocol.sendCloseFrame = recorded
         return protocol
 
+    return websocket, closed_at
+
+
+async def test_the_drain_sends_open_websockets_away_in_random_order_at_its_rate_and_new_ones_at_once():
+    """So that their clients do not all reconnect to the other processes in the same second."""
+    loop = asyncio.get_running_loop()
+    websocket, closed_at = _websockets()
     done = loop.create_future()
     done.set_result(None)
     server = _server_with()
@@ -92,6 +115,27 @@ async def test_the_drain_closes_open_websockets_in_random_order_over_its_spread_
     assert times[0] < 0.2 and 0.75 <= times[-1] < 2
     assert 0.15 <= closed_at[opening] - began < 0.5  # closed at the drain's next turn, not in the spread
     assert all(protocol.state == protocol.STATE_CLOSING for protocol in [*open_ones, opening])
+
+
+async def test_a_websocket_whose_consumer_is_stuck_on_a_frame_is_closed_by_the_server(monkeypatch):
+    """Its consumer would close it after the frame; the server does, a while after telling it."""
+    from config import shutdown
+
+    monkeypatch.setattr(shutdown, "GOING_AWAY_WAIT_SECONDS", 0.4)
+    loop = asyncio.get_running_loop()
+    websocket, closed_at = _websockets()
+    stuck, idle = websocket("STATE_OPEN", stuck=True), websocket("STATE_OPEN")
+    running = loop.create_future()
+    loop.call_later(1.0, running.set_result, None)  # its disconnect, once the client answered the close
+    server = _server_with()
+    server.connections = {stuck: {"application_instance": running}, idle: {"application_instance": running}}
+
+    began = time.monotonic()
+    await server.drain(10)
+    assert closed_at[idle] - began < 0.1  # its consumer closed it when told
+    told_at = stuck.application_queue.told_at
+    assert told_at - began < 0.1 and 0.4 <= closed_at[stuck] - told_at < 0.7
+    assert stuck.state == stuck.STATE_CLOSING
 
 
 def test_closes_keep_to_their_rate_within_half_the_drain(caplog):

@@ -11,9 +11,11 @@ import signal
 import socket
 import time
 
+import psycopg
 import pytest
 import websockets
 
+from tests import servers
 from tests.helpers import access_token_for, db, make_user
 from tests.servers import daphne_processes, sama_over_tcp, sama_request
 
@@ -89,3 +91,26 @@ async def test_a_request_made_while_draining_is_answered_and_closes_its_kept_ali
         assert (answer.status, answer.getheader("connection")) == (200, "close")
         assert await asyncio.to_thread(server.wait, 10) == 0
         silent.close()
+
+
+async def test_a_frame_under_way_when_the_server_stops_is_answered_before_the_close():
+    """The consumer closes its connection once the frames it read are answered (a frame's answer
+    would be dropped after the close frame, and its client left not knowing whether it was done)."""
+    alice = await db(make_user)()
+    token = await db(access_token_for)(alice, "a")
+    locker = psycopg.connect(servers.test_database_url(), autocommit=True)
+    with daphne_processes(1) as [(port, server)], locker:
+        socket_a = await sama_over_tcp(port, token, "a")
+        with locker.transaction():  # holds alice's row: her profile edit waits for it
+            locker.execute("SELECT 1 FROM accounts_user WHERE id = %s FOR UPDATE", [alice.pk])
+            await socket_a.send(json.dumps({"request": {"user_edit": {"first_name": "Alicia"}, "id": "e"}}))
+            await asyncio.sleep(0.3)
+            server.send_signal(signal.SIGTERM)
+            await asyncio.to_thread(_until_refused, port)  # draining, the edit still under way
+            await asyncio.sleep(0.3)
+        answer = json.loads(await asyncio.wait_for(socket_a.recv(), 5))
+        assert answer["response"]["id"] == "e" and answer["response"]["user"]["first_name"] == "Alicia"
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await asyncio.wait_for(socket_a.recv(), 5)
+        assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (1001, "server shutting down")
+        assert await asyncio.to_thread(server.wait, 10) == 0
