@@ -184,9 +184,10 @@ SHUTDOWN_DRAIN_SECONDS = env.float("SHUTDOWN_DRAIN_SECONDS", 30, validate=Range(
 # of two took 500 Hooligram sign-ins a second within 200 ms at p99, and 1,000 within 2.2-2.6 s.
 SHUTDOWN_CLOSE_RATE = env.float("SHUTDOWN_CLOSE_RATE", 500, validate=Range(min=0))
 # When Redis lost the events of a process's connections (it restarted), the process closes them
-# with 1012 over this many seconds, in random order, so that their clients do not all reconnect
-# at once (realtime/hub.py).
-RESYNC_SPREAD_SECONDS = env.float("RESYNC_SPREAD_SECONDS", 10, validate=Range(min=0))
+# with 1012, in random order and at most this many a second (0: all at once), so that their
+# clients do not all reconnect at once (realtime/hub.py): every process does, so each takes about
+# as many reconnections a second as it closes.
+RESYNC_CLOSE_RATE = env.float("RESYNC_CLOSE_RATE", 500, validate=Range(min=0))
 
 REDIS_URL = env.str("REDIS_URL", "")
 # Redis pub/sub channels are shared by all of a server's database numbers: the default prefix

@@ -145,12 +145,13 @@ class Hub:
 
     async def _resync(self) -> None:
         """Tell every connection that events meant for it may have been lost (each closes, so its
-        client reconnects and reads again what it missed), in random order over
-        RESYNC_SPREAD_SECONDS: closed at once, every client of every process would reconnect in
-        the same second. Until its turn a connection gets its events (the hub's routes are back)."""
+        client reconnects and reads again what it missed), in random order and RESYNC_CLOSE_RATE
+        a second: closed at once, every client of every process would reconnect in the same
+        second. Until its turn a connection gets its events (the hub's routes are back)."""
         connections = list(dict.fromkeys(c for members in self.members.values() for c in members))
         random.shuffle(connections)
-        spread: float = settings.RESYNC_SPREAD_SECONDS
+        rate: float = settings.RESYNC_CLOSE_RATE
+        spread = len(connections) / rate if rate > 0 else 0.0
         logger.warning(
             "hub: Redis lost this process's routes (restarted, or an event came while the hub's "
             "subscription was down); closing its %d connections over %.0f s so that their clients resync",

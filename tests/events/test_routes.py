@@ -201,9 +201,9 @@ async def test_a_hub_registers_its_routes_again_within_seconds_once_redis_lost_t
 async def test_a_hub_tells_its_connections_over_the_spread_and_delivers_to_those_not_yet_told(
     processes, monkeypatch, settings
 ):
-    """So that their clients do not all reconnect at once (RESYNC_SPREAD_SECONDS)."""
+    """So that their clients do not all reconnect at once (RESYNC_CLOSE_RATE)."""
     monkeypatch.setattr(hub_module, "ROUTES_CHECK_SECONDS", 0.05)
-    settings.RESYNC_SPREAD_SECONDS = 1.6  # four connections: told at 0, 0.4, 0.8 and 1.2 s
+    settings.RESYNC_CLOSE_RATE = 2.5  # four connections: told at 0, 0.4, 0.8 and 1.2 s
     first, _ = processes
     listeners = [Listener() for _ in range(4)]
     for number, listener in enumerate(listeners):
