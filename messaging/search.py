@@ -11,10 +11,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from django.db.models import Expression, F, Model, OrderBy, QuerySet
+from django.db.models import Expression, F, Model, OrderBy, Q, QuerySet
 from django.db.models.functions import Lower
 
 from accounts.models import User
+from accounts.phones import phone_e164, phone_writer_region
 from accounts.selectors import staff_hidden
 from chats.models import Conversation
 from chats.selectors import conversations_of
@@ -67,7 +68,7 @@ USER_FIELDS: dict[str, Field] = {
     "first_name": Field("first_name"),
     "last_name": Field("last_name"),
     "email": Field("email"),
-    "phone": Field("phone"),
+    "phone": Field("phone"),  # filtered by number: user_search_page
     "created_at": Field("date_joined", filterable=False),
     "updated_at": Field("updated_at", filterable=False),
 }
@@ -150,11 +151,18 @@ NAMING_FIELDS = frozenset({"login", "first_name", "last_name"})
 
 def user_search_page(actor: User, **params: Any) -> Page[User]:
     """Active users, searched with `search_page`'s parameters; staff accounts only when a filter
-    names them by login, first name or last name (`accounts.selectors.staff_hidden`)."""
+    names them by login, first name or last name (`accounts.selectors.staff_hidden`). A phone
+    filter that reads as a number (a national one in the actor's region, as their contacts are
+    read) finds the users with that number however it was written, else the phone so written."""
+    filters = dict(params.pop("filters", None) or {})
     users = User.objects.filter(is_active=True)
-    if not NAMING_FIELDS & set(params.get("filters") or {}):
+    if not NAMING_FIELDS & set(filters):
         users = staff_hidden(users)
-    return search_page(users, USER_FIELDS, **params)
+    if "phone" in filters:
+        phone = str(_filter_value("phone", TEXT, filters.pop("phone")))  # a string: TEXT
+        number = phone_e164(phone, phone_writer_region(actor.phone_e164))
+        users = users.filter(Q(phone=phone) | Q(phone_e164=number) if number else Q(phone=phone))
+    return search_page(users, USER_FIELDS, filters=filters, **params)
 
 
 def conversation_search_page(actor: User, **params: Any) -> Page[Conversation]:

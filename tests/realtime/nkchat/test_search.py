@@ -3,6 +3,7 @@
 import pytest
 
 from accounts.models import User
+from accounts.phone_index import user_phone_index
 from tests.helpers import db, make_user
 from tests.realtime.nkchat.client import nk_connected
 
@@ -161,3 +162,24 @@ async def test_message_search_covers_visible_messages_of_the_users_conversations
     assert [m["message_id"] for m in page["data"]] == [mids[2]]
     await a.close()
     await b.close()
+
+
+def _with_verified_phone(user: User, country_code: str, phone_number: str) -> User:
+    """As a Hooligram sign-up leaves a user: a verified phone, which contacts find them by."""
+    user.country_code, user.phone_number = country_code, phone_number
+    user_phone_index(user)
+    user.save(update_fields=["country_code", "phone_number", "phone_e164"])
+    return user
+
+
+async def test_a_phone_filter_finds_the_number_however_it_was_written():
+    searcher = await db(make_user)("searcher", phone="+44 7700 900000")  # national numbers read as UK ones
+    written = await db(make_user)("written", phone="+44 7700 900123")
+    verified = await db(_with_verified_phone)(await db(make_user)("verified"), "44", "7700900456")
+    await db(make_user)("other", phone="not a number")
+    client = await nk_connected(searcher)
+    for phone, login in [("07700 900123", "written"), ("+447700900456", "verified"), ("not a number", "other")]:
+        page = await client.ok("user", "search", {"filter": {"phone": phone}, "fields": ["login"]})
+        assert [u["login"] for u in page["data"]] == [login], phone
+    assert (await client.ok("user", "search", {"filter": {"phone": "+44 7700 900999"}}))["total"] == 0
+    assert written.phone_e164 == "+447700900123" and verified.phone_e164 == "+447700900456"
