@@ -1,59 +1,106 @@
-"""The `restart` scenario: every user signed in on the first of the started processes, which is then
-stopped (SIGTERM) as in a rolling restart; each client reconnects as soon as its connection closes
-(as the SAMA SDK does) to the next process, and signs in again.
+"""The `restart` and `resync` scenarios: every client reconnects as soon as its connection closes
+(as the SAMA SDK does), and signs in again.
 
-It reports when the stopped process's closes came (from the signal), how long each reconnection
-took from its close to its sign-in's answer, how many were under way at once, and when the last
-client was back: what SHUTDOWN_CLOSE_RATE changes (`--server-env SHUTDOWN_CLOSE_RATE=0` closes
-every connection at once).
+- `restart`: every user signed in on the first of the started processes, which is then stopped
+  (SIGTERM) as in a rolling restart; the clients reconnect to the next process. What
+  SHUTDOWN_CLOSE_RATE changes (`--server-env SHUTDOWN_CLOSE_RATE=0` closes every connection at
+  once).
+- `resync`: the users spread over the started processes, whose routes Redis then loses (their
+  marks are deleted, as a Redis restart loses them); each process closes its connections with
+  1012, RESYNC_CLOSE_RATE a second, and the clients reconnect to the same process, as through a
+  load balancer that keeps them there.
+
+Each reports when the closes came (from the stop, or the loss), how long each reconnection took
+from its close to its sign-in's answer, how many were under way at once, and when the last client
+was back.
 """
 
 import asyncio
 import signal
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+import redis
 import uvloop
 from django.conf import settings
 
 from loadtest.clients import CLIENTS, LoadClient, UserSpec
 from loadtest.runner import Options, Target
+from loadtest.servers import ServerGroup
 from loadtest.stats import Ledger, percentile
 
-# How long a run waits, from the signal, for every client to have reconnected (well past the
-# stopped process's drain and the clients' own timeouts); those not back by then are counted.
+# How long a run waits, from the stop or the loss, for every client to have reconnected (well past
+# the stopped process's drain and the clients' own timeouts); those not back by then are counted.
 BACK_WITHIN_S = 90.0
 
 
 def run_restart(options: Options, target: Target, users: list[UserSpec], in_flight: int) -> dict[str, Any]:
     """Sign every user in on the first process (at most `in_flight` at once), stop it, and report
     the reconnections to the second."""
-    group = target.group
-    if group is None or len(group.urls) < 2:
-        raise ValueError("restart needs two or more started processes (--servers 2, no --url)")
+    group = _started(target, "restart", at_least=2)
     first, following = group.urls[0], group.urls[1]
     on_first = [replace(spec, url=first) for spec in users]
 
     def stop_first() -> None:
         group.processes[0].send_signal(signal.SIGTERM)
 
-    figures = uvloop.run(_restart(options, on_first, following, in_flight, stop_first))
-    close_rate = group.env.get("SHUTDOWN_CLOSE_RATE", settings.SHUTDOWN_CLOSE_RATE)
+    figures = uvloop.run(_reconnections(options, on_first, lambda _: following, in_flight, stop_first))
+    return _described(options, users, "SHUTDOWN_CLOSE_RATE", group, figures)
+
+
+def run_resync(options: Options, target: Target, users: list[UserSpec], in_flight: int) -> dict[str, Any]:
+    """Sign every user in (at most `in_flight` at once), have Redis lose the processes' routes, and
+    report the reconnections, each to the process the client was on."""
+    group = _started(target, "resync", at_least=1)
+    prefix = group.env["CHANNEL_LAYER_PREFIX"]
+
+    def lose_routes() -> None:
+        client = redis.Redis.from_url(group.env["REDIS_URL"])
+        try:
+            marks = list(client.scan_iter(match=f"{prefix}*:routed", count=1000))
+            if not marks:
+                raise RuntimeError("no process's routes are marked in Redis")
+            client.delete(*marks)
+        finally:
+            client.close()
+
+    figures = uvloop.run(_reconnections(options, users, lambda spec: spec.url, in_flight, lose_routes))
+    return _described(options, users, "RESYNC_CLOSE_RATE", group, figures)
+
+
+def _started(target: Target, mode: str, *, at_least: int) -> ServerGroup:
+    group = target.group
+    if group is None or len(group.urls) < at_least or "REDIS_URL" not in group.env:
+        raise ValueError(f"{mode} needs {at_least} or more started processes and Redis (--servers, no --url)")
+    return group
+
+
+def _described(
+    options: Options, users: list[UserSpec], rate_setting: str, group: ServerGroup, figures: dict[str, Any]
+) -> dict[str, Any]:
+    close_rate = group.env.get(rate_setting, getattr(settings, rate_setting))
     return {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "protocol": options.protocol,
         "users": len(users),
-        "shutdown_close_rate": float(close_rate),
+        "close_rate": float(close_rate),
         **figures,
     }
 
 
-async def _restart(
-    options: Options, users: list[UserSpec], following: str, in_flight: int, stop_first: Any
+async def _reconnections(
+    options: Options,
+    users: list[UserSpec],
+    reconnect_to: Callable[[UserSpec], str],
+    in_flight: int,
+    trigger: Callable[[], None],
 ) -> dict[str, Any]:
+    """Sign the users in, call `trigger` (which closes their connections, in time), and follow each
+    client as it reconnects (to `reconnect_to` its user) and signs in again."""
     ledger = Ledger()
     make = CLIENTS[options.protocol]
     errors: Counter[str] = Counter()
@@ -67,7 +114,7 @@ async def _restart(
                 await client.open()
                 await client.sign_in()
             except Exception as error:  # counted, never fatal
-                errors[f"before the restart: {type(error).__name__}: {str(error)[:80]}"] += 1
+                errors[f"before: {type(error).__name__}: {str(error)[:80]}"] += 1
                 await client.close()
             else:
                 signed_in.append(client)
@@ -78,15 +125,15 @@ async def _restart(
     back: list[float] = []
     again: list[LoadClient] = []
     under_way = [0, 0]  # now, most
-    signalled = time.monotonic()
+    triggered = time.monotonic()
 
     async def follow(client: LoadClient) -> None:
         await client.closed.wait()
         closed = time.monotonic()
-        closes.append(closed - signalled)
+        closes.append(closed - triggered)
         under_way[0] += 1
         under_way[1] = max(under_way)
-        reconnecting = make(replace(client.user, url=following), ledger, timeout=options.timeout)
+        reconnecting = make(replace(client.user, url=reconnect_to(client.user)), ledger, timeout=options.timeout)
         again.append(reconnecting)
         try:
             await reconnecting.open()
@@ -96,16 +143,16 @@ async def _restart(
         else:
             now = time.monotonic()
             reconnects.append((now - closed) * 1000)
-            back.append(now - signalled)
+            back.append(now - triggered)
         finally:
             under_way[0] -= 1
 
     following_all = asyncio.gather(*(follow(client) for client in signed_in))
-    stop_first()
+    trigger()
     try:
         await asyncio.wait_for(following_all, BACK_WITHIN_S)
     except TimeoutError:
-        errors["not closed by the stopped process in time"] += len(signed_in) - len(closes)
+        errors["not closed in time"] += len(signed_in) - len(closes)
     await asyncio.gather(*(client.close() for client in again), return_exceptions=True)
     reconnects.sort()
     closes.sort()

@@ -253,7 +253,7 @@ RESTART_COLUMNS: tuple[str, ...] = (
     "commit",
     "protocol",
     "users",
-    "shutdown_close_rate",
+    "close_rate",
     "reconnected",
     "first_close_s",
     "last_close_s",

@@ -79,7 +79,7 @@ def test_a_restart_stops_the_first_process_and_every_client_signs_in_again_on_th
         servers=2,
         server_env=[f"SHUTDOWN_CLOSE_RATE={close_rate}"],
     )
-    assert (figures["shutdown_close_rate"], figures["signed_in_before"], figures["reconnected"], figures["failed"]) == (
+    assert (figures["close_rate"], figures["signed_in_before"], figures["reconnected"], figures["failed"]) == (
         float(close_rate),
         8,
         8,
@@ -90,6 +90,23 @@ def test_a_restart_stops_the_first_process_and_every_client_signs_in_again_on_th
     assert 1 <= figures["most_reconnecting"] <= 8
     if close_rate != "0":  # eight closes, ten a second: the last 0.7 s after the signal
         assert figures["last_close_s"] >= 0.6
+
+
+def test_a_resync_closes_every_process_s_connections_and_every_client_signs_in_again(tmp_path):
+    (figures,) = _run(
+        tmp_path, "resync", protocol="sama", users=8, in_flight=4, servers=2, server_env=["RESYNC_CLOSE_RATE=10"]
+    )
+    assert (figures["close_rate"], figures["signed_in_before"], figures["reconnected"], figures["failed"]) == (
+        10.0,
+        8,
+        8,
+        0,
+    )
+    # four a process, ten a second each: the last told 0.3 s after its process's first, within the
+    # two seconds a hub takes to find its routes lost
+    assert 0 <= figures["first_close_s"] <= figures["last_close_s"] <= figures["all_back_s"] < 10
+    assert figures["last_close_s"] - figures["first_close_s"] >= 0.2
+    assert 1 <= figures["most_reconnecting"] <= 8
 
 
 def test_a_restart_needs_two_started_processes(tmp_path):

@@ -1,4 +1,4 @@
-"""`manage.py loadtest groups|max|idle|storm|restart`: measure the server under load over real WebSockets.
+"""`manage.py loadtest groups|max|idle|storm|restart|resync`: measure the server under load over real WebSockets.
 
 See docs/performance.md for the scenario, the exact commands and the figures.
 """
@@ -17,7 +17,7 @@ from loadtest import profile, provision
 from loadtest.clients import CLIENTS, UserSpec
 from loadtest.generator import raise_fd_limit
 from loadtest.idle import run_idle
-from loadtest.restart import run_restart
+from loadtest.restart import run_restart, run_resync
 from loadtest.runner import Options, Target, machine_description, run_groups, run_max, user_specs
 from loadtest.servers import ServerGroup, is_loopback_url, server_env
 from loadtest.stats import format_report, markdown_row
@@ -36,13 +36,14 @@ def git_commit() -> str:
 class Command(BaseCommand):
     help = (
         "Load-test the chat server: groups (fixed U), max (largest U within the latency bound), idle (memory), "
-        "storm (sign-ins at once), restart (one process stopped, its clients reconnecting)."
+        "storm (sign-ins at once), restart (one process stopped, its clients reconnecting), resync (Redis "
+        "lost the routes: every process closes its connections, their clients reconnecting)."
     )
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         """The command's options (see docs/performance.md)."""
-        parser.add_argument("mode", choices=["groups", "max", "idle", "storm", "restart"])
+        parser.add_argument("mode", choices=["groups", "max", "idle", "storm", "restart", "resync"])
         parser.add_argument("--protocol", choices=sorted(CLIENTS), default="sama")
         parser.add_argument("--users", type=int, default=None, help="users (groups), connections (idle)")
         parser.add_argument("--period", type=float, default=5.0, help="seconds between two sends of one user")
@@ -59,7 +60,7 @@ class Command(BaseCommand):
             "--in-flight",
             type=int,
             default=1000,
-            help="storm, restart: sign-ins under way at once (restart: before it)",
+            help="storm, restart, resync: sign-ins under way at once (restart, resync: before the closes)",
         )
         parser.add_argument(
             "--rate",
@@ -109,10 +110,15 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         """Prepare the database and servers, run the mode, report, stop the servers."""
         mode = opts["mode"]
-        users = (
-            opts["users"]
-            or {"groups": 100, "max": opts["max_users"], "idle": 1000, "storm": 5000, "restart": 5000}[mode]
-        )
+        defaults = {
+            "groups": 100,
+            "max": opts["max_users"],
+            "idle": 1000,
+            "storm": 5000,
+            "restart": 5000,
+            "resync": 5000,
+        }
+        users = opts["users"] or defaults[mode]
         if mode == "max":
             users = opts["max_users"]
         options = Options(
@@ -153,6 +159,8 @@ class Command(BaseCommand):
                 self.report("storm", run_storm(options, target, specs, opts["in_flight"], opts["rate"]), opts["json"])
             elif mode == "restart":
                 self.report("restart", run_restart(options, target, specs, opts["in_flight"]), opts["json"])
+            elif mode == "resync":
+                self.report("resync", run_resync(options, target, specs, opts["in_flight"]), opts["json"])
             else:
                 result = run_max(
                     options,
@@ -188,7 +196,9 @@ class Command(BaseCommand):
             raise CommandError("--rate must be a number of sign-ins a second above 0")
         if opts["mode"] == "restart" and (options.urls or options.servers < 2):
             raise CommandError("restart stops a process it started: give --servers 2 or more, and no --url")
-        if options.users < options.group_size and opts["mode"] not in ("idle", "storm", "restart"):
+        if opts["mode"] == "resync" and (options.urls or not settings.REDIS_URL):
+            raise CommandError("resync has Redis lose the routes of processes it started: set REDIS_URL, and no --url")
+        if options.users < options.group_size and opts["mode"] not in ("idle", "storm", "restart", "resync"):
             raise CommandError(f"at least {options.group_size} users are needed")
 
     def prepare_database(self, options: Options, opts: dict[str, Any]) -> list[dict[str, Any]] | None:
