@@ -161,14 +161,22 @@ class Hub:
         missed = EventsMissed()
         loop = asyncio.get_running_loop()
         began = loop.time()
+        telling: list[asyncio.Task[None]] = []
         for index, connection in enumerate(connections):
             wait = began + spread * index / len(connections) - loop.time()
             if wait > 0:
                 await asyncio.sleep(wait)
-            try:
-                await connection.deliver(missed)
-            except Exception:
-                logger.exception("hub: closing a connection to resync failed")
+            # Each in a task of its own: a connection leaves its user (a Redis round trip) before
+            # it closes, and told in turn 2,500 connections took 17 s whatever the rate.
+            telling.append(asyncio.create_task(self._tell(connection, missed)))
+        await asyncio.gather(*telling)
+
+    @staticmethod
+    async def _tell(connection: Connection, event: Event) -> None:
+        try:
+            await connection.deliver(event)
+        except Exception:
+            logger.exception("hub: closing a connection to resync failed")
 
     async def deliver(self, message: dict[str, Any]) -> None:
         """Hand each event of a channel-layer message to this process's connections at its
