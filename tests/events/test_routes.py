@@ -226,6 +226,32 @@ async def test_a_hub_tells_its_connections_over_the_spread_and_delivers_to_those
     assert all(listener.events.count(EventsMissed()) == 1 for listener in listeners)
 
 
+class SlowToLeave(Listener):
+    """A connection that takes a while to close once told (it leaves its user first: Redis)."""
+
+    async def deliver(self, event: Event) -> None:
+        await super().deliver(event)
+        if event == EventsMissed():
+            await asyncio.sleep(2)
+
+
+async def test_a_hub_does_not_wait_for_one_connection_to_close_before_telling_the_next(
+    processes, monkeypatch, settings
+):
+    monkeypatch.setattr(hub_module, "ROUTES_CHECK_SECONDS", 0.05)
+    settings.RESYNC_CLOSE_RATE = 0  # all at once
+    first, _ = processes
+    listeners = [SlowToLeave() for _ in range(3)]
+    for number, listener in enumerate(listeners):
+        await first.hub.join(f"user.{9030 + number}", listener)
+    await eventually(lambda: loop_client().exists(routes.registered_key(first.hub.channel)), "the hub's mark")
+
+    await loop_client().delete(routes.registered_key(first.hub.channel))  # as after a Redis restart
+    await until(lambda: any(EventsMissed() in listener.events for listener in listeners), "the first told")
+    await asyncio.sleep(0.5)  # well before the first has closed
+    assert all(listener.events == [EventsMissed()] for listener in listeners)
+
+
 async def test_a_new_hub_has_its_mark_so_a_missing_one_means_a_loss(processes):
     first, _ = processes
     await first.hub.ready()
