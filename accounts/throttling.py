@@ -14,17 +14,22 @@ guesses cannot exceed the account's limit; a refused attempt is not counted and 
 the lock-out. Concurrent failures from one address on many accounts can pass the address's
 limit by as many as were in flight together: the price of never refusing a burst of good sign-ins."""
 
+import asyncio
 import hashlib
 import math
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, BaseCache, caches
+from redis import exceptions
 
 from config.errors import RateLimited
-from config.redis_cache import RedisCache
+from config.redis_cache import READ_AND_COUNT, READ_AND_COUNT_SHA, RedisCache
+from config.redis_client import loop_client
 
 LOGIN = "login"
 REGISTER = "register"
@@ -92,6 +97,48 @@ def _count(key: str, delta: int, timeout: int, *, read_key: str | None = None) -
         return read, cache.incr(key, delta)
 
 
+@dataclass(frozen=True, slots=True)
+class _Attempt:
+    """One attempt's counters and limit: what `attempt` and `attempting` share."""
+
+    kind: str
+    limit: int
+    period: int
+    refused: RateLimited
+    address_key: str
+    account_key: str | None
+
+    def over(self, by_address: int, on_account: int) -> bool:
+        """Whether the counts read as the attempt is taken refuse it."""
+        return by_address >= self.limit or on_account > self.limit
+
+    def after_success(self, on_account: int) -> tuple[str, int] | None:
+        """The counter a success changes (key, delta), if any: an attempt of a kind not counted
+        only when it fails counts against the address; a login gives the account's count back,
+        but the window's first where the limit allows more. (A failure counts against the
+        address.)"""
+        if self.kind not in COUNT_FAILURES_ONLY:
+            return self.address_key, 1
+        if self.account_key is not None and (on_account > 1 or self.limit == 1):
+            return self.account_key, -1
+        return None
+
+
+def _attempt(kind: str, address: str, account: str | None) -> _Attempt:
+    limit, period = rate(kind)
+    now = time.time()
+    window = int(now // period)
+    wait = max(1, math.ceil((window + 1) * period - now))
+    return _Attempt(
+        kind=kind,
+        limit=limit,
+        period=period,
+        refused=RateLimited(f"{MESSAGES[kind]}, try again in {wait} seconds", retry_after=wait),
+        address_key=_key(kind, "address", address, window),
+        account_key=_key(kind, "account", account.lower(), window) if account else None,
+    )
+
+
 @contextmanager
 def attempt(kind: str, *, address: str | None, account: str | None = None) -> Iterator[None]:
     """Guard one attempt of this kind from `address` on `account` (a login, case-insensitive, a
@@ -104,32 +151,81 @@ def attempt(kind: str, *, address: str | None, account: str | None = None) -> It
     attempt counts: sign-ins that succeed together from one address (users behind one NAT, every
     client of an office reconnecting after a restart) are never refused for being simultaneous.
     The address's count is read as the account's is taken (one round trip on Redis); an attempt
-    the address's count refuses gives the account's back."""
+    the address's count refuses gives the account's back. `attempting` is the same rule for a
+    caller on an event loop."""
     if address is None:
         yield
         return
-    limit, period = rate(kind)
-    now = time.time()
-    window = int(now // period)
-    wait = max(1, math.ceil((window + 1) * period - now))
-    refused = RateLimited(f"{MESSAGES[kind]}, try again in {wait} seconds", retry_after=wait)
-    address_key = _key(kind, "address", address, window)
-    account_key = _key(kind, "account", account.lower(), window) if account else None
-    if account_key is None:
-        if _read(address_key) >= limit:
-            raise refused
-        on_account = 0
+    plan = _attempt(kind, address, account)
+    if plan.account_key is None:
+        by_address, on_account = _read(plan.address_key), 0
     else:
-        by_address, on_account = _count(account_key, 1, period, read_key=address_key)
-        if by_address >= limit or on_account > limit:
-            _count(account_key, -1, period)
-            raise refused
+        by_address, on_account = _count(plan.account_key, 1, plan.period, read_key=plan.address_key)
+    if plan.over(by_address, on_account):
+        if plan.account_key is not None:
+            _count(plan.account_key, -1, plan.period)
+        raise plan.refused
     try:
         yield
     except BaseException:
-        _count(address_key, 1, period)
+        _count(plan.address_key, 1, plan.period)
         raise
-    if kind not in COUNT_FAILURES_ONLY:
-        _count(address_key, 1, period)
-    elif account_key is not None and (on_account > 1 or limit == 1):  # the window's first keeps it
-        _count(account_key, -1, period)
+    if (change := plan.after_success(on_account)) is not None:
+        _count(*change, plan.period)
+
+
+@asynccontextmanager
+async def attempting(kind: str, *, address: str | None, account: str | None = None) -> AsyncIterator[None]:
+    """`attempt` for a caller on an event loop: the same rule and counters, its Redis commands
+    sent on the loop's client (a database thread that waits for Redis gives up the interpreter
+    lock and waits to take it back from the busy loop: a fifth of a Hooligram sign-in storm's
+    rate). Without Redis the counters are the process's own cache, used as `attempt` does. A
+    caller cancelled in the block (its connection closed) learns nothing, and its address is not
+    counted; the account's count it took stays taken for the window."""
+    client = loop_client() if isinstance(counters(), RedisCache) else None
+    if client is None:
+        with attempt(kind, address=address, account=account):
+            yield
+        return
+    if address is None:
+        yield
+        return
+    plan = _attempt(kind, address, account)
+    if plan.account_key is None:
+        by_address, on_account = await _read_async(client, plan.address_key), 0
+    else:
+        by_address, on_account = await _count_async(client, plan.account_key, 1, plan.period, read_key=plan.address_key)
+    if plan.over(by_address, on_account):
+        if plan.account_key is not None:
+            await _count_async(client, plan.account_key, -1, plan.period)
+        raise plan.refused
+    try:
+        yield
+    except asyncio.CancelledError:  # its caller left (the connection closed) and learns nothing
+        raise
+    except BaseException:
+        await _count_async(client, plan.address_key, 1, plan.period)
+        raise
+    if (change := plan.after_success(on_account)) is not None:
+        await _count_async(client, *change, plan.period)
+
+
+async def _read_async(client: Any, key: str) -> int:
+    """`_read` on the loop's Redis client."""
+    return int(await client.get(counters().make_and_validate_key(key)) or 0)
+
+
+async def _count_async(
+    client: Any, key: str, delta: int, lifetime: int, *, read_key: str | None = None
+) -> tuple[int, int]:
+    """`_count` on the loop's Redis client: the same script (config/redis_cache.py)."""
+    cache = counters()
+    keys = [cache.make_and_validate_key(key)]
+    if read_key is not None:
+        keys.append(cache.make_and_validate_key(read_key))
+    try:
+        read, count = await client.evalsha(READ_AND_COUNT_SHA, len(keys), *keys, delta, lifetime)
+    except exceptions.NoScriptError:  # Redis restarted, or its scripts were flushed
+        await client.script_load(READ_AND_COUNT)
+        read, count = await client.evalsha(READ_AND_COUNT_SHA, len(keys), *keys, delta, lifetime)
+    return int(read), int(count)

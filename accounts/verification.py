@@ -21,7 +21,7 @@ finds them (by E.164), and their codes stay keyed by the digits they have."""
 
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
@@ -391,15 +391,46 @@ def verification_submit(*, country_code: object, phone_number: object, code: obj
 def phone_sign_in(*, country_code: object, phone_number: object, code: object, address: str | None) -> User:
     """The user of a phone whose code (submitted before, or now) is right; the error otherwise.
     Failures are throttled like `verification_submit`'s."""
+    cc, pn, code, e164 = _sign_in_input(country_code, phone_number, code)
+    with throttling.attempt(throttling.LOGIN, address=address, account=_phone_account(cc, pn, e164)):
+        user = _phone_code_signs_in(cc, pn, e164, code)
+    return _active(user)
+
+
+async def phone_sign_in_on_loop(
+    *,
+    country_code: object,
+    phone_number: object,
+    code: object,
+    address: str | None,
+    run: Callable[..., Awaitable[Any]],
+) -> User:
+    """`phone_sign_in` for a caller on an event loop: the attempt counted on the loop
+    (`throttling.attempting`), the code checked in one unit of database work given to `run`
+    (which runs a function off the loop: `realtime.adapter.call`)."""
+    cc, pn, code, e164 = _sign_in_input(country_code, phone_number, code)
+    async with throttling.attempting(throttling.LOGIN, address=address, account=_phone_account(cc, pn, e164)):
+        user = await run(_phone_code_signs_in, cc, pn, e164, code)
+    return _active(user)
+
+
+def _sign_in_input(country_code: object, phone_number: object, code: object) -> tuple[str, str, str, str]:
+    """A sign-in's phone (country code, number), code and the phone in E.164; Invalid otherwise."""
     cc, pn = phone_validate(country_code, phone_number)
-    code = _code_validate(code)
-    e164 = _e164(cc, pn)
-    found = _phone_owner_and_code(cc, pn, e164)
+    return cc, pn, _code_validate(code), _e164(cc, pn)
+
+
+def _phone_code_signs_in(country_code: str, phone_number: str, e164: str, code: str) -> User:
+    """The phone's owner, if `code` signs in (`_sign_in_check`); the error otherwise."""
+    found = _phone_owner_and_code(country_code, phone_number, e164)
     if found is None:
         raise Invalid("verification code not requested", code="code_not_requested")
     user, newest = found
-    with throttling.attempt(throttling.LOGIN, address=address, account=_phone_account(cc, pn, e164)):
-        _sign_in_check(newest, code)
+    _sign_in_check(newest, code)
+    return user
+
+
+def _active(user: User) -> User:
     if not user.is_active:
         raise NotAuthenticated("user is deactivated", code="user_inactive")
     return user

@@ -139,12 +139,12 @@ class HooligramAdapter(HooligramEventsMixin, ProtocolAdapter):
         """Sign the connection in, then deliver every group of the user and every message not yet
         acknowledged. The connection joins the user's event group before the backlog is read, so
         nothing falls in between; a live copy of a backlog message is dropped by id."""
-        user: User = await call(
-            verification.phone_sign_in,
+        user = await verification.phone_sign_in_on_loop(
             country_code=_string(payload, "country_code"),
             phone_number=_string(payload, "phone_number"),
             code=_string(payload, "verification_code"),
             address=self.client_address,
+            run=call,
         )
         await self.connection.bind(user)
         await self.send(render.action(action_id, "AUTHORIZATION_SIGN_IN_SUCCESS", {}))

@@ -1,5 +1,6 @@
 """accounts.throttling: what counts, concurrent attempts, and the shared store."""
 
+import asyncio
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -100,3 +101,36 @@ def test_with_redis_the_counters_are_shared_through_redis(settings):
     with ThreadPoolExecutor(1) as pool:
         other_cache, outcome = pool.submit(elsewhere).result()
     assert other_cache is not caches["default"] and outcome == "refused"
+
+
+async def _fail_once_on_a_loop(address: str = "1.2.3.4", account: str | None = None) -> str:
+    """`_fail_once` through `attempting`, the face for callers on an event loop."""
+    try:
+        async with throttling.attempting(throttling.LOGIN, address=address, account=account):
+            await asyncio.sleep(0.01)  # concurrent attempts interleave here
+            raise NotAuthenticated("wrong")
+    except NotAuthenticated:
+        return "ran"
+    except RateLimited:
+        return "refused"
+
+
+async def test_on_an_event_loop_the_rule_and_the_counters_are_the_same(settings):
+    """With Redis through the loop's client, without it through the process's cache: the same
+    counts either way, so a limit holds whichever face a protocol calls."""
+    settings.LOGIN_RATE = "2/hour"
+    async with throttling.attempting(throttling.LOGIN, address="1.2.3.4", account="Alice"):
+        pass  # the window's first success holds one of the account's two attempts
+    assert await _fail_once_on_a_loop(account="alice") == "ran"
+    assert await asyncio.to_thread(_fail_once, throttling.LOGIN, "5.6.7.8", "ALICE") == "refused"
+    assert await _fail_once_on_a_loop(account="carol") == "ran"  # the address's second failure
+    assert await asyncio.to_thread(_fail_once, throttling.LOGIN, "1.2.3.4", "dave") == "refused"
+    assert await _fail_once_on_a_loop(address="5.6.7.8", account="erin") == "ran"  # refusals did not count
+    async with throttling.attempting(throttling.LOGIN, address=None, account="alice"):
+        pass  # a trusted caller, not counted and never refused
+
+
+async def test_concurrent_attempts_on_an_event_loop_cannot_exceed_the_limit(settings):
+    settings.LOGIN_RATE = "3/hour"
+    outcomes = await asyncio.gather(*(_fail_once_on_a_loop(account="alice") for _ in range(16)))
+    assert 1 <= outcomes.count("ran") <= 3 and outcomes.count("ran") + outcomes.count("refused") == 16

@@ -58,6 +58,22 @@ async def test_wrong_codes_at_sign_in_then_the_next_answers_throttled(settings):
     await client.close()
 
 
+async def test_sign_ins_for_phones_with_no_code_count_as_wrong_codes(settings):
+    """Probing which numbers have an account costs the address its login attempts."""
+    settings.LOGIN_RATE = "2/hour"
+    user, code = await make_phone_user("65", "92000002")
+    client = await HooligramClient().open()
+    for n in range(2):
+        unknown = {"country_code": "65", "phone_number": f"9300000{n}", "verification_code": "123456"}
+        frame = await client.act("AUTHORIZATION_SIGN_IN_REQUEST", unknown)
+        assert frame["payload"] == {"errors": ["verification code not requested"]}, frame
+    known = {"country_code": user.country_code, "phone_number": user.phone_number, "verification_code": code}
+    assert_throttled(
+        await client.act("AUTHORIZATION_SIGN_IN_REQUEST", known), "AUTHORIZATION_SIGN_IN", "login attempts"
+    )
+    await client.close()
+
+
 async def test_sign_ins_with_the_right_code_do_not_count(settings):
     settings.LOGIN_RATE = "1/hour"
     user, code = await make_phone_user("65", "93000001")
