@@ -25,10 +25,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, BaseCache, caches
-from redis import exceptions
 
 from config.errors import RateLimited
-from config.redis_cache import READ_AND_COUNT, READ_AND_COUNT_SHA, RedisCache
+from config.loop_batches import LoopBatches, settle
+from config.redis_cache import RedisCache
 from config.redis_client import loop_client
 
 LOGIN = "login"
@@ -218,14 +218,58 @@ async def _read_async(client: Any, key: str) -> int:
 async def _count_async(
     client: Any, key: str, delta: int, lifetime: int, *, read_key: str | None = None
 ) -> tuple[int, int]:
-    """`_count` on the loop's Redis client: the same script (config/redis_cache.py)."""
+    """`_count` on the loop's Redis client, batched with the loop's other counts of the moment."""
     cache = counters()
-    keys = [cache.make_and_validate_key(key)]
-    if read_key is not None:
-        keys.append(cache.make_and_validate_key(read_key))
-    try:
-        read, count = await client.evalsha(READ_AND_COUNT_SHA, len(keys), *keys, delta, lifetime)
-    except exceptions.NoScriptError:  # Redis restarted, or its scripts were flushed
-        await client.script_load(READ_AND_COUNT)
-        read, count = await client.evalsha(READ_AND_COUNT_SHA, len(keys), *keys, delta, lifetime)
+    keys = (cache.make_and_validate_key(key), cache.make_and_validate_key(read_key) if read_key else None)
+    counted = asyncio.get_running_loop().create_future()
+    CountBatches.of_this_loop().put((keys, delta, lifetime, counted))
+    read, count = await counted
     return int(read), int(count)
+
+
+# KEYS: each count's counter, then (if it reads one) the counter to read; ARGV: per count its
+# delta, its counter's lifetime and whether it reads ("1"); answers (read, new count) per count.
+# A whole batch in one script call: one command's arguments packed, one reply parsed.
+COUNT_BATCH = """
+local answers, k = {}, 1
+for i = 1, #ARGV, 3 do
+  local key, read = KEYS[k], 0
+  k = k + 1
+  if ARGV[i + 2] == '1' then
+    read = tonumber(redis.call('GET', KEYS[k]) or '0')
+    k = k + 1
+  end
+  redis.call('SET', key, 0, 'EX', ARGV[i + 1], 'NX')
+  answers[#answers + 1] = read
+  answers[#answers + 1] = redis.call('INCRBY', key, ARGV[i])
+end
+return answers
+"""
+
+_Count = tuple[tuple[str, str | None], int, int, "asyncio.Future[tuple[int, int]]"]
+
+
+class CountBatches(LoopBatches[_Count]):
+    """The counts of one event loop's attempts (`attempting`), each `_count`'s script, written in
+    one script call a batch: a sign-in storm counts hundreds at a time."""
+
+    name = "attempt counts"
+    limit = 500
+    gather_s = None
+
+    async def handle(self, batch: list[_Count]) -> None:
+        client = loop_client()
+        keys: list[str] = []
+        args: list[int | str] = []
+        for (key, read_key), delta, lifetime, _ in batch:
+            keys += [key, read_key] if read_key else [key]
+            args += [delta, lifetime, "1" if read_key else "0"]
+        try:
+            assert client is not None, "counted on the loop only with Redis"
+            answers = await client.register_script(COUNT_BATCH)(keys=keys, args=args)
+        except Exception as error:
+            for *_, counted in batch:
+                settle(counted, error)
+            return
+        for index, (*_, counted) in enumerate(batch):
+            settle(counted, (answers[2 * index], answers[2 * index + 1]))
