@@ -9,10 +9,11 @@ client on a connection pool is safe to share between threads.
 Django's `incr` is two round trips (whether the key exists, then INCRBY) and a counter that may
 not exist yet takes an `add` before it: a login's attempt took four to six. `read_and_count` is
 one: a script (GET, SET NX EX and INCRBY), which Redis runs whole, as it would a MULTI of the
-three. A Hooligram sign-in makes one call (two if its account signed in earlier in the window), a
+three. A password login makes one call (two if its account signed in earlier in the window), a
 token sign-in one `read`. Both go straight to a connection the thread keeps: through redis-py's
 client and pool (a connection lent and checked for unread data, observability counters, a
-retry wrapper) a call cost the client 58-69 µs of CPU, on the connection itself 21-32 µs."""
+retry wrapper) a call cost the client 58-69 µs of CPU, on the connection itself 21-32 µs. (A
+Hooligram sign-in counts from the event loop instead, batched: `accounts.throttling.attempting`.)"""
 
 import hashlib
 import os
