@@ -198,6 +198,15 @@ async def test_a_hub_registers_its_routes_again_within_seconds_once_redis_lost_t
     assert not await routes.routes_lost(first.hub.channel)  # told once
 
 
+async def _joined_then_routes_lost(hub: Hub, listeners: list[Listener], *, first_user: int) -> None:
+    """Each listener joins the hub as a user of its own (from `first_user` on); once Redis holds
+    the hub's mark, the mark is deleted, as a Redis restart loses it."""
+    for number, listener in enumerate(listeners):
+        await hub.join(f"user.{first_user + number}", listener)
+    await eventually(lambda: loop_client().exists(routes.registered_key(hub.channel)), "the hub's mark")
+    await loop_client().delete(routes.registered_key(hub.channel))
+
+
 async def test_a_hub_tells_its_connections_over_the_spread_and_delivers_to_those_not_yet_told(
     processes, monkeypatch, settings
 ):
@@ -206,11 +215,7 @@ async def test_a_hub_tells_its_connections_over_the_spread_and_delivers_to_those
     settings.RESYNC_CLOSE_RATE = 2.5  # four connections: told at 0, 0.4, 0.8 and 1.2 s
     first, _ = processes
     listeners = [Listener() for _ in range(4)]
-    for number, listener in enumerate(listeners):
-        await first.hub.join(f"user.{9020 + number}", listener)
-    await eventually(lambda: loop_client().exists(routes.registered_key(first.hub.channel)), "the hub's mark")
-
-    await loop_client().delete(routes.registered_key(first.hub.channel))  # as after a Redis restart
+    await _joined_then_routes_lost(first.hub, listeners, first_user=9020)
     await until(lambda: sum(EventsMissed() in listener.events for listener in listeners) == 1, "the first told")
     told_at = asyncio.get_running_loop().time()
     waiting = [listener for listener in listeners if not listener.events]
@@ -242,11 +247,7 @@ async def test_a_hub_does_not_wait_for_one_connection_to_close_before_telling_th
     settings.RESYNC_CLOSE_RATE = 0  # all at once
     first, _ = processes
     listeners = [SlowToLeave() for _ in range(3)]
-    for number, listener in enumerate(listeners):
-        await first.hub.join(f"user.{9030 + number}", listener)
-    await eventually(lambda: loop_client().exists(routes.registered_key(first.hub.channel)), "the hub's mark")
-
-    await loop_client().delete(routes.registered_key(first.hub.channel))  # as after a Redis restart
+    await _joined_then_routes_lost(first.hub, listeners, first_user=9030)
     await until(lambda: any(EventsMissed() in listener.events for listener in listeners), "the first told")
     await asyncio.sleep(0.5)  # well before the first has closed
     assert all(listener.events == [EventsMissed()] for listener in listeners)
