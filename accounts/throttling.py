@@ -12,7 +12,11 @@ aligned to the clock) in Django's cache, which is Redis when REDIS_URL is set, s
 process shares them. An attempt on an account is counted before it is judged, so concurrent
 guesses cannot exceed the account's limit; a refused attempt is not counted and does not prolong
 the lock-out. Concurrent failures from one address on many accounts can pass the address's
-limit by as many as were in flight together: the price of never refusing a burst of good sign-ins."""
+limit by as many as were in flight together: the price of never refusing a burst of good sign-ins.
+
+`attempt` guards synchronous callers (a database unit of work, a view); `attempting` is the same
+rule for a caller on an event loop, its Redis commands batched on the loop's client (a Hooligram
+sign-in)."""
 
 import asyncio
 import hashlib

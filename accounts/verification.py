@@ -3,13 +3,14 @@ users by their Hooligram `sid`.
 
 Codes are stored as keyed hashes, expire after VERIFICATION_CODE_TTL seconds, allow
 VERIFICATION_MAX_ATTEMPTS wrong tries, and code requests per phone number are rate-limited; on top
-of that, code requests and wrong codes count against REGISTER_RATE and LOGIN_RATE per client
-address and per phone, like every protocol's sign-up and login (accounts/throttling.py). Only
-the newest code of a phone counts: requesting a new one retires a previous one not yet verified.
-Once verified, a code keeps signing in (clients sign in again with it after every reconnect) for
-VERIFICATION_SIGN_IN_TTL seconds, also while a newer code waits to be verified: anyone may
-request a code for a phone, and that must not sign its owner out; verifying the newer code
-retires it. A wrong code at sign-in takes an attempt of both.
+of that, code requests and wrong codes (and codes given for a phone with none requested) count
+against REGISTER_RATE and LOGIN_RATE per client address and per phone, like every protocol's
+sign-up and login (accounts/throttling.py). Only the newest code of a phone counts: requesting a
+new one retires a previous one not yet verified. Once verified, a code keeps signing in (clients
+sign in again with it after every reconnect) for VERIFICATION_SIGN_IN_TTL seconds, also while a
+newer code waits to be verified: anyone may request a code for a phone, and that must not sign
+its owner out; verifying the newer code retires it. A wrong code at sign-in takes an attempt of
+both.
 
 A phone is given as (country code, number) and read by phonenumbers as "+<country code><number>"
 (`accounts/phones.py`). A code is texted only to a number phonenumbers holds valid; anything else

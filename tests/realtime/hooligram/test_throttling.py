@@ -1,6 +1,7 @@
 """Login and registration limits over Hooligram: code requests (which register) count against
-REGISTER_RATE, wrong codes at submit and sign-in against LOGIN_RATE, on top of each code's own
-attempts; a throttled action fails with `{errors: ["too many ..."]}`."""
+REGISTER_RATE, wrong codes at submit and sign-in (and sign-ins for a phone with no code) against
+LOGIN_RATE, on top of each code's own attempts; a throttled action fails with
+`{errors: ["too many ..."]}`."""
 
 import pytest
 
