@@ -11,7 +11,7 @@ class CaseInsensitiveUserManager(UserManager["User"]):
     """Looks logins up case-insensitively, so "Alice" and "alice" are one account."""
 
     def get_by_natural_key(self, username: str | None) -> "User":
-        return self.get(username__iexact=username)
+        return self.get(username__lower_exact=username)
 
 
 class User(AbstractUser):

@@ -70,7 +70,7 @@ def _new_code() -> str:
 
 
 def _users_of(email: str) -> list[User]:
-    users = User.objects.filter(email__iexact=email, is_active=True).order_by("pk")
+    users = User.objects.filter(email__lower_exact=email, is_active=True).order_by("pk")
     return list(users[:ACCOUNTS_PER_EMAIL_MAX])
 
 
@@ -154,7 +154,7 @@ def _reset(email: str, token: str | None, new_password: object) -> User | None:
     codes = list(
         PasswordResetCode.objects.select_for_update(of=("self",))
         .select_related("user")
-        .filter(user__email__iexact=email, user__is_active=True, expires_at__gt=timezone.now())
+        .filter(user__email__lower_exact=email, user__is_active=True, expires_at__gt=timezone.now())
         .order_by("pk")
     )
     match = next(

@@ -27,7 +27,7 @@ def named_by(keyword: str) -> Q | None:
     nobody either, so browsing the directory a letter at a time does not reveal the staff."""
     if not keyword:
         return None
-    return Q(username__iexact=keyword) | Q(first_name__iexact=keyword) | Q(last_name__iexact=keyword)
+    return Q(username__lower_exact=keyword) | Q(first_name__lower_exact=keyword) | Q(last_name__lower_exact=keyword)
 
 
 def user_search(

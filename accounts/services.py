@@ -80,7 +80,7 @@ def _user_create(login: object, password: object, profile: dict[str, Any]) -> Us
     password = password_validate(password)
     # Sign-up keeps the e-mail as given (SAMA's web app sends the login there); a change checks it.
     clean = _validate_profile(profile, email_format=False)
-    if User.objects.filter(username__iexact=login).exists():
+    if User.objects.filter(username__lower_exact=login).exists():
         raise Invalid("User already exists", code="user_exists")
     user = User(username=login, **clean)
     user_phone_index(user)
@@ -108,7 +108,7 @@ def _user_authenticate(login: object, password: object) -> User:
     if (max_length is not None and len(login) > max_length) or UNSTORABLE.search(login):
         # No account has such a login (an HTTP Basic header reaches here unchecked): no lookup.
         raise NotAuthenticated("Incorrect login or password")
-    user = User.objects.filter(username__iexact=login, is_active=True).first()
+    user = User.objects.filter(username__lower_exact=login, is_active=True).first()
     if user is None or not user.check_password(password):
         raise NotAuthenticated("Incorrect login or password")
     return user
@@ -173,7 +173,7 @@ def user_update(
     fields = _validate_profile(profile)
     if login is not None and login != user.username:
         login = _validate_login(login)
-        if User.objects.filter(username__iexact=login).exclude(pk=user.pk).exists():
+        if User.objects.filter(username__lower_exact=login).exclude(pk=user.pk).exists():
             raise Invalid("User already exists", code="user_exists")
         fields["username"] = login
     if new_password is not None:

@@ -153,13 +153,14 @@ def _new_code() -> str:
 
 
 def _free_login(country_code: str, phone_number: str) -> str:
-    """The sid as login, or the sid with a number after it if a login already looks like it."""
+    """The sid as login, or the sid with a number after it if a login already looks like it (the
+    sid alone is looked up by index; only when it is taken are the logins it begins read)."""
     base = f"{country_code}.{phone_number}"
+    if not User.objects.filter(username__lower_exact=base).exists():
+        return base
     taken = {
         login.lower() for login in User.objects.filter(username__istartswith=base).values_list("username", flat=True)
     }
-    if base not in taken:
-        return base
     n = 2
     while f"{base}.{n}" in taken:
         n += 1
@@ -443,12 +444,14 @@ def users_by_sids(sids: Iterable[str]) -> dict[str, User]:
     wanted = {sid for sid in sids if isinstance(sid, str) and sid}
     if not wanted:
         return {}
+    # Each arm is one index's: the unique index on the digits (its condition, `phone_number`
+    # not empty, repeated so that the planner may use it) and the one on the login's lower case.
     condition = Q()
     for sid in wanted:
         match = SID_RE.fullmatch(sid)
         if match:
-            condition |= Q(country_code=match.group(1), phone_number=match.group(2))
-        condition |= Q(username__iexact=sid, phone_number="")
+            condition |= Q(country_code=match.group(1), phone_number=match.group(2)) & ~Q(phone_number="")
+        condition |= Q(username__lower_exact=sid, phone_number="")
     users = User.objects.filter(condition, is_active=True)
     # Phone owners are indexed last, so their sid wins over a login that looks the same.
     index = {user.sid.lower(): user for user in sorted(users, key=lambda u: bool(u.phone_number))}

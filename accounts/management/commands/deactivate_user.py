@@ -16,7 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("login", help="The user's login (any case).")
 
     def handle(self, *args: Any, login: str, **options: Any) -> None:
-        user = User.objects.filter(username__iexact=login).first()
+        user = User.objects.filter(username__lower_exact=login).first()
         if user is None:
             raise CommandError(f"No user with login {login!r}")
         services.user_deactivate(user)
