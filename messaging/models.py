@@ -110,10 +110,11 @@ class DeliveryReceipt(models.Model):
 
 
 class StoredFile(models.Model):
-    """An uploaded file (attachment, chat image), stored through Django's storage API."""
+    """An uploaded file (attachment, chat image), stored through Django's storage API; found by
+    `name` (`<name>.<type>`) at every upload and download."""
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    name = models.CharField(max_length=255)
+    name = models.CharField(max_length=255, db_index=True)
     content_type = models.CharField(max_length=255, blank=True)
     size = models.PositiveBigIntegerField(default=0)
     storage_name = models.CharField(max_length=512, blank=True)

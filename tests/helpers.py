@@ -3,10 +3,13 @@
 import asyncio
 import itertools
 import json
+from collections.abc import Callable
 from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts import services, tokens
 from accounts.models import User
@@ -111,3 +114,20 @@ async def settle() -> None:
 
 
 db = database_sync_to_async
+
+
+def buffers_of_each_select(run: Callable[[], object]) -> list[int]:
+    """The buffers each SELECT that `run` made touches, run again under EXPLAIN (PostgreSQL): a
+    statement found by index touches a few, one that reads a table of thousands of rows dozens."""
+    with CaptureQueriesContext(connection) as captured:
+        run()
+    selects = [query["sql"] for query in captured.captured_queries if query["sql"].startswith("SELECT")]
+    assert selects, "the call read nothing"
+    buffers = []
+    with connection.cursor() as cursor:
+        for sql in selects:
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {sql}")
+            plan = cursor.fetchone()[0]
+            root = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
+            buffers.append(root["Shared Hit Blocks"] + root["Shared Read Blocks"])
+    return buffers

@@ -1,0 +1,50 @@
+"""An uploaded file is found by its name through an index: a download and an upload of
+`/files/<name>.<type>` each read a few buffers, not every stored file's row."""
+
+import pytest
+from django.core.files.base import ContentFile
+from django.db import connection
+
+from messaging import uploads
+from messaging.models import StoredFile
+from tests.helpers import buffers_of_each_select, make_user
+
+pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+# Reading every one of 5,000 stored files takes about sixty buffers; by index, under ten.
+BY_INDEX = 20
+
+
+@pytest.fixture
+def owner_of_many_files():
+    """A user who uploaded `avatar.png`, among 5,000 other stored files, their statistics taken."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the planner in question is PostgreSQL's (run with DATABASE_URL)")
+    owner = make_user()
+    StoredFile.objects.bulk_create(
+        StoredFile(owner=owner, name=f"file-{n}.png", storage_name=f"uploads/file-{n}.png") for n in range(5_000)
+    )
+    uploads.file_upload(owner, name="avatar", file_type="png", content=ContentFile(PNG, name="avatar.png"))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE messaging_storedfile")
+    return owner
+
+
+def test_a_download_finds_the_file_by_index(owner_of_many_files):
+    found = []
+    buffers = buffers_of_each_select(
+        lambda: found.append(uploads.file_get(owner_of_many_files, name="avatar", file_type="png"))
+    )
+    assert found[0].name == "avatar.png"
+    assert max(buffers) < BY_INDEX
+
+
+def test_a_new_upload_finds_the_name_by_index(owner_of_many_files):
+    buffers = buffers_of_each_select(
+        lambda: uploads.file_upload(
+            owner_of_many_files, name="avatar", file_type="png", content=ContentFile(PNG, name="avatar.png")
+        )
+    )
+    assert max(buffers) < BY_INDEX
