@@ -1,7 +1,7 @@
 """`lower_exact`: a case-insensitive equality that the `Lower(...)` indexes serve.
 
 Django's `iexact` compares `UPPER(field) = UPPER(value)` on PostgreSQL, which no index on
-`Lower(field)` serves: every login looked up by `username__iexact` read the whole users table
+`Lower(field)` serves: every login looked up that way read the whole users table
 (5 ms at 10,000 users, and more in proportion to the users, for each password login,
 registration and Hooligram group creation). `field__lower_exact=value` compares `LOWER(field) = LOWER(value)`, the
 very expression of the unique constraint on logins and the index on e-mails, so the database
