@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -145,11 +145,25 @@ def _sees_media(actor: User, stored: StoredFile, name: str) -> bool:
     if stored.owner_id == actor.pk:
         return True
     media_id = name.removesuffix(PREVIEW_SUFFIX) if is_preview(name) else name
-    # The lists' JSON text narrows the rows (SQLite has no JSON containment); the ids decide.
+    # The lists' JSON text narrows the rows; the ids decide.
     needle = f'"id": "{media_id}"'  # as both databases write it (an id needs no escaping)
-    attached = visible_messages(actor).filter(attachments__icontains=needle).values_list("attachments", flat=True)
     pictured = conversations_of(actor).filter(images__icontains=needle).values_list("images", flat=True)
-    return _lists_hold(attached[:CANDIDATES_MAX], media_id) or _lists_hold(pictured[:CANDIDATES_MAX], media_id)
+    return _lists_hold(_messages_holding(actor, media_id, needle), media_id) or _lists_hold(
+        pictured[:CANDIDATES_MAX], media_id
+    )
+
+
+def _messages_holding(actor: User, media_id: str, needle: str) -> Iterable[list[Any]]:
+    """The attachment lists of messages the actor sees that may hold the media: on PostgreSQL those
+    containing it, found through the index on messages with attachments (messaging migration
+    0008), not by reading every message the actor sees; SQLite, which has no JSON containment,
+    narrows by the lists' text."""
+    visible = visible_messages(actor)
+    if connection.vendor == "postgresql":
+        visible = visible.exclude(attachments=[]).filter(attachments__contains=[{"id": media_id}])
+    else:
+        visible = visible.filter(attachments__icontains=needle)
+    return visible.values_list("attachments", flat=True)[:CANDIDATES_MAX]
 
 
 def _lists_hold(media_lists: Iterable[list[Any]], media_id: str) -> bool:

@@ -1,13 +1,15 @@
 """An uploaded file is found by its name through an index: a download and an upload of
-`/files/<name>.<type>` each read a few buffers, not every stored file's row."""
+`/files/<name>.<type>` each read a few buffers, not every stored file's row; and a participant's
+download finds the message holding the file through the index on attachments, not by reading
+every message the participant sees."""
 
 import pytest
 from django.core.files.base import ContentFile
 from django.db import connection
 
 from messaging import uploads
-from messaging.models import StoredFile
-from tests.helpers import buffers_of_each_select, make_user
+from messaging.models import Message, StoredFile
+from tests.helpers import buffers_of_each_select, make_group, make_user
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 
@@ -47,4 +49,32 @@ def test_a_new_upload_finds_the_name_by_index(owner_of_many_files):
             owner_of_many_files, name="avatar", file_type="png", content=ContentFile(PNG, name="avatar.png")
         )
     )
+    assert max(buffers) < BY_INDEX
+
+
+def test_a_participant_sees_an_attachment_found_by_index_among_many_messages():
+    """A participant who did not upload the file may see it because a message they see holds it:
+    that message is found by its attachment's id, not by reading every message they see."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the planner in question is PostgreSQL's (run with DATABASE_URL)")
+    sender, viewer = make_user(), make_user()
+    group = make_group(sender, viewer)
+    uploads.file_upload(sender, name="photo-1", file_type="png", content=ContentFile(PNG, name="photo-1.png"))
+    Message.objects.bulk_create(
+        Message(
+            conversation=group,
+            sender=sender,
+            body=f"m{n}",
+            attachments=[{"id": f"other-{n}", "file_type": "png"}] if n % 2 else [],
+        )
+        for n in range(20_000)
+    )
+    Message.objects.create(conversation=group, sender=sender, attachments=[{"id": "photo-1", "file_type": "png"}])
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE messaging_message")
+    found = []
+    buffers = buffers_of_each_select(lambda: found.append(uploads.file_get(viewer, name="photo-1", file_type="png")))
+    assert found[0].name == "photo-1.png"
+    # Reading the 20,000 messages the viewer sees takes over three hundred buffers; through the
+    # index on attachments, about ten.
     assert max(buffers) < BY_INDEX
