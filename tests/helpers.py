@@ -3,6 +3,7 @@
 import asyncio
 import itertools
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -131,3 +132,42 @@ def buffers_of_each_select(run: Callable[[], object]) -> list[int]:
             root = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
             buffers.append(root["Shared Hit Blocks"] + root["Shared Read Blocks"])
     return buffers
+
+
+def generic_plan(sql: str, params: list[int | str]) -> dict[str, Any]:
+    """The plan of a statement (PostgreSQL) as the server runs it: prepared, planned for any
+    parameter values, and executed under EXPLAIN (ANALYZE, BUFFERS); its root node."""
+    numbered = iter(range(1, len(params) + 1))
+    statement = re.sub("%s", lambda _: f"${next(numbered)}", sql)
+    literals = ", ".join(str(p) if isinstance(p, int) else "'" + p.replace("'", "''") + "'" for p in params)
+    with connection.cursor() as cursor:
+        cursor.execute("SET plan_cache_mode = force_generic_plan")
+        cursor.execute(f"PREPARE plan_check AS {statement}")
+        try:
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) EXECUTE plan_check({literals})")
+            plan = cursor.fetchone()[0]
+        finally:
+            cursor.execute("DEALLOCATE plan_check")
+            cursor.execute("RESET plan_cache_mode")
+    return (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
+
+
+def _buffers(node: dict[str, Any]) -> int:
+    return node["Shared Hit Blocks"] + node["Shared Read Blocks"]
+
+
+def generic_plan_buffers(sql: str, params: list[int | str]) -> int:
+    """The buffers the statement's plan for any parameters touches at its root (see `generic_plan`)."""
+    return _buffers(generic_plan(sql, params))
+
+
+def generic_plan_steps_buffers(sql: str, params: list[int | str]) -> list[int]:
+    """The buffers each step of the statement's plan for any parameters touches (see
+    `generic_plan`): a statement's CTEs that change data are steps of their own, outside the
+    root's count."""
+    found, nodes = [], [generic_plan(sql, params)]
+    while nodes:
+        node = nodes.pop()
+        found.append(_buffers(node))
+        nodes.extend(node.get("Plans", ()))
+    return found

@@ -3,8 +3,6 @@ with a plan made for any parameters), whatever the age of PostgreSQL's planner s
 backlog with statistics taken while the tables were empty and thousands of messages written
 since (a fresh deployment's first burst, or a burst faster than autovacuum)."""
 
-import json
-import re
 from datetime import timedelta
 
 import pytest
@@ -16,35 +14,11 @@ from accounts.verification import _phone_owner_sql
 from chats.models import Conversation, Participant
 from messaging.models import Message
 from messaging.receipts import _backlog_sql, sign_in_backlog
-from tests.helpers import make_group, make_user
+from tests.helpers import generic_plan_buffers, make_group, make_user
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 
 STATISTICS_TABLES = ("messaging_message", "chats_participant", "messaging_deliveryreceipt", "messaging_hiddenmessage")
-
-
-def _generic_plan_buffers(sql: str, params: list[int | str]) -> int:
-    """The buffers the statement touches when run as the server runs it: prepared, with the
-    plan made for any parameter values."""
-    numbered = iter(range(1, len(params) + 1))
-    statement = re.sub("%s", lambda _: f"${next(numbered)}", sql)
-    with connection.cursor() as cursor:
-        cursor.execute("SET plan_cache_mode = force_generic_plan")
-        cursor.execute(f"PREPARE plan_check AS {statement}")
-        try:
-            cursor.execute(
-                f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) EXECUTE plan_check({', '.join(map(_literal, params))})"
-            )
-            plan = cursor.fetchone()[0]
-        finally:
-            cursor.execute("DEALLOCATE plan_check")
-            cursor.execute("RESET plan_cache_mode")
-    root = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
-    return root["Shared Hit Blocks"] + root["Shared Read Blocks"]
-
-
-def _literal(value: int | str) -> str:
-    return str(value) if isinstance(value, int) else "'" + value.replace("'", "''") + "'"
 
 
 def test_the_phone_owner_and_newest_code_are_found_by_index_among_many():
@@ -65,7 +39,7 @@ def test_the_phone_owner_and_newest_code_are_found_by_index_among_many():
     # By the unique index on the digits, the E.164 index and the phone's codes by date: about a
     # dozen buffers; reading every user, as the plan for any parameters did without the
     # index's condition: about seventy, and every code a few hundred.
-    assert _generic_plan_buffers(_phone_owner_sql(), params) < 20
+    assert generic_plan_buffers(_phone_owner_sql(), params) < 20
 
 
 @pytest.fixture
@@ -99,7 +73,7 @@ def test_the_backlog_reads_only_the_users_conversations_on_statistics_of_empty_t
     # buffers. The plans made on empty tables for one join each walked every message by id
     # (about 700 buffers here, 560,000 with 270,000 messages and 10,000 participants) and merged
     # every conversation by id (about 80 here, growing with the number of conversations).
-    assert _generic_plan_buffers(_backlog_sql(), params) < 60
+    assert generic_plan_buffers(_backlog_sql(), params) < 60
 
 
 def test_the_backlog_reads_only_the_users_conversations_on_statistics_of_one_busy_conversation():
@@ -122,7 +96,7 @@ def test_the_backlog_reads_only_the_users_conversations_on_statistics_of_one_bus
     # The reader's conversation and its messages: about 30 buffers. Planned as if the reader's
     # conversation held every message, the backlog walked every message written since the reader
     # joined by the index on time (about 300 buffers).
-    assert _generic_plan_buffers(_backlog_sql(), params) < 60
+    assert generic_plan_buffers(_backlog_sql(), params) < 60
 
 
 def test_statements_are_not_compiled_to_machine_code():
