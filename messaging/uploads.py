@@ -5,8 +5,10 @@ import mimetypes
 import re
 import uuid
 from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
+import orjson
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
@@ -16,8 +18,9 @@ from django.utils import timezone
 from accounts.models import User
 from chats.selectors import conversations_of
 from config.errors import Forbidden, Invalid, NotFound, TooLarge
-from messaging.access import visible_messages
-from messaging.models import StoredFile
+from config.prepared_sql import executed
+from messaging.access import visible_messages, visible_messages_sql
+from messaging.models import Message, StoredFile
 
 # Matched whole (`fullmatch`); anchored too, as the OpenAPI schema gives them.
 NAME_RE = re.compile(r"^[A-Za-z0-9_\-]{1,128}$")
@@ -155,15 +158,29 @@ def _sees_media(actor: User, stored: StoredFile, name: str) -> bool:
 
 def _messages_holding(actor: User, media_id: str, needle: str) -> Iterable[list[Any]]:
     """The attachment lists of messages the actor sees that may hold the media: on PostgreSQL those
-    containing it, found through the index on messages with attachments (messaging migration
-    0008), not by reading every message the actor sees; SQLite, which has no JSON containment,
-    narrows by the lists' text."""
-    visible = visible_messages(actor)
+    containing it (`_holding_sql`); SQLite, which has no JSON containment, narrows by the lists'
+    text."""
     if connection.vendor == "postgresql":
-        visible = visible.exclude(attachments=[]).filter(attachments__contains=[{"id": media_id}])
-    else:
-        visible = visible.filter(attachments__icontains=needle)
+        media = orjson.dumps([{"id": media_id}]).decode()
+        with executed(_holding_sql(), [media, actor.pk, actor.pk, CANDIDATES_MAX]) as cursor:
+            return [orjson.loads(text) for (text,) in cursor.fetchall()]  # Django's connection reads JSON as text
+    visible = visible_messages(actor).filter(attachments__icontains=needle)
     return visible.values_list("attachments", flat=True)[:CANDIDATES_MAX]
+
+
+@cache
+def _holding_sql() -> str:
+    """PostgreSQL: the attachment lists that contain a media (the first parameter, as JSON) of the
+    messages a user (the next two) sees, at most a number (the last). The messages holding it are
+    found first, through the index on messages with attachments (messaging migration 0008), and
+    then judged: left to the planner, which takes a conversation to hold a hundred messages, the
+    statement read every message of the user's conversations instead."""
+    join, condition = visible_messages_sql("m", "p")
+    return (
+        f"WITH holding AS MATERIALIZED (SELECT id, conversation_id, deleted_at, attachments"
+        f" FROM {Message._meta.db_table} WHERE attachments @> %s::jsonb AND NOT attachments = '[]'::jsonb)"
+        f" SELECT m.attachments FROM holding m {join} WHERE {condition} LIMIT %s"
+    )
 
 
 def _lists_hold(media_lists: Iterable[list[Any]], media_id: str) -> bool:
