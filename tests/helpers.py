@@ -129,9 +129,13 @@ def buffers_of_each_select(run: Callable[[], object]) -> list[int]:
         for sql in selects:
             cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {sql}")
             plan = cursor.fetchone()[0]
-            root = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
-            buffers.append(root["Shared Hit Blocks"] + root["Shared Read Blocks"])
+            buffers.append(_buffers((json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]))
     return buffers
+
+
+def _buffers(node: dict[str, Any]) -> int:
+    """The buffers a plan node touched (found in memory or read)."""
+    return node["Shared Hit Blocks"] + node["Shared Read Blocks"]
 
 
 def generic_plan(sql: str, params: list[int | str]) -> dict[str, Any]:
@@ -150,10 +154,6 @@ def generic_plan(sql: str, params: list[int | str]) -> dict[str, Any]:
             cursor.execute("DEALLOCATE plan_check")
             cursor.execute("RESET plan_cache_mode")
     return (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
-
-
-def _buffers(node: dict[str, Any]) -> int:
-    return node["Shared Hit Blocks"] + node["Shared Read Blocks"]
 
 
 def generic_plan_buffers(sql: str, params: list[int | str]) -> int:
