@@ -90,10 +90,10 @@ def _phone_owner_and_code(
     country_code: str, phone_number: str, e164: str
 ) -> tuple[User, PhoneVerification | None] | None:
     """The phone's owner (see `_phone_owner`; `e164` is the phone's, see `_e164`) with the newest
-    verification of the owner's digits (None if none was requested), read in one statement (every
-    Hooligram sign-in needs both): the one with these very digits; only if there is none, a second
-    reads those with the same E.164 number, which most sign-ins never need (the E.164 arm was a
-    third of the round trip of one statement for both)."""
+    verification of the owner's digits (None if none was requested), each candidate read with its
+    verification (every Hooligram sign-in needs both): first the user with these very digits; only
+    if there is none, in a second statement, those with the same E.164 number, which most sign-ins
+    never need (matched in the same statement, the E.164 number was a third of its round trip)."""
     with executed(_phone_owner_sql(by_e164=False), (country_code, phone_number)) as cursor:
         row = cursor.fetchone()
     if row is not None or not e164:

@@ -20,7 +20,8 @@ from tests.helpers import generic_plan_steps_buffers, make_group, make_user
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 
 # A step by index touches a few buffers (up to about fifteen here); reading a table of thousands
-# of rows, dozens: 5,000 conversations or participants, or 20,000 messages.
+# of rows, dozens: 5,000 users, conversations or participants fill fifty pages and more, 20,000
+# messages over two hundred.
 BY_INDEX = 25
 
 
@@ -47,13 +48,14 @@ def test_a_send_batch_finds_its_conversations_by_key_among_many():
 
 @pytest.fixture
 def busy_deployment():
-    """5,000 users in 1,250 groups of four with 20,000 messages, their statistics taken; answers
-    a group's members and one of its messages."""
+    """5,000 users in 1,250 groups of four with 20,000 messages, among 5,000 conversations, their
+    statistics taken; answers a group's members and one of its messages."""
     if connection.vendor != "postgresql":
         pytest.skip("the planner in question is PostgreSQL's (run with DATABASE_URL)")
     users = User.objects.bulk_create(User(username=f"member{n}", password="!") for n in range(5_000))
     groups = Conversation.objects.bulk_create(Conversation(owner=users[n * 4]) for n in range(1_250))
     Participant.objects.bulk_create(Participant(conversation=groups[n // 4], user=users[n]) for n in range(5_000))
+    Conversation.objects.bulk_create(Conversation(owner=users[0]) for _ in range(3_750))
     messages = Message.objects.bulk_create(
         (Message(conversation=groups[n % 1_250], sender=users[(n % 1_250) * 4], body="m") for n in range(20_000)),
         batch_size=5_000,
