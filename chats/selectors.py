@@ -13,7 +13,7 @@ from config.paging import clamp_limit
 def participations_of(user: User | int) -> QuerySet[Participant]:
     """The user's participations, with their conversations: one for each conversation they take
     part in (the rule every reader of a user's conversations starts from; Hooligram's hand-written
-    snapshot query, in `messaging.receipts.sign_in_backlog`, joins the same rows)."""
+    snapshot query, in `messaging.backlog.sign_in_backlogs`, joins the same rows)."""
     user_id = user if isinstance(user, int) else user.pk
     return Participant.objects.filter(user_id=user_id).select_related("conversation")
 

@@ -2,7 +2,9 @@ import itertools
 import shutil
 
 import pytest
+from asgiref.sync import SyncToAsync
 from django.conf import settings
+from django.db import connections
 
 from realtime.db import close_pool
 from realtime.hub import current_hub
@@ -13,12 +15,13 @@ _test_numbers = itertools.count(1)
 
 @pytest.fixture(autouse=True, scope="session")
 def _close_database_threads(django_db_setup, django_db_blocker):
-    """Close the database thread pool's connections before the test database is dropped.
-
-    Channels' test communicator turns off its connection cleanup, so pool threads keep theirs."""
+    """Close the database threads' connections before the test database is dropped: the pool's,
+    and that of asgiref's one thread for synchronous code (`tests.helpers.db`), which Channels'
+    test communicator leaves open (it turns Django's connection cleanup off while it waits)."""
     yield
     with django_db_blocker.unblock():
         close_pool()
+        SyncToAsync.single_thread_executor.submit(connections.close_all).result()
 
 
 @pytest.fixture(autouse=True)

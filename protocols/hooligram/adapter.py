@@ -10,12 +10,10 @@ from chats import conversations, membership
 from chats.models import Conversation
 from chats.snapshots import conversation_snapshot
 from config.errors import Invalid, ServiceError
-from messaging import receipts
 from messaging.sending import SendRequest
-from messaging.snapshots import message_snapshot
 from protocols.hooligram import render
 from protocols.hooligram.event_frames import HooligramEventsMixin
-from realtime import receipt_batches, send_batches
+from realtime import backlog_batches, receipt_batches, send_batches
 from realtime.adapter import ProtocolAdapter, call, logger, to_id
 
 # Reasons for "you are not in this conversation", worded as the original server words them.
@@ -137,8 +135,9 @@ class HooligramAdapter(HooligramEventsMixin, ProtocolAdapter):
 
     async def sign_in(self, action_id: Any, payload: dict) -> None:
         """Sign the connection in, then deliver every group of the user and every message not yet
-        acknowledged. The connection joins the user's event group before the backlog is read, so
-        nothing falls in between; a live copy of a backlog message is dropped by id."""
+        acknowledged. The connection joins the user's event group before the backlog is read (with
+        the other sign-ins of the process under way), so nothing falls in between; a live copy of a
+        backlog message is dropped by id."""
         user = await verification.phone_sign_in_on_loop(
             country_code=_string(payload, "country_code"),
             phone_number=_string(payload, "phone_number"),
@@ -147,18 +146,14 @@ class HooligramAdapter(HooligramEventsMixin, ProtocolAdapter):
             run=call,
         )
         await self.connection.bind(user)
+        backlog = backlog_batches.backlog_requested(user.pk)
         await self.send(render.action(action_id, "AUTHORIZATION_SIGN_IN_SUCCESS", {}))
-        groups, messages = await call(self._backlog, user)
+        groups, messages = await backlog
         self.backlog_ids = {m["id"] for m in messages}
         for group in groups:
             await self.send(render.group_deliver_request(group))
         for message in messages:
             await self.send(render.messaging_deliver_request(message))
-
-    @staticmethod
-    def _backlog(user: User) -> tuple[list[dict], list[dict]]:
-        groups, messages = receipts.sign_in_backlog(user)
-        return groups, [message_snapshot(m, m.sender, "") for m in messages]
 
     async def keep_alive(self, action_id: Any, payload: dict) -> dict:
         """Answered at any time, signed in or not."""

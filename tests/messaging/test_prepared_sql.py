@@ -4,7 +4,8 @@ per message (Django turns psycopg's prepared statements off unless the settings 
 import pytest
 from django.db import connection
 
-from messaging.receipts import receipts_record, sign_in_backlog
+from messaging.backlog import sign_in_backlogs
+from messaging.receipts import receipts_record
 from messaging.sending import SendRequest, message_send, messages_send
 from tests.helpers import make_group, make_user
 
@@ -29,8 +30,9 @@ def test_sends_receipt_batches_of_any_size_and_sign_in_backlogs_reuse_one_prepar
     assert receipts_record([(others[0].pk, sent[0].pk)]) == [True]
     assert receipts_record([(u.pk, m.pk) for u in others for m in sent[1:]]) == [True] * 6
     for user in others[:2]:
-        groups, undelivered = sign_in_backlog(user)
+        groups, undelivered = sign_in_backlogs([user.pk])[user.pk]
         assert (len(groups), len(undelivered)) == (1, 0 if user == others[0] else 1)  # sent[0] unacknowledged
+    assert len(sign_in_backlogs([u.pk for u in others])) == 3  # any number of users: the same statement
 
     prepared = _prepared()
     assert len([s for s in prepared if "INSERT INTO messaging_message" in s]) == 1

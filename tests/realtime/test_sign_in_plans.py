@@ -12,8 +12,8 @@ from django.utils import timezone
 from accounts.models import PhoneVerification, User
 from accounts.verification import _phone_owner_sql
 from chats.models import Conversation, Participant
+from messaging.backlog import _backlogs_sql, sign_in_backlogs
 from messaging.models import Message
-from messaging.receipts import _backlog_sql, sign_in_backlog
 from tests.helpers import generic_plan_buffers, make_group, make_user
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
@@ -65,15 +65,15 @@ def after_a_burst():
 
 def test_the_backlog_reads_only_the_users_conversations_on_statistics_of_empty_tables(after_a_burst):
     reader, group, unread = after_a_burst
-    groups, messages = sign_in_backlog(reader)
+    groups, messages = sign_in_backlogs([reader.pk])[reader.pk]
     assert [(g["id"], len(g["participants"])) for g in groups] == [(group.pk, 2)]
     assert [m.pk for m in messages] == [unread.pk]
-    params = [reader.pk] * 5 + [500, reader.pk, 500]
+    params = [f"{{{reader.pk}}}", 500, 500]  # the users (an array), the cap twice
     # The reader's one conversation, its two members by their keys and its messages: about 30
     # buffers. The plans made on empty tables for one join each walked every message by id
     # (about 700 buffers here, 560,000 with 270,000 messages and 10,000 participants) and merged
     # every conversation by id (about 80 here, growing with the number of conversations).
-    assert generic_plan_buffers(_backlog_sql(), params) < 60
+    assert generic_plan_buffers(_backlogs_sql(), params) < 60
 
 
 def test_the_backlog_reads_only_the_users_conversations_on_statistics_of_one_busy_conversation():
@@ -89,14 +89,14 @@ def test_the_backlog_reads_only_the_users_conversations_on_statistics_of_one_bus
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {', '.join(STATISTICS_TABLES)}")
     unread = Message.objects.create(conversation=quiet, sender=friend, body="for the reader")
-    groups, messages = sign_in_backlog(reader)
+    groups, messages = sign_in_backlogs([reader.pk])[reader.pk]
     assert [g["id"] for g in groups] == [quiet.pk]
     assert [m.pk for m in messages] == [unread.pk]
-    params = [reader.pk] * 5 + [500, reader.pk, 500]
+    params = [f"{{{reader.pk}}}", 500, 500]  # the users (an array), the cap twice
     # The reader's conversation and its messages: about 30 buffers. Planned as if the reader's
     # conversation held every message, the backlog walked every message written since the reader
     # joined by the index on time (about 300 buffers).
-    assert generic_plan_buffers(_backlog_sql(), params) < 60
+    assert generic_plan_buffers(_backlogs_sql(), params) < 60
 
 
 def test_statements_are_not_compiled_to_machine_code():
