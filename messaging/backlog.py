@@ -66,7 +66,7 @@ def _backlogs_sql() -> str:
 def _backlog_sql(user: str) -> str:
     """The conversations of the user (`user`: an SQL expression) with their members (by
     conversation, then member), then the undelivered messages (by id), in one statement. With
-    `user` a parameter it takes the user's id five times, then the cap."""
+    `user` a parameter (`%s`, on SQLite) it takes the user's id five times, then the cap."""
     conversations = _member_conversations_width()
     by_message = 2 + conversations  # its first column: the message's id
     by_member = 2 + len(Conversation._meta.concrete_fields)  # the member's id

@@ -147,7 +147,11 @@ class HooligramAdapter(HooligramEventsMixin, ProtocolAdapter):
         )
         await self.connection.bind(user)
         backlog = backlog_batches.backlog_requested(user.pk)
-        await self.send(render.action(action_id, "AUTHORIZATION_SIGN_IN_SUCCESS", {}))
+        try:
+            await self.send(render.action(action_id, "AUTHORIZATION_SIGN_IN_SUCCESS", {}))
+        except BaseException:
+            backlog.cancel()  # no one will wait for it
+            raise
         groups, messages = await backlog
         self.backlog_ids = {m["id"] for m in messages}
         for group in groups:
