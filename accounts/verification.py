@@ -1,5 +1,5 @@
-"""Phone verification (Hooligram sign-in): request a code, submit it, sign in with it; and finding
-users by their Hooligram `sid`.
+"""Phone verification (Hooligram sign-in): request a code, submit it, sign in with it (whose phone
+is whose: `accounts/phone_owners.py`).
 
 Codes are stored as keyed hashes, expire after VERIFICATION_CODE_TTL seconds, allow
 VERIFICATION_MAX_ATTEMPTS wrong tries, and code requests per phone number are rate-limited; on top
@@ -22,32 +22,30 @@ finds them (by E.164), and their codes stay keyed by the digits they have."""
 
 import re
 import secrets
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from functools import cache
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from accounts import throttling
 from accounts.models import PhoneVerification, User
 from accounts.phone_index import user_phone_index
-from accounts.phones import TextablePhone, country_code_known, phone_e164, phone_textable
+from accounts.phone_owners import e164_of, phone_owner, phone_owner_and_code
+from accounts.phones import TextablePhone, country_code_known, phone_textable
 from accounts.sms import SmsError, get_sms_backend
 from accounts.snapshots import user_snapshot
 from config.errors import Invalid, NotAuthenticated, RateLimited, ServiceError
-from config.prepared_sql import columns, executed, instance_at
 from events.delivery import publish
 from events.kinds import UserCreated
 
 # Matched whole (`fullmatch`: a `$` alone lets a trailing newline through), ASCII digits only.
 COUNTRY_CODE_RE = re.compile(r"\+?([0-9]{1,4})")
 PHONE_NUMBER_RE = re.compile(r"[0-9]{3,20}")
-SID_RE = re.compile(r"([0-9]{1,4})\.([0-9]{3,20})")
 CODE_MAX_LENGTH = 32
 HASH_SALT = "accounts.verification.code"
 
@@ -71,71 +69,6 @@ def _phone_to_text(country_code: str, phone_number: str) -> TextablePhone:
     if phone is None:
         raise Invalid("invalid phone_number", code="invalid_phone_number")
     return phone
-
-
-def _phone_owner(country_code: str, phone_number: str) -> User | None:
-    """The user whose verified phone this (validated) one is: the one registered with these very
-    digits, else the first registered with the same number in E.164 (written with or without a
-    trunk prefix)."""
-    found = _phone_owner_and_code(country_code, phone_number, _e164(country_code, phone_number))
-    return found[0] if found is not None else None
-
-
-def _e164(country_code: str, phone_number: str) -> str:
-    """The (validated) phone in E.164; "" if it is no possible number."""
-    return phone_e164(f"+{country_code}{phone_number}")
-
-
-def _phone_owner_and_code(
-    country_code: str, phone_number: str, e164: str
-) -> tuple[User, PhoneVerification | None] | None:
-    """The phone's owner (see `_phone_owner`; `e164` is the phone's, see `_e164`) with the newest
-    verification of the owner's digits (None if none was requested), each candidate read with its
-    verification (every Hooligram sign-in needs both): first the user with these very digits; only
-    if there is none, in a second statement, those with the same E.164 number, which most sign-ins
-    never need (matched in the same statement, the E.164 number was a third of its round trip)."""
-    with executed(_phone_owner_sql(by_e164=False), (country_code, phone_number)) as cursor:
-        row = cursor.fetchone()
-    if row is not None or not e164:
-        return _owner_and_code(row) if row is not None else None
-    with executed(_phone_owner_sql(by_e164=True), (e164,)) as cursor:
-        candidates = [_owner_and_code(row) for row in cursor.fetchall()]
-
-    def holds_it(found: tuple[User, PhoneVerification | None]) -> bool:
-        # `phone_e164` is the profile phone's when the verified one does not read: no match then.
-        digits = (found[0].country_code, found[0].phone_number)
-        return phone_e164(f"+{digits[0]}{digits[1]}") == e164
-
-    return next(filter(holds_it, candidates), None)
-
-
-def _owner_and_code(row: tuple[Any, ...]) -> tuple[User, PhoneVerification | None]:
-    user, start = instance_at(User, row, 0)
-    if row[start] is None:  # the verification's id: no verification joined
-        return user, None
-    return user, instance_at(PhoneVerification, row, start)[0]
-
-
-@cache
-def _phone_owner_sql(*, by_e164: bool) -> str:
-    """`_phone_owner_and_code`'s candidates, written once (every Hooligram sign-in runs one), each
-    with the newest verification of its digits: the user with these digits, or (`by_e164`) the
-    users with this E.164 number and a verified phone, oldest first. The digits' statement repeats
-    `phone_number <> ''`, the condition of the unique index on the digits: without it a plan made
-    for any parameters (the prepared statement's) cannot use that index, and PostgreSQL read every
-    user (3.7 ms instead of 0.14 ms with 10,000 users)."""
-    where = (
-        "u.phone_e164 = %s AND u.phone_e164 <> '' AND u.phone_number <> '' ORDER BY u.id"
-        if by_e164
-        else "u.country_code = %s AND u.phone_number = %s AND u.phone_number <> ''"
-    )
-    return (
-        f"SELECT {columns(User, 'u')}, {columns(PhoneVerification, 'v')} FROM {User._meta.db_table} u"
-        f" LEFT JOIN {PhoneVerification._meta.db_table} v ON v.id = (SELECT nv.id"
-        f" FROM {PhoneVerification._meta.db_table} nv"
-        " WHERE nv.country_code = u.country_code AND nv.phone_number = u.phone_number"
-        f" ORDER BY nv.created_at DESC, nv.id DESC LIMIT 1) WHERE {where}"
-    )
 
 
 def _phone_account(country_code: str, phone_number: str, e164: str) -> str:
@@ -175,7 +108,7 @@ def _free_login(country_code: str, phone_number: str) -> str:
 
 def phone_user_get_or_create(phone: TextablePhone) -> tuple[User, bool]:
     """The user who owns this phone, created (without a usable password) if new."""
-    user = _phone_owner(phone.country_code, phone.national_number)
+    user = phone_owner(phone.country_code, phone.national_number)
     if user is not None:
         return user, False
     user = User(
@@ -191,7 +124,7 @@ def phone_user_get_or_create(phone: TextablePhone) -> tuple[User, bool]:
             user.save()
     except IntegrityError:
         # Another request registered the phone (or took the login) at the same moment.
-        user = _phone_owner(phone.country_code, phone.national_number)
+        user = phone_owner(phone.country_code, phone.national_number)
         if user is None:
             raise
         return user, False
@@ -388,9 +321,9 @@ def verification_submit(*, country_code: object, phone_number: object, code: obj
     attempts (None: a trusted caller, not counted)."""
     cc, pn = phone_validate(country_code, phone_number)
     code = _code_validate(code)
-    e164 = _e164(cc, pn)
+    e164 = e164_of(cc, pn)
     with throttling.attempt(throttling.LOGIN, address=address, account=_phone_account(cc, pn, e164)):
-        found = _phone_owner_and_code(cc, pn, e164)
+        found = phone_owner_and_code(cc, pn, e164)
         if found is None:
             raise Invalid("verification code not requested", code="code_not_requested")
         _verification_check(found[1], code)
@@ -425,12 +358,12 @@ async def phone_sign_in_on_loop(
 def _sign_in_input(country_code: object, phone_number: object, code: object) -> tuple[str, str, str, str]:
     """A sign-in's phone (country code, number), code and the phone in E.164; Invalid otherwise."""
     cc, pn = phone_validate(country_code, phone_number)
-    return cc, pn, _code_validate(code), _e164(cc, pn)
+    return cc, pn, _code_validate(code), e164_of(cc, pn)
 
 
 def _phone_code_signs_in(country_code: str, phone_number: str, e164: str, code: str) -> User:
     """The phone's owner, if `code` signs in (`_sign_in_check`); the error otherwise."""
-    found = _phone_owner_and_code(country_code, phone_number, e164)
+    found = phone_owner_and_code(country_code, phone_number, e164)
     if found is None:
         raise Invalid("verification code not requested", code="code_not_requested")
     user, newest = found
@@ -442,23 +375,3 @@ def _active(user: User) -> User:
     if not user.is_active:
         raise NotAuthenticated("user is deactivated", code="user_inactive")
     return user
-
-
-def users_by_sids(sids: Iterable[str]) -> dict[str, User]:
-    """Active users by sid ("<country_code>.<phone_number>", or the login of a user without a
-    phone), in one query; unknown sids are left out. A phone match wins over a login."""
-    wanted = {sid for sid in sids if isinstance(sid, str) and sid}
-    if not wanted:
-        return {}
-    # Each arm is one index's: the unique index on the digits (its condition, `phone_number`
-    # not empty, repeated so that the planner may use it) and the one on the login's lower case.
-    condition = Q()
-    for sid in wanted:
-        match = SID_RE.fullmatch(sid)
-        if match:
-            condition |= Q(country_code=match.group(1), phone_number=match.group(2)) & ~Q(phone_number="")
-        condition |= Q(username__lower_exact=sid, phone_number="")
-    users = User.objects.filter(condition, is_active=True)
-    # Phone owners are indexed last, so their sid wins over a login that looks the same.
-    index = {user.sid.lower(): user for user in sorted(users, key=lambda u: bool(u.phone_number))}
-    return {sid: index[sid.lower()] for sid in wanted if sid.lower() in index}

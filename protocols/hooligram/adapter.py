@@ -4,7 +4,7 @@ action's `_SUCCESS` or `_FAILURE` type and the same id; failures carry `{errors:
 from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 
-from accounts import verification
+from accounts import phone_owners, verification
 from accounts.models import User
 from chats import conversations, membership
 from chats.models import Conversation
@@ -181,7 +181,7 @@ class HooligramAdapter(HooligramEventsMixin, ProtocolAdapter):
         if self.user.sid not in sids:
             raise Invalid("include group creator in member_sids")
         membership.participants_within(len(sids))  # before looking up a list of any length
-        members = await call(verification.users_by_sids, sids)
+        members = await call(phone_owners.users_by_sids, sids)
         if len(members) != len(sids):
             raise Invalid("member not found")
         conversation, created = await call(
@@ -214,7 +214,7 @@ class HooligramAdapter(HooligramEventsMixin, ProtocolAdapter):
         """Add a user (by sid) to a group; every member then gets the group again."""
         group_id = _id(payload, "group_id")
         sid = _string(payload, "member_sid")
-        member = (await call(verification.users_by_sids, [sid])).get(sid)
+        member = (await call(phone_owners.users_by_sids, [sid])).get(sid)
         if member is None:
             raise Invalid("member not found")
         await call(

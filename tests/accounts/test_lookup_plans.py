@@ -6,7 +6,7 @@ no index served, read 86 to 101 here and grows with every user)."""
 import pytest
 from django.db import connection
 
-from accounts import password_reset, services, verification
+from accounts import password_reset, phone_owners, services, verification
 from accounts.models import User
 from tests.helpers import PASSWORD, buffers_of_each_select
 
@@ -63,7 +63,7 @@ def test_group_members_are_found_by_sid_by_index(many_users):
     """A Hooligram group creation names its members by sid: phones and logins alike."""
     sids = ["65.90004790", "65.90000001", "someone", "65.90001234"]
     found = {}
-    buffers = buffers_of_each_select(lambda: found.update(verification.users_by_sids(sids)))
+    buffers = buffers_of_each_select(lambda: found.update(phone_owners.users_by_sids(sids)))
     assert sorted(user.username for user in found.values()) == ["Member1", "Member1234", "Member4790", "Someone"]
     assert max(buffers) < BY_INDEX
 

@@ -4,7 +4,7 @@ with the request's id where the frame could be read, and the connection keeps wo
 import pytest
 from django.db import DataError, OperationalError
 
-from accounts import verification
+from accounts import phone_owners
 from chats import conversations
 from tests.helpers import db, make_user, sama_connected
 from tests.realtime.hooligram.client import hooligram_connected, make_phone_user
@@ -158,7 +158,7 @@ def failing_create(monkeypatch):
             raise error
 
         monkeypatch.setattr(conversations, "conversation_create", fail)
-        monkeypatch.setattr(verification, "users_by_sids", fail)
+        monkeypatch.setattr(phone_owners, "users_by_sids", fail)
 
     return fail_with
 

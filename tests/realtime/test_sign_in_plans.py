@@ -10,7 +10,7 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import PhoneVerification, User
-from accounts.verification import _phone_owner_sql
+from accounts.phone_owners import phone_owner_sql
 from chats.models import Conversation, Participant
 from messaging.backlog import _backlogs_sql, sign_in_backlogs
 from messaging.models import Message
@@ -38,8 +38,8 @@ def test_the_phone_owner_and_newest_code_are_found_by_index_among_many():
     # By the unique index on the digits (or the E.164 index) and the phone's codes by date: about a
     # dozen buffers; reading every user, as the plan for any parameters did without the
     # index's condition: about seventy, and every code a few hundred.
-    assert generic_plan_buffers(_phone_owner_sql(by_e164=False), ["65", "90004790"]) < 20
-    assert generic_plan_buffers(_phone_owner_sql(by_e164=True), ["+6590004790"]) < 20
+    assert generic_plan_buffers(phone_owner_sql(by_e164=False), ["65", "90004790"]) < 20
+    assert generic_plan_buffers(phone_owner_sql(by_e164=True), ["+6590004790"]) < 20
 
 
 @pytest.fixture
