@@ -97,6 +97,11 @@ def test_the_backlog_reads_only_the_users_conversations_on_statistics_of_one_bus
     # conversation held every message, the backlog walked every message written since the reader
     # joined by the index on time (about 300 buffers).
     assert generic_plan_buffers(_backlogs_sql(), params) < 60
+    # A batch of sign-ins reads each user's own rows by the indexes: twenty more users in no
+    # conversation add a buffer or two each (about 55 in all).
+    strangers = [make_user() for _ in range(20)]
+    batch = ["{" + ",".join(str(u.pk) for u in [reader, *strangers]) + "}", 500, 500]
+    assert generic_plan_buffers(_backlogs_sql(), batch) < 100
 
 
 def test_statements_are_not_compiled_to_machine_code():
