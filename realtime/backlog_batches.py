@@ -27,7 +27,7 @@ class BacklogBatches(LoopBatches[tuple[int, asyncio.Future[Snapshots]]]):
 
     name = "backlog"
     limit = BATCH_MAX
-    gather_s = None  # the read is queued at the loop's next turn (see `backlog_requested`)
+    gather_s = None  # a batch takes what is queued when its turn comes, without waiting longer
 
     async def handle(self, batch: list[tuple[int, asyncio.Future[Snapshots]]]) -> None:
         try:
@@ -49,8 +49,10 @@ def _snapshots(user_ids: list[int]) -> dict[int, Snapshots]:
 
 def backlog_requested(user_id: int) -> asyncio.Future[Snapshots]:
     """The user's backlog, to be read with those of the other sign-ins of this process under way:
-    its read is queued for a database thread at the loop's next turn, before this loop reads
-    another frame, so what a client does once told it is signed in is read after it."""
+    at the loop's next turn when no read is under way, else with the next batch. Asked for once
+    the connection joined its user's events, so nothing sent meanwhile is missed; a message both
+    read and sent live is delivered once (`backlog_ids`), but a group changed meanwhile may come
+    twice, in the backlog and as its event (as when the read ran on another database thread)."""
     future: asyncio.Future[Snapshots] = asyncio.get_running_loop().create_future()
     BacklogBatches.of_this_loop().put((user_id, future))
     return future
